@@ -1,0 +1,53 @@
+# Two commands on a fresh machine: `make run` and `make test` (see README).
+SHELL := /bin/bash
+PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
+	&& echo $$p && break; done)
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DEBUG ?= 1
+
+.PHONY: run test setup assets migrate demo lint serve worker beat clean bench
+
+$(BIN)/activate: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.12 ou plus récent est requis (python3.12 introuvable)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(BIN)/activate
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(BIN)/activate node_modules/.installed
+
+assets: node_modules/.installed
+
+migrate: setup
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py loaddemo
+
+run: demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run >/dev/null || { echo "Migrations manquantes : lancez manage.py makemigrations."; exit 1; }
+
+test: setup lint
+	TESTING=1 $(BIN)/pytest $(PYTEST_ARGS)
+
+worker: setup
+	$(BIN)/celery -A arras_quartiers worker -l info
+
+beat: setup
+	$(BIN)/celery -A arras_quartiers beat -l info
+
+clean:
+	rm -rf $(VENV) node_modules var staticfiles

@@ -1,0 +1,20 @@
+"""The Celery app. Without a broker (REDIS_URL unset) tasks run eagerly, in-process."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "arras_quartiers.settings")
+
+app = Celery("arras_quartiers")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Periodic jobs (celery beat). Each entry names a task owned by an app.
+app.conf.beat_schedule = {
+    "resend-stuck-document-jobs": {
+        "task": "arras_quartiers.tasks.resend_stuck_jobs",
+        "schedule": crontab(minute="*/5"),
+    },
+}

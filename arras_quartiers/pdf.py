@@ -1,0 +1,46 @@
+"""The one PDF rendering path shared by every document (agenda, minutes, digest, diagnostic).
+
+A document is an HTML template extending `pdf/base.html` (print stylesheet, title, language),
+rendered with autoescaping, and turned into a tagged PDF by WeasyPrint. The URL fetcher reads
+the project's own static files and `data:` URIs only: a document never reaches the network or
+the file system elsewhere, whatever text users typed into it.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from typing import Any
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from weasyprint import HTML, URLFetcher
+from weasyprint.urls import URLFetcherResponse
+
+PDF_BASE_URL = "https://document.invalid/"
+
+
+class StaticOnlyFetcher(URLFetcher):
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        static_prefix = PDF_BASE_URL.rstrip("/") + settings.STATIC_URL
+        if url.startswith(static_prefix):
+            relative = url.removeprefix(static_prefix).split("?")[0]
+            path = finders.find(relative)
+            if path and ".." not in relative:
+                content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+                with open(path, "rb") as source:
+                    return URLFetcherResponse(url, source.read(), {"Content-Type": content_type})
+        raise ValueError(f"Resource not allowed in a document: {url}")
+
+
+def render_pdf(template_name: str, context: dict[str, Any], *, variant: str | None = None) -> bytes:
+    """Render `template_name` with `context` to PDF bytes.
+
+    The template sets <title> and <html lang>, which become the PDF's title and language.
+    """
+    html = render_to_string(template_name, context)
+    document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=StaticOnlyFetcher())
+    pdf_variant = settings.PDF_VARIANT if variant is None else variant
+    return document.write_pdf(pdf_variant=pdf_variant or None, pdf_tags=True)

@@ -1,0 +1,8 @@
+from celery import shared_task
+
+from arras_quartiers import jobs
+
+
+@shared_task(name="arras_quartiers.tasks.resend_stuck_jobs", ignore_result=True)
+def resend_stuck_jobs() -> int:
+    return jobs.resend_stuck_jobs()

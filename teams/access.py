@@ -1,0 +1,130 @@
+"""Who may read and write what in `teams`: the one place a reviewer reads to know the rules.
+
+Every other app builds its own scoping on `roles_of(user)`, computed once per request.
+An object outside a user's reach is answered with 404 by the views (they fetch through
+these querysets), never with 403, so its existence is not disclosed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from teams.models import Agent, Membership, Quartier, Service
+
+
+@dataclass(frozen=True)
+class Roles:
+    """What a person is, everywhere: computed once per request and cached on the user."""
+
+    authenticated: bool
+    admin: bool
+    comite_direction: bool
+    maire: bool
+    member_of: frozenset[int]  # quartiers where the person is in the team (membre, chef, direction)
+    chef_of: frozenset[int]
+    elu_of: frozenset[int]
+    manages_services: frozenset[int]
+    service_id: int | None
+
+    @property
+    def sees_all_quartiers(self) -> bool:
+        return self.admin or self.maire or self.comite_direction
+
+    @property
+    def quartier_ids(self) -> frozenset[int]:
+        """Quartiers whose team the person belongs to in any role, élu included."""
+        return self.member_of | self.elu_of
+
+    def is_chef(self, quartier_id: int) -> bool:
+        return self.admin or quartier_id in self.chef_of
+
+    def is_member(self, quartier_id: int) -> bool:
+        return quartier_id in self.member_of
+
+    def reads_published(self, quartier_id: int) -> bool:
+        """May read what the team publishes for a quartier (minutes, diagnostics, calendar)."""
+        return self.sees_all_quartiers or quartier_id in self.quartier_ids
+
+
+ANONYMOUS = Roles(False, False, False, False, frozenset(), frozenset(), frozenset(), frozenset(), None)
+
+
+def roles_of(user) -> Roles:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ANONYMOUS
+    cached = getattr(user, "_roles_cache", None)
+    if cached is not None:
+        return cached
+    member, chef, elu = set(), set(), set()
+    for quartier_id, role in Membership.objects.active().filter(agent=user).values_list("quartier_id", "role"):
+        if role == Membership.Role.ELU:
+            elu.add(quartier_id)
+        else:
+            member.add(quartier_id)
+            if role == Membership.Role.CHEF_DE_PROJET:
+                chef.add(quartier_id)
+    roles = Roles(
+        authenticated=True,
+        admin=user.is_superuser,
+        comite_direction=user.is_comite_direction,
+        maire=user.is_maire,
+        member_of=frozenset(member),
+        chef_of=frozenset(chef),
+        elu_of=frozenset(elu),
+        manages_services=frozenset(user.managed_services.values_list("pk", flat=True)),
+        service_id=user.service_id,
+    )
+    user._roles_cache = roles
+    return roles
+
+
+def forget_roles(user) -> None:
+    """To be called after a change of membership within the same request."""
+    user.__dict__.pop("_roles_cache", None)
+
+
+# Reads ---------------------------------------------------------------------------------------
+
+
+def quartiers_visible_to(user) -> QuerySet[Quartier]:
+    """Quartiers whose home, team and annuaire the person may read."""
+    roles = roles_of(user)
+    if roles.sees_all_quartiers:
+        return Quartier.objects.all()
+    return Quartier.objects.filter(pk__in=roles.quartier_ids)
+
+
+def agents_visible_to(user) -> QuerySet[Agent]:
+    """Agents whose profile the person may read: the teams they share, their service, themselves."""
+    roles = roles_of(user)
+    if not roles.authenticated:
+        return Agent.objects.none()
+    agents = Agent.objects.filter(is_active=True)
+    if roles.sees_all_quartiers:
+        return agents
+    in_shared_team = Exists(
+        Membership.objects.active().filter(agent=OuterRef("pk"), quartier_id__in=roles.quartier_ids)
+    )
+    services = set(roles.manages_services)
+    if roles.service_id:
+        services.add(roles.service_id)
+    return agents.filter(in_shared_team | Q(service_id__in=services) | Q(pk=user.pk))
+
+
+def services_visible_to(user) -> QuerySet[Service]:
+    """The service directory is open to every signed-in person: orienting is everybody's job."""
+    return Service.objects.all() if roles_of(user).authenticated else Service.objects.none()
+
+
+# Writes --------------------------------------------------------------------------------------
+
+
+def can_manage_team(user, quartier: Quartier) -> bool:
+    """Add or end memberships, edit the quartier's priorities: its chef de projet (or an admin)."""
+    return roles_of(user).is_chef(quartier.pk)
+
+
+def can_edit_profile(user, agent: Agent) -> bool:
+    return user.is_authenticated and (user.pk == agent.pk or user.is_superuser)

@@ -1,0 +1,176 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from arras_quartiers.panels import render_panels
+from teams import selectors, services
+from teams.access import (
+    agents_visible_to,
+    can_manage_team,
+    quartiers_visible_to,
+    services_visible_to,
+)
+from teams.forms import (
+    AnnuaireFilterForm,
+    MembershipEndForm,
+    MembershipForm,
+    ProfileForm,
+    ServiceSearchForm,
+)
+from teams.models import Membership
+
+ANNUAIRE_PAGE_SIZE = 24
+
+
+def quartier_list(request):
+    quartiers = list(quartiers_visible_to(request.user).order_by("name"))
+    chefs = selectors.chefs_of([q.pk for q in quartiers])
+    rows = [(quartier, chefs.get(quartier.pk, [])) for quartier in quartiers]
+    return render(request, "teams/quartier_list.html", {"rows": rows})
+
+
+def quartier_detail(request, slug):
+    quartier = selectors.quartier_for(request.user, slug)
+    overview = selectors.team_overview(quartier)
+    context = {
+        "quartier": quartier,
+        "overview": overview,
+        "priorities": list(quartier.priorities.filter(is_active=True)),
+        "partners": list(quartier.partners.all()),
+        "can_manage": can_manage_team(request.user, quartier),
+        "panels": render_panels("quartier", request, quartier),
+    }
+    return render(request, "teams/quartier_detail.html", context)
+
+
+def annuaire(request):
+    form = AnnuaireFilterForm(request.GET or None)
+    quartiers = list(quartiers_visible_to(request.user).order_by("name"))
+    quartier = next((q for q in quartiers if q.slug == request.GET.get("quartier")), None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    agents = selectors.annuaire(
+        request.user, quartier=quartier, service=filters.get("service"), query=filters.get("q", "")
+    )
+    page = Paginator(agents, ANNUAIRE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "quartiers": quartiers,
+        "quartier": quartier,
+        "querystring": query.urlencode(),
+    }
+    if request.htmx:
+        return render(request, "teams/annuaire.html#results", context)
+    return render(request, "teams/annuaire.html", context)
+
+
+def agent_detail(request, pk):
+    agent = selectors.agent_profile(request.user, pk)
+    return render(
+        request, "teams/agent_detail.html", {"agent": agent, "is_me": agent.pk == request.user.pk}
+    )
+
+
+def agent_photo(request, pk):
+    agent = get_object_or_404(agents_visible_to(request.user), pk=pk)
+    if not agent.photo:
+        raise Http404
+    response = FileResponse(agent.photo.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def service_list(request):
+    form = ServiceSearchForm(request.GET or None)
+    query = form.cleaned_data.get("q", "") if form.is_valid() else ""
+    services_found = selectors.service_directory(request.user, query)
+    context = {"form": form, "services": services_found, "query": query}
+    if request.htmx:
+        return render(request, "teams/service_list.html#results", context)
+    return render(request, "teams/service_list.html", context)
+
+
+def service_detail(request, slug):
+    service = get_object_or_404(services_visible_to(request.user), slug=slug)
+    agents = list(agents_visible_to(request.user).filter(service=service).order_by("last_name", "first_name"))
+    return render(request, "teams/service_detail.html", {"service": service, "agents": agents})
+
+
+def welcome(request):
+    memberships = selectors.my_memberships(request.user)
+    quartier_ids = [m.quartier_id for m in memberships]
+    context = {
+        "memberships": memberships,
+        "chefs": selectors.chefs_of(quartier_ids),
+        "is_newcomer": request.user.is_newcomer(),
+    }
+    return render(request, "teams/welcome.html", context)
+
+
+def profile_edit(request):
+    agent = request.user
+    form = ProfileForm(request.POST or None, request.FILES or None, instance=agent)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in ProfileForm.Meta.fields}
+        try:
+            services.profile_update(
+                agent=agent,
+                data=data,
+                photo=form.cleaned_data.get("photo_upload"),
+                remove_photo=form.cleaned_data.get("remove_photo", False),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Votre profil est enregistré."))
+            return redirect(agent.get_absolute_url())
+    return render(request, "teams/profile_form.html", {"form": form})
+
+
+def team_manage(request, slug):
+    quartier = selectors.quartier_for(request.user, slug)
+    if not can_manage_team(request.user, quartier):
+        raise Http404
+    form = MembershipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_add(quartier=quartier, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("%(agent)s rejoint l'équipe.") % {"agent": form.cleaned_data["agent"]}
+            )
+            return redirect("teams:team_manage", slug=quartier.slug)
+    memberships = selectors.team_memberships(quartier)
+    return render(
+        request,
+        "teams/team_manage.html",
+        {"quartier": quartier, "form": form, "memberships": memberships, "end_form": MembershipEndForm()},
+    )
+
+
+@require_POST
+def membership_end(request, slug, pk):
+    quartier = selectors.quartier_for(request.user, slug)
+    if not can_manage_team(request.user, quartier):
+        raise Http404
+    membership = get_object_or_404(Membership.objects.select_related("agent"), pk=pk, quartier=quartier)
+    form = MembershipEndForm(request.POST)
+    if form.is_valid():
+        try:
+            services.membership_end(membership=membership, end_date=form.cleaned_data["end_date"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("%(agent)s quitte l'équipe.") % {"agent": membership.agent})
+    else:
+        messages.error(request, _("Indiquez une date de fin valide."))
+    return redirect("teams:team_manage", slug=quartier.slug)

@@ -1,0 +1,104 @@
+"""Personas shared by every test: one per role of DESIGN.md's access table.
+
+Ouest is the quartier under test; Sud is "another quartier". Each persona is an Agent with
+the memberships and flags its role needs, and `login(client, persona)` signs it in.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from teams.models import Agent, Membership, Partner, Priority, Quartier, Service
+
+PASSWORD = "correct horse battery staple"
+
+ROLES = ["agent", "chef", "responsable", "direction", "elu", "maire", "outsider", "admin"]
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+def make_agent(email: str, *, service: Service | None = None, **fields) -> Agent:
+    fields.setdefault("first_name", email.split("@")[0].capitalize())
+    fields.setdefault("last_name", "Test")
+    return Agent.objects.create_user(email=email, password=PASSWORD, service=service, **fields)
+
+
+def join(agent: Agent, quartier: Quartier, role: str = Membership.Role.MEMBRE) -> Membership:
+    start = timezone.localdate() - datetime.timedelta(days=365)
+    return Membership.objects.create(agent=agent, quartier=quartier, role=role, start_date=start)
+
+
+@pytest.fixture
+def services(db) -> dict[str, Service]:
+    return {
+        "technique": Service.objects.create(
+            name="Services techniques", slug="services-techniques", offer="Propreté, voirie", keywords="dépôt sauvage"
+        ),
+        "ccas": Service.objects.create(
+            name="CCAS", slug="ccas", offer="Accompagnement social", keywords="aide sociale, logement"
+        ),
+        "jeunesse": Service.objects.create(name="Jeunesse", slug="jeunesse", offer="Accueil des jeunes"),
+    }
+
+
+@pytest.fixture
+def ouest(db) -> Quartier:
+    quartier = Quartier.objects.create(name="Ouest", slug="ouest", meeting_place="MSP")
+    Priority.objects.create(quartier=quartier, title="Tranquillité et cadre de vie", position=1)
+    Partner.objects.create(name="Centre social", kind=Partner.Kind.CENTRE_SOCIAL).quartiers.add(quartier)
+    return quartier
+
+
+@pytest.fixture
+def sud(db) -> Quartier:
+    return Quartier.objects.create(name="Sud", slug="sud")
+
+
+@pytest.fixture
+def personas(db, ouest, sud, services) -> dict[str, Agent]:
+    """One person per role. The responsable manages the technical service and is in no team."""
+    people = {
+        "agent": make_agent("agent@test.example", service=services["jeunesse"], job_title="Animateur jeunesse"),
+        "chef": make_agent("chef@test.example", service=services["ccas"], job_title="Cheffe de projet"),
+        "responsable": make_agent("responsable@test.example", service=services["technique"]),
+        "direction": make_agent("direction@test.example", is_comite_direction=True),
+        "elu": make_agent("elu@test.example", job_title="Adjointe au maire"),
+        "maire": make_agent("maire@test.example", is_maire=True),
+        "outsider": make_agent("outsider@test.example", service=services["ccas"]),
+        "admin": make_agent("admin@test.example", is_staff=True, is_superuser=True),
+    }
+    join(people["agent"], ouest)
+    join(people["chef"], ouest, Membership.Role.CHEF_DE_PROJET)
+    join(people["elu"], ouest, Membership.Role.ELU)
+    join(people["outsider"], sud)
+    services["technique"].responsables.add(people["responsable"])
+    return people
+
+
+def login(client, agent: Agent):
+    client.force_login(agent)
+    return client
+
+
+@pytest.fixture
+def as_role(client, personas):
+    """as_role("chef") -> a client signed in as that persona."""
+
+    def _as(role: str):
+        client.logout()
+        return login(client, personas[role])
+
+    return _as
