@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "arras_quartiers.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -172,7 +173,8 @@ CACHES = {
 
 # Celery: Redis broker when REDIS_URL is set; otherwise jobs run in-process, eagerly.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Tests run tasks eagerly too; the tests that need a real broker and worker start their own.
+CELERY_TASK_ALWAYS_EAGER = TESTING or not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

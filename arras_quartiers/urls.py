@@ -8,7 +8,6 @@ admin.site.site_title = "Équipes de quartier"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("sante/", views.health, name="health"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),

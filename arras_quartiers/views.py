@@ -1,9 +1,5 @@
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
-from django.db import connection
-from django.http import JsonResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
 
 from arras_quartiers.panels import render_panels
 from teams import selectors as team_selectors
@@ -24,26 +20,6 @@ def home(request):
         "panels": render_panels("home", request),
     }
     return render(request, "home.html", context)
-
-
-@login_not_required
-@never_cache
-def health(request):
-    """For the load balancer: 200 when the database and the cache answer, 503 otherwise."""
-    checks = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        checks["database"] = "ok"
-    except Exception as exc:  # noqa: BLE001 - any failure is reported, none is raised
-        checks["database"] = f"error: {type(exc).__name__}"
-    try:
-        cache.set("health", "ok", 5)
-        checks["cache"] = "ok" if cache.get("health") == "ok" else "error"
-    except Exception as exc:  # noqa: BLE001
-        checks["cache"] = f"error: {type(exc).__name__}"
-    healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
 
 
 @login_not_required

@@ -58,7 +58,9 @@ def roles_of(user) -> Roles:
     if cached is not None:
         return cached
     member, chef, elu = set(), set(), set()
-    for quartier_id, role in Membership.objects.active().filter(agent=user).values_list("quartier_id", "role"):
+    for quartier_id, role in (
+        Membership.objects.active().filter(agent=user).order_by().values_list("quartier_id", "role")
+    ):
         if role == Membership.Role.ELU:
             elu.add(quartier_id)
         else:

@@ -1,0 +1,100 @@
+"""Settings, demo data, health: what a new deployment relies on."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+
+from arras_quartiers.env import env_bool, env_int
+from teams.models import Agent, Membership, Quartier, Service
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_settings(env: dict[str, str], code: str = "from django.conf import settings; settings.DEBUG") -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "TESTING", "SECRET_KEY", "DATABASE_URL"}}
+    return subprocess.run(
+        [sys.executable, "-c", f"import django, os; os.environ['DJANGO_SETTINGS_MODULE']='arras_quartiers.settings'; django.setup(); {code}"],
+        env={**clean, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = run_settings({"DEBUG": "0"})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_variables():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env={
+            **{k: v for k, v in os.environ.items() if k not in {"DEBUG", "TESTING"}},
+            "DEBUG": "0",
+            "SECRET_KEY": "a-long-production-secret-key-with-enough-entropy-0123456789abcdef",
+            "ALLOWED_HOSTS": "quartiers.example.org",
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        },
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_env_readers_fail_loudly(monkeypatch):
+    monkeypatch.setenv("SOME_FLAG", "peut-être")
+    with pytest.raises(ImproperlyConfigured):
+        env_bool("SOME_FLAG")
+    monkeypatch.setenv("SOME_NUMBER", "douze")
+    with pytest.raises(ImproperlyConfigured):
+        env_int("SOME_NUMBER", 1)
+
+
+@pytest.mark.django_db
+def test_loaddemo_is_idempotent():
+    call_command("loaddemo", "--quiet-accounts", stdout=open(os.devnull, "w"))
+    counts = (Agent.objects.count(), Membership.objects.count(), Quartier.objects.count(), Service.objects.count())
+    call_command("loaddemo", "--quiet-accounts", stdout=open(os.devnull, "w"))
+    assert (Agent.objects.count(), Membership.objects.count(), Quartier.objects.count(), Service.objects.count()) == counts
+    assert Service.objects.count() == 11
+    assert Membership.objects.filter(quartier__slug="ouest", role="membre").count() >= 25
+    assert Agent.objects.get(email="claire.vasseur@arras.example").check_password("quartiers-demo")
+
+
+@pytest.mark.django_db
+def test_health_answers_before_host_validation(client, settings):
+    settings.ALLOWED_HOSTS = ["quartiers.example.org"]
+    response = client.get("/sante/", HTTP_HOST="10.0.0.7:8000")
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
+
+
+@pytest.mark.django_db
+def test_health_reports_a_failing_dependency(client, monkeypatch):
+    from arras_quartiers import health
+
+    def broken():
+        raise ConnectionError("down")
+
+    monkeypatch.setitem(health.CHECKS, "cache", broken)
+    response = client.get("/sante/")
+    assert response.status_code == 503
+    assert response.json()["cache"].startswith("error")
+
+
+@pytest.mark.django_db
+def test_pages_send_a_strict_content_security_policy(client):
+    response = client.get("/comptes/login/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
