@@ -55,7 +55,9 @@ class HealthCheckMiddleware:
     def __call__(self, request):
         if request.path == HEALTH_PATH and request.method in ("GET", "HEAD"):
             healthy, results = health_report()
-            response = JsonResponse({"status": "ok" if healthy else "error", **results}, status=200 if healthy else 503)
+            response = JsonResponse(
+                {"status": "ok" if healthy else "error", **results}, status=200 if healthy else 503
+            )
             response["Cache-Control"] = "no-store"
             return response
         return self.get_response(request)

@@ -62,10 +62,13 @@ def sanitize_image(upload) -> CleanImage:
             with Image.open(io.BytesIO(data)) as probe:
                 if probe.format not in ACCEPTED_FORMATS:
                     raise ValidationError(
-                        _("Format non accepté : envoyez une photo JPEG, PNG, WebP ou HEIC."), code="format"
+                        _("Format non accepté : envoyez une photo JPEG, PNG, WebP ou HEIC."),
+                        code="format",
                     )
                 if probe.width * probe.height > MAX_PIXELS:
-                    raise ValidationError(_("L'image est trop grande (plus de 40 mégapixels)."), code="pixels")
+                    raise ValidationError(
+                        _("L'image est trop grande (plus de 40 mégapixels)."), code="pixels"
+                    )
                 probe.verify()  # structural check of the whole file
             with Image.open(io.BytesIO(data)) as image:
                 image.load()  # full decode: a truncated or forged file fails here
@@ -81,7 +84,13 @@ def sanitize_image(upload) -> CleanImage:
                 thumbnail, _w, _h = _encode(image, THUMB_SIDE)
     except ValidationError:
         raise
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+    except (
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
         raise ValidationError(
             _("Ce fichier n'est pas une image lisible (JPEG, PNG, WebP ou HEIC)."), code="invalid"
         ) from exc

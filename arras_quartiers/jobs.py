@@ -46,7 +46,9 @@ def send(model: type[DocumentJob], pk: int) -> bool:
     except (BrokerError, ConnectionError, OSError) as exc:
         logger.warning("Broker unreachable, %s %s left pending: %s", model.__name__, pk, exc)
         return False
-    model.objects.filter(pk=pk, status=DocumentJob.Status.PENDING).update(enqueued_at=timezone.now())
+    model.objects.filter(pk=pk, status=DocumentJob.Status.PENDING).update(
+        enqueued_at=timezone.now()
+    )
     return True
 
 
@@ -57,8 +59,15 @@ def enqueue(job: DocumentJob) -> None:
 
 def retry(job: DocumentJob) -> bool:
     """Put a failed job back in the queue (the "Réessayer" button)."""
-    updated = type(job).objects.filter(pk=job.pk, status=DocumentJob.Status.FAILED).update(
-        status=DocumentJob.Status.PENDING, error="", enqueued_at=None, requested_at=timezone.now()
+    updated = (
+        type(job)
+        .objects.filter(pk=job.pk, status=DocumentJob.Status.FAILED)
+        .update(
+            status=DocumentJob.Status.PENDING,
+            error="",
+            enqueued_at=None,
+            requested_at=timezone.now(),
+        )
     )
     if updated:
         enqueue(job)
@@ -77,7 +86,9 @@ def claim(model: type[DocumentJob], pk: int) -> bool:
     )
 
 
-def run_job[J: DocumentJob](model: type[J], pk: int, build: Callable[[J], tuple[bytes, str]]) -> J | None:
+def run_job[J: DocumentJob](
+    model: type[J], pk: int, build: Callable[[J], tuple[bytes, str]]
+) -> J | None:
     """Render the job's file with `build(job) -> (content, filename)`; see the module docstring."""
     if not claim(model, pk):
         return None

@@ -29,7 +29,9 @@ class DocumentJob(models.Model):
 
     task_name: ClassVar[str] = ""
 
-    status = models.CharField(_("état"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("demandé par"),

@@ -48,7 +48,9 @@ class Roles:
         return self.sees_all_quartiers or quartier_id in self.quartier_ids
 
 
-ANONYMOUS = Roles(False, False, False, False, frozenset(), frozenset(), frozenset(), frozenset(), None)
+ANONYMOUS = Roles(
+    False, False, False, False, frozenset(), frozenset(), frozenset(), frozenset(), None
+)
 
 
 def roles_of(user) -> Roles:

@@ -27,7 +27,15 @@ class PriorityInline(admin.TabularInline):
 @admin.register(Agent)
 class AgentAdmin(UserAdmin):
     ordering = ["last_name", "first_name"]
-    list_display = ["email", "last_name", "first_name", "job_title", "service", "is_active", "is_staff"]
+    list_display = [
+        "email",
+        "last_name",
+        "first_name",
+        "job_title",
+        "service",
+        "is_active",
+        "is_staff",
+    ]
     list_filter = ["service", "is_active", "is_staff", "is_comite_direction", "is_maire"]
     search_fields = ["email", "first_name", "last_name", "job_title"]
     list_select_related = ["service"]
@@ -35,14 +43,26 @@ class AgentAdmin(UserAdmin):
     inlines = [MembershipInline]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        (_("Identité"), {"fields": ["first_name", "last_name", "job_title", "phone", "photo", "arrival_date"]}),
+        (
+            _("Identité"),
+            {"fields": ["first_name", "last_name", "job_title", "phone", "photo", "arrival_date"]},
+        ),
         (_("Organisation"), {"fields": ["service", "manager", "is_comite_direction", "is_maire"]}),
         (_("Préférences"), {"fields": ["notification_frequency"]}),
-        (_("Droits"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (
+            _("Droits"),
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
-        (None, {"classes": ["wide"], "fields": ["email", "first_name", "last_name", "password1", "password2"]}),
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["email", "first_name", "last_name", "password1", "password2"],
+            },
+        ),
     ]
 
 

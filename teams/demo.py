@@ -25,65 +25,129 @@ DEMO_PASSWORD = "quartiers-demo"  # noqa: S105 - documented demo accounts only
 DOMAIN = "arras.example"
 
 SERVICES = [
-    ("services-techniques", "Services techniques / cadre de vie", "Direction des services techniques",
-     "Propreté des espaces publics, voirie, éclairage public, espaces verts, mobilier urbain, enlèvement des dépôts sauvages.",
-     "propreté, dépôt sauvage, voirie, trottoir, éclairage, lampadaire, espaces verts, arbre, nid-de-poule, tags"),
-    ("ccas", "Centre communal d'action sociale (CCAS)", "Direction des solidarités",
-     "Accueil et accompagnement social, aides facultatives, domiciliation, aide aux démarches, lutte contre l'isolement des personnes âgées.",
-     "aide sociale, précarité, RSA, isolement, personnes âgées, impayés, énergie, domiciliation, accès aux droits"),
-    ("education", "Éducation", "Direction de l'éducation",
-     "Inscriptions scolaires, restauration scolaire, accueil périscolaire, Programme de réussite éducative (PRE).",
-     "inscription école, cantine, périscolaire, réussite éducative, décrochage, soutien scolaire"),
-    ("culture", "Culture", "Direction de la culture",
-     "Médiathèques, équipements culturels de quartier, ateliers, médiation culturelle, sorties familiales.",
-     "médiathèque, bibliothèque, atelier, spectacle, lecture, musique, sortie culturelle"),
-    ("sport", "Sport", "Direction des sports",
-     "Animation sportive de proximité, city-stades, inscriptions aux activités, prêt de salles aux associations sportives.",
-     "sport, city-stade, activité physique, club, gymnase, animation sportive"),
-    ("administration-generale", "Administration générale", "Direction de l'administration générale",
-     "Accueil des maisons de services et de proximité (MSP), état civil, élections, conciergerie des bâtiments.",
-     "état civil, papiers, carte d'identité, élections, accueil, MSP, salle"),
-    ("cohesion-territoriale", "Cohésion territoriale", "Direction de la cohésion territoriale",
-     "Politique de la ville, projets de quartier, gestion urbaine de proximité, renouvellement urbain, conseils citoyens.",
-     "politique de la ville, projet de quartier, renouvellement urbain, conseil citoyen, gestion urbaine de proximité"),
-    ("enfance-famille", "Enfance / famille", "Direction de l'enfance et de la famille",
-     "Multi-accueils et crèches, relais petite enfance, soutien à la parentalité.",
-     "crèche, garde d'enfant, multi-accueil, assistante maternelle, parentalité, petite enfance"),
-    ("jeunesse", "Jeunesse", "Direction de la jeunesse",
-     "Structures jeunesse, accueil des 11-25 ans, accompagnement des projets de jeunes, point information jeunesse.",
-     "jeunes, adolescents, accueil jeunes, projet, BAFA, information jeunesse, emploi des jeunes"),
-    ("developpement-commercial", "Développement commercial", "Direction du développement économique",
-     "Pôles commerciaux de quartier, accompagnement des commerçants, marchés, occupation du domaine public.",
-     "commerce, commerçant, marché, local vacant, terrasse, enseigne"),
-    ("tranquillite-publique", "Tranquillité publique", "Direction de la tranquillité publique",
-     "Police municipale, brigade verte, médiation de voisinage, stationnement, prévention des incivilités.",
-     "police municipale, brigade verte, incivilité, bruit, stationnement, voisinage, rodéo, sécurité"),
+    (
+        "services-techniques",
+        "Services techniques / cadre de vie",
+        "Direction des services techniques",
+        "Propreté des espaces publics, voirie, éclairage public, espaces verts, mobilier urbain, enlèvement des dépôts sauvages.",
+        "propreté, dépôt sauvage, voirie, trottoir, éclairage, lampadaire, espaces verts, arbre, nid-de-poule, tags",
+    ),
+    (
+        "ccas",
+        "Centre communal d'action sociale (CCAS)",
+        "Direction des solidarités",
+        "Accueil et accompagnement social, aides facultatives, domiciliation, aide aux démarches, lutte contre l'isolement des personnes âgées.",
+        "aide sociale, précarité, RSA, isolement, personnes âgées, impayés, énergie, domiciliation, accès aux droits",
+    ),
+    (
+        "education",
+        "Éducation",
+        "Direction de l'éducation",
+        "Inscriptions scolaires, restauration scolaire, accueil périscolaire, Programme de réussite éducative (PRE).",
+        "inscription école, cantine, périscolaire, réussite éducative, décrochage, soutien scolaire",
+    ),
+    (
+        "culture",
+        "Culture",
+        "Direction de la culture",
+        "Médiathèques, équipements culturels de quartier, ateliers, médiation culturelle, sorties familiales.",
+        "médiathèque, bibliothèque, atelier, spectacle, lecture, musique, sortie culturelle",
+    ),
+    (
+        "sport",
+        "Sport",
+        "Direction des sports",
+        "Animation sportive de proximité, city-stades, inscriptions aux activités, prêt de salles aux associations sportives.",
+        "sport, city-stade, activité physique, club, gymnase, animation sportive",
+    ),
+    (
+        "administration-generale",
+        "Administration générale",
+        "Direction de l'administration générale",
+        "Accueil des maisons de services et de proximité (MSP), état civil, élections, conciergerie des bâtiments.",
+        "état civil, papiers, carte d'identité, élections, accueil, MSP, salle",
+    ),
+    (
+        "cohesion-territoriale",
+        "Cohésion territoriale",
+        "Direction de la cohésion territoriale",
+        "Politique de la ville, projets de quartier, gestion urbaine de proximité, renouvellement urbain, conseils citoyens.",
+        "politique de la ville, projet de quartier, renouvellement urbain, conseil citoyen, gestion urbaine de proximité",
+    ),
+    (
+        "enfance-famille",
+        "Enfance / famille",
+        "Direction de l'enfance et de la famille",
+        "Multi-accueils et crèches, relais petite enfance, soutien à la parentalité.",
+        "crèche, garde d'enfant, multi-accueil, assistante maternelle, parentalité, petite enfance",
+    ),
+    (
+        "jeunesse",
+        "Jeunesse",
+        "Direction de la jeunesse",
+        "Structures jeunesse, accueil des 11-25 ans, accompagnement des projets de jeunes, point information jeunesse.",
+        "jeunes, adolescents, accueil jeunes, projet, BAFA, information jeunesse, emploi des jeunes",
+    ),
+    (
+        "developpement-commercial",
+        "Développement commercial",
+        "Direction du développement économique",
+        "Pôles commerciaux de quartier, accompagnement des commerçants, marchés, occupation du domaine public.",
+        "commerce, commerçant, marché, local vacant, terrasse, enseigne",
+    ),
+    (
+        "tranquillite-publique",
+        "Tranquillité publique",
+        "Direction de la tranquillité publique",
+        "Police municipale, brigade verte, médiation de voisinage, stationnement, prévention des incivilités.",
+        "police municipale, brigade verte, incivilité, bruit, stationnement, voisinage, rodéo, sécurité",
+    ),
 ]
 
 QUARTIERS = [
-    ("ouest", "Ouest",
-     "Quartier d'habitat social en renouvellement urbain, au tissu associatif et institutionnel dynamique.",
-     "Quartier prioritaire de la politique de la ville Arras Ouest\nSecteur de veille active Baudimont",
-     "Maison de services et de proximité (MSP), salle polyvalente"),
-    ("centre", "Centre",
-     "Centre historique et commerçant, habitat ancien, forte présence d'équipements culturels.",
-     "Secteur de veille active Centre ancien", "Hôtel de ville, salle des commissions"),
-    ("sud", "Sud",
-     "Quartier résidentiel et d'habitat social, avec une population jeune et un centre social très fréquenté.",
-     "Quartier prioritaire de la politique de la ville Arras Sud", "Centre social du quartier Sud"),
+    (
+        "ouest",
+        "Ouest",
+        "Quartier d'habitat social en renouvellement urbain, au tissu associatif et institutionnel dynamique.",
+        "Quartier prioritaire de la politique de la ville Arras Ouest\nSecteur de veille active Baudimont",
+        "Maison de services et de proximité (MSP), salle polyvalente",
+    ),
+    (
+        "centre",
+        "Centre",
+        "Centre historique et commerçant, habitat ancien, forte présence d'équipements culturels.",
+        "Secteur de veille active Centre ancien",
+        "Hôtel de ville, salle des commissions",
+    ),
+    (
+        "sud",
+        "Sud",
+        "Quartier résidentiel et d'habitat social, avec une population jeune et un centre social très fréquenté.",
+        "Quartier prioritaire de la politique de la ville Arras Sud",
+        "Centre social du quartier Sud",
+    ),
 ]
 
 PRIORITIES = {
     "ouest": [
-        ("Tranquillité et cadre de vie", "Propreté, gestion urbaine de proximité, usages des espaces publics."),
-        ("Réussite éducative et parentalité", "Accompagner les familles et prévenir le décrochage."),
+        (
+            "Tranquillité et cadre de vie",
+            "Propreté, gestion urbaine de proximité, usages des espaces publics.",
+        ),
+        (
+            "Réussite éducative et parentalité",
+            "Accompagner les familles et prévenir le décrochage.",
+        ),
         ("Accueil des familles allophones", "Accès aux droits et apprentissage du français."),
         ("Renouvellement urbain et mobilité", "Accompagner les habitants pendant les travaux."),
     ],
     "centre": [
         ("Commerce de proximité", "Animer le centre-ville et limiter la vacance commerciale."),
         ("Habitat ancien et précarité énergétique", "Repérer les logements dégradés."),
-        ("Vie culturelle pour tous", "Ouvrir les équipements culturels aux habitants des quartiers."),
+        (
+            "Vie culturelle pour tous",
+            "Ouvrir les équipements culturels aux habitants des quartiers.",
+        ),
     ],
     "sud": [
         ("Insertion des jeunes", "Accompagner les 16-25 ans vers la formation et l'emploi."),
@@ -115,7 +179,13 @@ OUEST_AGENTS = [
     ("Kévin", "Moreau", "Animateur jeunesse", "jeunesse", 500),
     ("Fatou", "Diarra", "Référente accueil des structures jeunesse", "jeunesse", 1300),
     ("Nicolas", "Degrave", "Animateur de prévention", "jeunesse", 60),
-    ("Vincent", "Lecomte", "Gestionnaire du pôle commercial de quartier", "developpement-commercial", 1000),
+    (
+        "Vincent",
+        "Lecomte",
+        "Gestionnaire du pôle commercial de quartier",
+        "developpement-commercial",
+        1000,
+    ),
     ("Mélanie", "Hennebert", "Agente de la brigade verte", "tranquillite-publique", 1600),
     ("Rachid", "Mansouri", "Agent de la brigade verte", "tranquillite-publique", 900),
     ("Stéphane", "Bernardin", "Policier municipal", "tranquillite-publique", 2800),
@@ -140,18 +210,75 @@ SUD_AGENTS = [
 ]
 
 PARTNERS = [
-    ("Centre social Arc-en-Ciel", Partner.Kind.CENTRE_SOCIAL, ["ouest"], "contact@arc-en-ciel.example"),
-    ("Habitat Artois Logement", Partner.Kind.BAILLEUR, ["ouest", "sud"], "proximite@habitat-artois.example"),
-    ("Association Les Jardins partagés", Partner.Kind.ASSOCIATION, ["ouest"], "jardins@asso.example"),
-    ("Conseil citoyen Ouest", Partner.Kind.CONSEIL_CITOYEN, ["ouest"], "conseil-ouest@asso.example"),
-    ("Mission locale", Partner.Kind.INSTITUTION, ["ouest", "centre", "sud"], "accueil@mission-locale.example"),
+    (
+        "Centre social Arc-en-Ciel",
+        Partner.Kind.CENTRE_SOCIAL,
+        ["ouest"],
+        "contact@arc-en-ciel.example",
+    ),
+    (
+        "Habitat Artois Logement",
+        Partner.Kind.BAILLEUR,
+        ["ouest", "sud"],
+        "proximite@habitat-artois.example",
+    ),
+    (
+        "Association Les Jardins partagés",
+        Partner.Kind.ASSOCIATION,
+        ["ouest"],
+        "jardins@asso.example",
+    ),
+    (
+        "Conseil citoyen Ouest",
+        Partner.Kind.CONSEIL_CITOYEN,
+        ["ouest"],
+        "conseil-ouest@asso.example",
+    ),
+    (
+        "Mission locale",
+        Partner.Kind.INSTITUTION,
+        ["ouest", "centre", "sud"],
+        "accueil@mission-locale.example",
+    ),
     ("Centre social du Sud", Partner.Kind.CENTRE_SOCIAL, ["sud"], "accueil@cs-sud.example"),
 ]
 EXTERNALS = [
-    ("Karima", "Zeroual", "karima.zeroual@arc-en-ciel.example", "Centre social Arc-en-Ciel", "Directrice", False, ["ouest"]),
-    ("Gilles", "Fauquembergue", "g.fauquembergue@habitat-artois.example", "Habitat Artois Logement", "Chargé de gestion de proximité", False, ["ouest", "sud"]),
-    ("Monique", "Deleval", "monique.deleval@asso.example", "Conseil citoyen Ouest", "Habitante", True, ["ouest"]),
-    ("Ahmed", "Taleb", "ahmed.taleb@asso.example", "Conseil citoyen Ouest", "Habitant", True, ["ouest"]),
+    (
+        "Karima",
+        "Zeroual",
+        "karima.zeroual@arc-en-ciel.example",
+        "Centre social Arc-en-Ciel",
+        "Directrice",
+        False,
+        ["ouest"],
+    ),
+    (
+        "Gilles",
+        "Fauquembergue",
+        "g.fauquembergue@habitat-artois.example",
+        "Habitat Artois Logement",
+        "Chargé de gestion de proximité",
+        False,
+        ["ouest", "sud"],
+    ),
+    (
+        "Monique",
+        "Deleval",
+        "monique.deleval@asso.example",
+        "Conseil citoyen Ouest",
+        "Habitante",
+        True,
+        ["ouest"],
+    ),
+    (
+        "Ahmed",
+        "Taleb",
+        "ahmed.taleb@asso.example",
+        "Conseil citoyen Ouest",
+        "Habitant",
+        True,
+        ["ouest"],
+    ),
 ]
 
 
@@ -159,7 +286,13 @@ def _email(first: str, last: str) -> str:
     import unicodedata
 
     def ascii_(text: str) -> str:
-        return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower().replace(" ", "-")
+        return (
+            unicodedata.normalize("NFKD", text)
+            .encode("ascii", "ignore")
+            .decode()
+            .lower()
+            .replace(" ", "-")
+        )
 
     return f"{ascii_(first)}.{ascii_(last)}@{DOMAIN}"
 
@@ -209,27 +342,91 @@ def load(stdout=None) -> dict[str, Agent]:
     for slug, name, description, territories, place in QUARTIERS:
         quartiers[slug], _ = Quartier.objects.update_or_create(
             slug=slug,
-            defaults={"name": name, "description": description, "territories": territories, "meeting_place": place},
+            defaults={
+                "name": name,
+                "description": description,
+                "territories": territories,
+                "meeting_place": place,
+            },
         )
     for slug, items in PRIORITIES.items():
         for position, (title, description) in enumerate(items, start=1):
             Priority.objects.update_or_create(
-                quartier=quartiers[slug], title=title, defaults={"description": description, "position": position}
+                quartier=quartiers[slug],
+                title=title,
+                defaults={"description": description, "position": position},
             )
 
     people: dict[str, Agent] = {}
-    people["admin"] = _agent("Alex", "Administrateur", "Administrateur de l'intranet", services["administration-generale"], 3000, is_staff=True, is_superuser=True)
-    people["direction"] = _agent("Anne", "Verhaeghe", "Directrice de la cohésion territoriale", services["cohesion-territoriale"], 3000, is_comite_direction=True)
-    people["dgs"] = _agent("Philippe", "Descamps", "Directeur général des services", services["administration-generale"], 5000, is_comite_direction=True)
+    people["admin"] = _agent(
+        "Alex",
+        "Administrateur",
+        "Administrateur de l'intranet",
+        services["administration-generale"],
+        3000,
+        is_staff=True,
+        is_superuser=True,
+    )
+    people["direction"] = _agent(
+        "Anne",
+        "Verhaeghe",
+        "Directrice de la cohésion territoriale",
+        services["cohesion-territoriale"],
+        3000,
+        is_comite_direction=True,
+    )
+    people["dgs"] = _agent(
+        "Philippe",
+        "Descamps",
+        "Directeur général des services",
+        services["administration-generale"],
+        5000,
+        is_comite_direction=True,
+    )
     people["maire"] = _agent("Bernard", "Delcourt", "Maire", None, None, is_maire=True)
     people["elu"] = _agent("Martine", "Leclercq", "Adjointe au maire, quartier Ouest", None, None)
-    people["elu_centre"] = _agent("Gérard", "Pruvost", "Adjoint au maire, quartier Centre", None, None)
+    people["elu_centre"] = _agent(
+        "Gérard", "Pruvost", "Adjoint au maire, quartier Centre", None, None
+    )
     people["elu_sud"] = _agent("Josiane", "Fievet", "Adjointe au maire, quartier Sud", None, None)
-    people["chef"] = _agent("Claire", "Vasseur", "Cheffe de projet de quartier Ouest", services["cohesion-territoriale"], 2000, manager=people["direction"])
-    people["chef_centre"] = _agent("Olivia", "Renard", "Cheffe de projet de quartier Centre", services["cohesion-territoriale"], 1500, manager=people["direction"])
-    people["chef_sud"] = _agent("Mehdi", "Saïdi", "Chef de projet de quartier Sud", services["cohesion-territoriale"], 1000, manager=people["direction"])
-    people["responsable"] = _agent("François", "Dumont", "Responsable des services techniques", services["services-techniques"], 4000)
-    people["responsable_tp"] = _agent("Sylvie", "Masset", "Responsable de la tranquillité publique", services["tranquillite-publique"], 3500)
+    people["chef"] = _agent(
+        "Claire",
+        "Vasseur",
+        "Cheffe de projet de quartier Ouest",
+        services["cohesion-territoriale"],
+        2000,
+        manager=people["direction"],
+    )
+    people["chef_centre"] = _agent(
+        "Olivia",
+        "Renard",
+        "Cheffe de projet de quartier Centre",
+        services["cohesion-territoriale"],
+        1500,
+        manager=people["direction"],
+    )
+    people["chef_sud"] = _agent(
+        "Mehdi",
+        "Saïdi",
+        "Chef de projet de quartier Sud",
+        services["cohesion-territoriale"],
+        1000,
+        manager=people["direction"],
+    )
+    people["responsable"] = _agent(
+        "François",
+        "Dumont",
+        "Responsable des services techniques",
+        services["services-techniques"],
+        4000,
+    )
+    people["responsable_tp"] = _agent(
+        "Sylvie",
+        "Masset",
+        "Responsable de la tranquillité publique",
+        services["tranquillite-publique"],
+        3500,
+    )
     services["services-techniques"].responsables.add(people["responsable"])
     services["tranquillite-publique"].responsables.add(people["responsable_tp"])
 
@@ -248,7 +445,9 @@ def load(stdout=None) -> dict[str, Agent]:
             people.setdefault(f"agent_{slug}", agent)
 
     for name, kind, slugs, email in PARTNERS:
-        partner, _ = Partner.objects.update_or_create(name=name, defaults={"kind": kind, "email": email})
+        partner, _ = Partner.objects.update_or_create(
+            name=name, defaults={"kind": kind, "email": email}
+        )
         partner.quartiers.set([quartiers[s] for s in slugs])
     for first, last, email, org, role, conseil, slugs in EXTERNALS:
         participant, _ = ExternalParticipant.objects.update_or_create(
@@ -263,7 +462,9 @@ def load(stdout=None) -> dict[str, Agent]:
         )
         participant.quartiers.set([quartiers[s] for s in slugs])
     if stdout:
-        stdout.write(f"  teams: {Agent.objects.count()} agents, {len(quartiers)} quartiers, {len(services)} services")
+        stdout.write(
+            f"  teams: {Agent.objects.count()} agents, {len(quartiers)} quartiers, {len(services)} services"
+        )
     return people
 
 

@@ -10,7 +10,10 @@ from teams.models import Agent, Membership, Service
 class AnnuaireFilterForm(forms.Form):
     q = forms.CharField(label=_("Nom ou fonction"), required=False, max_length=100)
     service = forms.ModelChoiceField(
-        label=_("Service"), queryset=Service.objects.order_by("name"), required=False, empty_label=_("Tous")
+        label=_("Service"),
+        queryset=Service.objects.order_by("name"),
+        required=False,
+        empty_label=_("Tous"),
     )
 
 
@@ -19,7 +22,9 @@ class ServiceSearchForm(forms.Form):
         label=_("Un habitant a besoin de…"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={"placeholder": _("inscription à la crèche, logement, sport…")}),
+        widget=forms.TextInput(
+            attrs={"placeholder": _("inscription à la crèche, logement, sport…")}
+        ),
     )
 
 
@@ -27,7 +32,9 @@ class ProfileForm(forms.ModelForm):
     photo_upload = forms.ImageField(
         label=_("Nouvelle photo"),
         required=False,
-        help_text=_("JPEG, PNG, WebP ou HEIC, 10 Mo au plus. Les métadonnées (dont la position) sont retirées."),
+        help_text=_(
+            "JPEG, PNG, WebP ou HEIC, 10 Mo au plus. Les métadonnées (dont la position) sont retirées."
+        ),
     )
     remove_photo = forms.BooleanField(label=_("Retirer ma photo"), required=False)
 
@@ -44,19 +51,27 @@ class ProfileForm(forms.ModelForm):
 
 class MembershipForm(forms.Form):
     agent = forms.ModelChoiceField(label=_("Agent"), queryset=Agent.objects.filter(is_active=True))
-    role = forms.ChoiceField(label=_("Rôle"), choices=Membership.Role.choices, initial=Membership.Role.MEMBRE)
+    role = forms.ChoiceField(
+        label=_("Rôle"), choices=Membership.Role.choices, initial=Membership.Role.MEMBRE
+    )
     start_date = forms.DateField(
-        label=_("Depuis le"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Depuis le"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agent"].queryset = Agent.objects.filter(is_active=True).select_related("service")
+        self.fields["agent"].queryset = Agent.objects.filter(is_active=True).select_related(
+            "service"
+        )
 
 
 class MembershipEndForm(forms.Form):
     end_date = forms.DateField(
-        label=_("Fin le"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Fin le"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def clean_end_date(self):

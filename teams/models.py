@@ -47,11 +47,19 @@ class Agent(AbstractBaseUser, PermissionsMixin):
     first_name = models.CharField(_("prénom"), max_length=80)
     last_name = models.CharField(_("nom"), max_length=80)
     job_title = models.CharField(
-        _("fonction"), max_length=160, blank=True, help_text=_("Par exemple : médiatrice d'équipement culturel.")
+        _("fonction"),
+        max_length=160,
+        blank=True,
+        help_text=_("Par exemple : médiatrice d'équipement culturel."),
     )
     phone = models.CharField(_("téléphone professionnel"), max_length=30, blank=True)
     service = models.ForeignKey(
-        "Service", verbose_name=_("service"), on_delete=models.PROTECT, null=True, blank=True, related_name="agents"
+        "Service",
+        verbose_name=_("service"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agents",
     )
     manager = models.ForeignKey(
         "self",
@@ -202,7 +210,9 @@ class Membership(models.Model):
         ELU = "elu", _("élu(e) référent(e)")
         DIRECTION = "direction", _("direction")
 
-    agent = models.ForeignKey(Agent, verbose_name=_("agent"), on_delete=models.CASCADE, related_name="memberships")
+    agent = models.ForeignKey(
+        Agent, verbose_name=_("agent"), on_delete=models.CASCADE, related_name="memberships"
+    )
     quartier = models.ForeignKey(
         Quartier, verbose_name=_("quartier"), on_delete=models.CASCADE, related_name="memberships"
     )
@@ -217,13 +227,18 @@ class Membership(models.Model):
         verbose_name_plural = _("membres d'équipe")
         ordering = ["quartier", "role", "agent"]
         constraints = [
-            models.UniqueConstraint(fields=["agent", "quartier", "role", "start_date"], name="membership_unique"),
+            models.UniqueConstraint(
+                fields=["agent", "quartier", "role", "start_date"], name="membership_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="membership_end_after_start",
             ),
         ]
-        indexes = [models.Index(fields=["quartier", "role"]), models.Index(fields=["agent", "end_date"])]
+        indexes = [
+            models.Index(fields=["quartier", "role"]),
+            models.Index(fields=["agent", "end_date"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.agent} — {self.quartier} ({self.get_role_display()})"
@@ -244,7 +259,9 @@ class Partner(models.Model):
     description = models.TextField(_("description"), blank=True)
     email = models.EmailField(_("adresse électronique"), blank=True)
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
-    quartiers = models.ManyToManyField(Quartier, verbose_name=_("quartiers"), related_name="partners", blank=True)
+    quartiers = models.ManyToManyField(
+        Quartier, verbose_name=_("quartiers"), related_name="partners", blank=True
+    )
 
     class Meta:
         verbose_name = _("partenaire")
@@ -279,7 +296,9 @@ class ExternalParticipant(models.Model):
         verbose_name = _("participant extérieur")
         verbose_name_plural = _("participants extérieurs")
         ordering = ["last_name", "first_name"]
-        constraints = [models.UniqueConstraint(fields=["email"], name="external_participant_email_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["email"], name="external_participant_email_unique")
+        ]
 
     def __str__(self) -> str:
         org = f" ({self.organisation})" if self.organisation_id else ""
@@ -301,7 +320,11 @@ class Priority(models.Model):
         verbose_name = _("axe prioritaire")
         verbose_name_plural = _("axes prioritaires")
         ordering = ["quartier", "position", "title"]
-        constraints = [models.UniqueConstraint(fields=["quartier", "title"], name="priority_unique_per_quartier")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quartier", "title"], name="priority_unique_per_quartier"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -54,7 +54,9 @@ def team_overview(quartier: Quartier, today: datetime.date | None = None) -> Tea
         service = membership.agent.service
         key = service.pk if service else None
         groups.setdefault(key, ServiceGroup(service)).members.append(membership)
-    team = [m for m in memberships if m.role in (Membership.Role.MEMBRE, Membership.Role.CHEF_DE_PROJET)]
+    team = [
+        m for m in memberships if m.role in (Membership.Role.MEMBRE, Membership.Role.CHEF_DE_PROJET)
+    ]
     cutoff = today - datetime.timedelta(days=NEWCOMER_DAYS)
     return TeamOverview(
         quartier=quartier,
@@ -80,7 +82,9 @@ def annuaire(
     """The trombinoscope: who does what, filtered by quartier, service and a name or job search."""
     agents = agents_visible_to(user).select_related("service")
     if quartier is not None:
-        agents = agents.filter(pk__in=Membership.objects.active().filter(quartier=quartier).values("agent_id"))
+        agents = agents.filter(
+            pk__in=Membership.objects.active().filter(quartier=quartier).values("agent_id")
+        )
     if service is not None:
         agents = agents.filter(service=service)
     for word in query.split()[:6]:
@@ -100,7 +104,9 @@ def agent_profile(user, pk: int) -> Agent:
     return get_object_or_404(
         agents_visible_to(user)
         .select_related("service", "manager")
-        .prefetch_related(Prefetch("memberships", queryset=memberships, to_attr="active_memberships")),
+        .prefetch_related(
+            Prefetch("memberships", queryset=memberships, to_attr="active_memberships")
+        ),
         pk=pk,
     )
 
@@ -120,7 +126,10 @@ def service_directory(user, query: str = "") -> QuerySet[Service]:
 
 def my_memberships(user) -> list[Membership]:
     return list(
-        Membership.objects.active().filter(agent=user).select_related("quartier").order_by("quartier__name")
+        Membership.objects.active()
+        .filter(agent=user)
+        .select_related("quartier")
+        .order_by("quartier__name")
     )
 
 

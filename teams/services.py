@@ -15,17 +15,27 @@ from teams.models import Agent, Membership, Quartier
 
 
 @transaction.atomic
-def membership_add(*, quartier: Quartier, agent: Agent, role: str, start_date: datetime.date) -> Membership:
-    if Membership.objects.active(start_date).filter(quartier=quartier, agent=agent, role=role).exists():
+def membership_add(
+    *, quartier: Quartier, agent: Agent, role: str, start_date: datetime.date
+) -> Membership:
+    if (
+        Membership.objects.active(start_date)
+        .filter(quartier=quartier, agent=agent, role=role)
+        .exists()
+    ):
         raise ValidationError(_("Cet agent fait déjà partie de l'équipe avec ce rôle."))
-    return Membership.objects.create(quartier=quartier, agent=agent, role=role, start_date=start_date)
+    return Membership.objects.create(
+        quartier=quartier, agent=agent, role=role, start_date=start_date
+    )
 
 
 @transaction.atomic
 def membership_end(*, membership: Membership, end_date: datetime.date | None = None) -> Membership:
     end_date = end_date or timezone.localdate()
     if end_date < membership.start_date:
-        raise ValidationError(_("La date de fin ne peut pas précéder la date d'arrivée dans l'équipe."))
+        raise ValidationError(
+            _("La date de fin ne peut pas précéder la date d'arrivée dans l'équipe.")
+        )
     membership.end_date = end_date
     membership.save(update_fields=["end_date"])
     return membership

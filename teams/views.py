@@ -99,7 +99,9 @@ def service_list(request):
 
 def service_detail(request, slug):
     service = get_object_or_404(services_visible_to(request.user), slug=slug)
-    agents = list(agents_visible_to(request.user).filter(service=service).order_by("last_name", "first_name"))
+    agents = list(
+        agents_visible_to(request.user).filter(service=service).order_by("last_name", "first_name")
+    )
     return render(request, "teams/service_detail.html", {"service": service, "agents": agents})
 
 
@@ -153,7 +155,12 @@ def team_manage(request, slug):
     return render(
         request,
         "teams/team_manage.html",
-        {"quartier": quartier, "form": form, "memberships": memberships, "end_form": MembershipEndForm()},
+        {
+            "quartier": quartier,
+            "form": form,
+            "memberships": memberships,
+            "end_form": MembershipEndForm(),
+        },
     )
 
 
@@ -162,7 +169,9 @@ def membership_end(request, slug, pk):
     quartier = selectors.quartier_for(request.user, slug)
     if not can_manage_team(request.user, quartier):
         raise Http404
-    membership = get_object_or_404(Membership.objects.select_related("agent"), pk=pk, quartier=quartier)
+    membership = get_object_or_404(
+        Membership.objects.select_related("agent"), pk=pk, quartier=quartier
+    )
     form = MembershipEndForm(request.POST)
     if form.is_valid():
         try:

@@ -45,12 +45,20 @@ def join(agent: Agent, quartier: Quartier, role: str = Membership.Role.MEMBRE) -
 def services(db) -> dict[str, Service]:
     return {
         "technique": Service.objects.create(
-            name="Services techniques", slug="services-techniques", offer="Propreté, voirie", keywords="dépôt sauvage"
+            name="Services techniques",
+            slug="services-techniques",
+            offer="Propreté, voirie",
+            keywords="dépôt sauvage",
         ),
         "ccas": Service.objects.create(
-            name="CCAS", slug="ccas", offer="Accompagnement social", keywords="aide sociale, logement"
+            name="CCAS",
+            slug="ccas",
+            offer="Accompagnement social",
+            keywords="aide sociale, logement",
         ),
-        "jeunesse": Service.objects.create(name="Jeunesse", slug="jeunesse", offer="Accueil des jeunes"),
+        "jeunesse": Service.objects.create(
+            name="Jeunesse", slug="jeunesse", offer="Accueil des jeunes"
+        ),
     }
 
 
@@ -58,7 +66,9 @@ def services(db) -> dict[str, Service]:
 def ouest(db) -> Quartier:
     quartier = Quartier.objects.create(name="Ouest", slug="ouest", meeting_place="MSP")
     Priority.objects.create(quartier=quartier, title="Tranquillité et cadre de vie", position=1)
-    Partner.objects.create(name="Centre social", kind=Partner.Kind.CENTRE_SOCIAL).quartiers.add(quartier)
+    Partner.objects.create(name="Centre social", kind=Partner.Kind.CENTRE_SOCIAL).quartiers.add(
+        quartier
+    )
     return quartier
 
 
@@ -71,8 +81,12 @@ def sud(db) -> Quartier:
 def personas(db, ouest, sud, services) -> dict[str, Agent]:
     """One person per role. The responsable manages the technical service and is in no team."""
     people = {
-        "agent": make_agent("agent@test.example", service=services["jeunesse"], job_title="Animateur jeunesse"),
-        "chef": make_agent("chef@test.example", service=services["ccas"], job_title="Cheffe de projet"),
+        "agent": make_agent(
+            "agent@test.example", service=services["jeunesse"], job_title="Animateur jeunesse"
+        ),
+        "chef": make_agent(
+            "chef@test.example", service=services["ccas"], job_title="Cheffe de projet"
+        ),
         "responsable": make_agent("responsable@test.example", service=services["technique"]),
         "direction": make_agent("direction@test.example", is_comite_direction=True),
         "elu": make_agent("elu@test.example", job_title="Adjointe au maire"),

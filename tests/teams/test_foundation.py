@@ -15,10 +15,20 @@ from teams.models import Agent, Membership, Quartier, Service
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_settings(env: dict[str, str], code: str = "from django.conf import settings; settings.DEBUG") -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "TESTING", "SECRET_KEY", "DATABASE_URL"}}
+def run_settings(
+    env: dict[str, str], code: str = "from django.conf import settings; settings.DEBUG"
+) -> subprocess.CompletedProcess:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "TESTING", "SECRET_KEY", "DATABASE_URL"}
+    }
     return subprocess.run(
-        [sys.executable, "-c", f"import django, os; os.environ['DJANGO_SETTINGS_MODULE']='arras_quartiers.settings'; django.setup(); {code}"],
+        [
+            sys.executable,
+            "-c",
+            f"import django, os; os.environ['DJANGO_SETTINGS_MODULE']='arras_quartiers.settings'; django.setup(); {code}",
+        ],
         env={**clean, **env},
         cwd=ROOT,
         capture_output=True,
@@ -63,9 +73,19 @@ def test_env_readers_fail_loudly(monkeypatch):
 @pytest.mark.django_db
 def test_loaddemo_is_idempotent():
     call_command("loaddemo", "--quiet-accounts", stdout=open(os.devnull, "w"))
-    counts = (Agent.objects.count(), Membership.objects.count(), Quartier.objects.count(), Service.objects.count())
+    counts = (
+        Agent.objects.count(),
+        Membership.objects.count(),
+        Quartier.objects.count(),
+        Service.objects.count(),
+    )
     call_command("loaddemo", "--quiet-accounts", stdout=open(os.devnull, "w"))
-    assert (Agent.objects.count(), Membership.objects.count(), Quartier.objects.count(), Service.objects.count()) == counts
+    assert (
+        Agent.objects.count(),
+        Membership.objects.count(),
+        Quartier.objects.count(),
+        Service.objects.count(),
+    ) == counts
     assert Service.objects.count() == 11
     assert Membership.objects.filter(quartier__slug="ouest", role="membre").count() >= 25
     assert Agent.objects.get(email="claire.vasseur@arras.example").check_password("quartiers-demo")

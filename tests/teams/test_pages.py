@@ -17,21 +17,26 @@ def test_login_with_email_and_signup_closed(client, personas):
     assert response.context["user"] == personas["agent"]
     client.logout()
     response = client.post(
-        reverse("account_signup"), {"email": "new@test.example", "password1": PASSWORD, "password2": PASSWORD}
+        reverse("account_signup"),
+        {"email": "new@test.example", "password1": PASSWORD, "password2": PASSWORD},
     )
     assert "account/signup_closed.html" in [t.name for t in response.templates]
     assert not Agent.objects.filter(email="new@test.example").exists()
 
 
 def test_failed_login_keeps_the_email_and_says_why_in_french(client, personas):
-    response = client.post(reverse("account_login"), {"login": "agent@test.example", "password": "wrong"})
+    response = client.post(
+        reverse("account_login"), {"login": "agent@test.example", "password": "wrong"}
+    )
     assert response.status_code == 200
     assert "agent@test.example" in response.content.decode()
     assert "incorrect" in response.content.decode().lower()
 
 
 def test_quartier_home_groups_team_by_service(as_role, personas, ouest, services):
-    colleague = make_agent("colleague@test.example", service=services["jeunesse"], job_title="Animatrice")
+    colleague = make_agent(
+        "colleague@test.example", service=services["jeunesse"], job_title="Animatrice"
+    )
     join(colleague, ouest)
     response = as_role("agent").get(reverse("teams:quartier_detail", args=[ouest.slug]))
     overview = response.context["overview"]
@@ -39,7 +44,9 @@ def test_quartier_home_groups_team_by_service(as_role, personas, ouest, services
     assert [m.agent for m in overview.elus] == [personas["elu"]]
     jeunesse = next(g for g in overview.groups if g.service == services["jeunesse"])
     assert {m.agent for m in jeunesse.members} == {personas["agent"], colleague}
-    assert overview.member_count == 3  # agent, colleague, chef: élus are not counted as team members
+    assert (
+        overview.member_count == 3
+    )  # agent, colleague, chef: élus are not counted as team members
     assert "Tranquillité et cadre de vie" in response.content.decode()
 
 
@@ -60,7 +67,9 @@ def test_annuaire_search_by_name_job_and_service(as_role, personas, ouest, servi
 
 
 def test_annuaire_htmx_returns_only_the_results(as_role, personas):
-    response = as_role("chef").get(reverse("teams:annuaire"), {"q": "anim"}, headers={"HX-Request": "true"})
+    response = as_role("chef").get(
+        reverse("teams:annuaire"), {"q": "anim"}, headers={"HX-Request": "true"}
+    )
     body = response.content.decode()
     assert 'id="results"' in body
     assert "<html" not in body
@@ -111,7 +120,11 @@ def test_chef_adds_and_removes_a_member(as_role, personas, ouest, services):
 def test_adding_twice_is_refused_with_a_message_and_keeps_the_form(as_role, personas, ouest):
     response = as_role("chef").post(
         reverse("teams:team_manage", args=[ouest.slug]),
-        {"agent": personas["agent"].pk, "role": "membre", "start_date": timezone.localdate().isoformat()},
+        {
+            "agent": personas["agent"].pk,
+            "role": "membre",
+            "start_date": timezone.localdate().isoformat(),
+        },
     )
     assert response.status_code == 200
     assert "fait déjà partie" in response.content.decode()
@@ -188,7 +201,9 @@ def test_a_non_image_is_refused_and_the_form_kept(as_role, personas):
             "job_title": "Nouveau titre",
             "phone": "",
             "notification_frequency": "immediate",
-            "photo_upload": SimpleUploadedFile("me.jpg", b"<html>not an image</html>", content_type="image/jpeg"),
+            "photo_upload": SimpleUploadedFile(
+                "me.jpg", b"<html>not an image</html>", content_type="image/jpeg"
+            ),
         },
     )
     assert response.status_code == 200
@@ -202,11 +217,15 @@ def test_a_non_image_is_refused_and_the_form_kept(as_role, personas):
 
 def grow_team(ouest, services, n):
     for i in range(n):
-        join(make_agent(f"extra{i}@test.example", service=services["ccas"], job_title="Agent"), ouest)
+        join(
+            make_agent(f"extra{i}@test.example", service=services["ccas"], job_title="Agent"), ouest
+        )
 
 
 @pytest.mark.parametrize("extra", [0, 15])
-def test_query_counts_are_pinned(as_role, personas, ouest, services, extra, django_assert_num_queries):
+def test_query_counts_are_pinned(
+    as_role, personas, ouest, services, extra, django_assert_num_queries
+):
     grow_team(ouest, services, extra)
     client = as_role("chef")
     pages = {

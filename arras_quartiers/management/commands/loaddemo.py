@@ -12,7 +12,9 @@ class Command(BaseCommand):
     help = "Charge (ou met à jour) les données de démonstration d'Arras. Idempotent."
 
     def add_arguments(self, parser):
-        parser.add_argument("--quiet-accounts", action="store_true", help="Ne pas afficher les comptes.")
+        parser.add_argument(
+            "--quiet-accounts", action="store_true", help="Ne pas afficher les comptes."
+        )
 
     def handle(self, *args, quiet_accounts=False, **options):
         for name in DEMO_MODULES:
