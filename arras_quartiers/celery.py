@@ -17,4 +17,16 @@ app.conf.beat_schedule = {
         "task": "arras_quartiers.tasks.resend_stuck_jobs",
         "schedule": crontab(minute="*/5"),
     },
+    "meetings-remind-proposals": {
+        "task": "meetings.tasks.remind_proposals",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "meetings-remind-meetings": {
+        "task": "meetings.tasks.remind_meetings",
+        "schedule": crontab(hour=8, minute=10),
+    },
+    "meetings-remind-overdue-actions": {
+        "task": "meetings.tasks.remind_overdue_actions",
+        "schedule": crontab(hour=8, minute=20, day_of_week="mon"),
+    },
 }
