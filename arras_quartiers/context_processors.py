@@ -19,7 +19,7 @@ NAV = [
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"CITY_NAME": settings.CITY_NAME}
+        return {"CITY_NAME": settings.CITY_NAME, "CITY_LABEL": settings.CITY_LABEL}
     items = []
     for label, name, prefix in NAV:
         try:
@@ -28,4 +28,9 @@ def navigation(request):
             continue
         current = request.path == url if prefix is None else request.path.startswith(prefix)
         items.append({"label": label, "url": url, "current": current})
-    return {"nav_items": items, "user_roles": roles_of(user), "CITY_NAME": settings.CITY_NAME}
+    return {
+        "nav_items": items,
+        "user_roles": roles_of(user),
+        "CITY_NAME": settings.CITY_NAME,
+        "CITY_LABEL": settings.CITY_LABEL,
+    }

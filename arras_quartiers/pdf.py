@@ -40,7 +40,8 @@ def render_pdf(template_name: str, context: dict[str, Any], *, variant: str | No
 
     The template sets <title> and <html lang>, which become the PDF's title and language.
     """
-    html = render_to_string(template_name, context)
+    base = {"CITY_NAME": settings.CITY_NAME, "CITY_LABEL": settings.CITY_LABEL}
+    html = render_to_string(template_name, {**base, **context})
     document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=StaticOnlyFetcher())
     pdf_variant = settings.PDF_VARIANT if variant is None else variant
     return document.write_pdf(pdf_variant=pdf_variant or None, pdf_tags=True)

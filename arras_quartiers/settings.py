@@ -262,5 +262,12 @@ LOGGING = {
 PDF_VARIANT = env_str("PDF_VARIANT", "pdf/ua-1")
 
 CITY_NAME = env_str("CITY_NAME", "Arras")
+# "Ville d'Arras", "Ville de Lille": French elision before a vowel or a mute h.
+CITY_LABEL = env_str(
+    "CITY_LABEL",
+    f"Ville d’{CITY_NAME}"
+    if CITY_NAME[:1].lower() in "aeiouyhâéèêîôû"
+    else f"Ville de {CITY_NAME}",
+)
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -63,11 +64,18 @@ def team_overview(quartier: Quartier, today: datetime.date | None = None) -> Tea
         chefs=chefs,
         elus=elus,
         direction=direction,
-        groups=list(groups.values()),
+        groups=sorted(
+            groups.values(), key=lambda g: collation_key(g.service.name if g.service else "~")
+        ),
         member_count=len({m.agent_id for m in team}),
         service_count=len([k for k in groups if k is not None]),
         newcomers=[m for m in team if m.agent.arrival_date and m.agent.arrival_date >= cutoff],
     )
+
+
+def collation_key(text: str) -> str:
+    """Sort French names as a reader expects (É with E), whatever the database's collation."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
 
 
 def quartier_for(user, slug: str) -> Quartier:
