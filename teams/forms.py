@@ -14,6 +14,7 @@ class AnnuaireFilterForm(forms.Form):
         queryset=Service.objects.order_by("name"),
         required=False,
         empty_label=_("Tous"),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
 
 
