@@ -17,6 +17,18 @@ app.conf.beat_schedule = {
         "task": "arras_quartiers.tasks.resend_stuck_jobs",
         "schedule": crontab(minute="*/5"),
     },
+    "observations-notification-digests": {
+        "task": "observations.tasks.send_notification_digests",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "observations-stale-notifications": {
+        "task": "observations.tasks.send_stale_notifications",
+        "schedule": crontab(minute="*/10"),
+    },
+    "observations-monthly-escalation-digest": {
+        "task": "observations.tasks.request_monthly_escalation_digest",
+        "schedule": crontab(day_of_month="1", hour=6, minute=30),
+    },
     "meetings-remind-proposals": {
         "task": "meetings.tasks.remind_proposals",
         "schedule": crontab(hour=8, minute=0),
