@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class DiagnosticsConfig(AppConfig):
     name = "diagnostics"
     verbose_name = _("Diagnostics de quartier")
+
+    def ready(self):
+        from arras_quartiers.panels import register_panel
+        from diagnostics.panels import quartier_comparison
+
+        register_panel("quartier", quartier_comparison, order=80)

@@ -1,0 +1,126 @@
+"""Reads for `diagnostics`, scoped by `diagnostics.permissions`, with their joins prefetched."""
+
+from __future__ import annotations
+
+from django.db.models import Count, F, Prefetch, Q
+from django.shortcuts import get_object_or_404
+
+from arras_quartiers.models import DocumentJob
+from diagnostics.models import (
+    Contribution,
+    Diagnostic,
+    DiagnosticDocument,
+    DiagnosticVersion,
+    Section,
+)
+from diagnostics.permissions import versions_visible_to, working_copies_visible_to
+
+
+def published_for(user):
+    """The latest published version of each diagnostic the person may read."""
+    return (
+        versions_visible_to(user)
+        .filter(number=F("diagnostic__published_version"))
+        .select_related("diagnostic__quartier")
+        .order_by("-diagnostic__year", "diagnostic__quartier__name")
+    )
+
+
+def working_copies_for(user):
+    return (
+        working_copies_visible_to(user)
+        .select_related("quartier")
+        .annotate(
+            submitted_contributions=Count(
+                "contributions", filter=Q(contributions__status="submitted")
+            )
+        )
+        .order_by("-year", "quartier__name")
+    )
+
+
+def diagnostic_for(user, pk: int) -> Diagnostic:
+    return get_object_or_404(
+        working_copies_visible_to(user).select_related("quartier", "validated_by"), pk=pk
+    )
+
+
+def sections_of(diagnostic: Diagnostic) -> list[Section]:
+    contributions = Contribution.objects.select_related("author", "decided_by").order_by(
+        "created_at", "pk"
+    )
+    return list(
+        diagnostic.sections.select_related("updated_by")
+        .prefetch_related(
+            Prefetch("contributions", queryset=contributions, to_attr="contribution_list")
+        )
+        .order_by("position", "pk")
+    )
+
+
+def latest_document(
+    diagnostic: Diagnostic, version: DiagnosticVersion | None = None
+) -> DiagnosticDocument | None:
+    documents = DiagnosticDocument.objects.filter(diagnostic=diagnostic).order_by(
+        "-requested_at", "-pk"
+    )
+    if version is not None:
+        documents = documents.filter(version=version)
+    return documents.select_related("version", "requested_by").first()
+
+
+def latest_ready_document(version: DiagnosticVersion) -> DiagnosticDocument | None:
+    return (
+        DiagnosticDocument.objects.filter(version=version, status=DocumentJob.Status.READY)
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
+def version_for(user, diagnostic_pk: int, number: int) -> DiagnosticVersion:
+    return get_object_or_404(
+        versions_visible_to(user).select_related("diagnostic__quartier", "published_by"),
+        diagnostic_id=diagnostic_pk,
+        number=number,
+    )
+
+
+def versions_of(diagnostic_id: int) -> list[DiagnosticVersion]:
+    return list(
+        DiagnosticVersion.objects.filter(diagnostic_id=diagnostic_id)
+        .select_related("published_by")
+        .only("pk", "diagnostic_id", "number", "published_at", "published_by", "correction_note")
+        .order_by("-number")
+    )
+
+
+def document_for(user, pk: int) -> DiagnosticDocument:
+    """A generated document the person may download: a proof of a working copy they read, or the
+    PDF of a published version they read."""
+    proofs = Q(version__isnull=True, diagnostic__in=working_copies_visible_to(user).values("pk"))
+    published = Q(version__in=versions_visible_to(user).values("pk"))
+    return get_object_or_404(
+        DiagnosticDocument.objects.filter(proofs | published).select_related(
+            "diagnostic", "version"
+        ),
+        pk=pk,
+    )
+
+
+def comparison_for(quartier, limit: int = 4) -> list[DiagnosticVersion]:
+    """The latest published version of each of the last years, for the quartier's comparison panel."""
+    return list(
+        DiagnosticVersion.objects.filter(
+            diagnostic__quartier=quartier, number=F("diagnostic__published_version")
+        )
+        .select_related("diagnostic")
+        .only(
+            "pk",
+            "number",
+            "indicators",
+            "diagnostic__year",
+            "diagnostic__id",
+            "diagnostic__quartier_id",
+        )
+        .order_by("-diagnostic__year")[:limit]
+    )
