@@ -17,8 +17,15 @@ from diagnostics.forms import (
     SectionForm,
     TransitionForm,
 )
-from diagnostics.models import Contribution
+from diagnostics.models import Contribution, Section
 from diagnostics.presentation import document_context
+
+SWOT_KINDS = (
+    Section.Kind.ATOUTS,
+    Section.Kind.FRAGILITES,
+    Section.Kind.POTENTIELS,
+    Section.Kind.MENACES,
+)
 
 
 def index(request):
@@ -80,6 +87,10 @@ def detail(request, pk):
         **document_context(snapshot),
         "diagnostic": diagnostic,
         "sections": sections,
+        "builder_synthese": [x for x in sections if x.kind == Section.Kind.SYNTHESE],
+        "builder_constats": [x for x in sections if x.kind == Section.Kind.CONSTAT],
+        "builder_swot": [x for x in sections if x.kind in SWOT_KINDS],
+        "builder_preconisations": [x for x in sections if x.kind == Section.Kind.PRECONISATIONS],
         "can_manage": permissions.can_manage(request.user, diagnostic),
         "can_contribute": permissions.can_contribute(request.user, diagnostic),
         "contribution_form": ContributionForm(),
@@ -270,6 +281,9 @@ def version_detail(request, pk, number):
         "version_obj": version,
         "versions": selectors.versions_of(diagnostic.pk),
         "is_latest": version.number == diagnostic.published_version,
+        "latest_url": reverse(
+            "diagnostics:version", args=[diagnostic.pk, diagnostic.published_version]
+        ),
         "job": job,
         **_job_urls(job),
         "links": links.trace_links(diagnostic.quartier, diagnostic.year, request.user),
