@@ -11,3 +11,5 @@ class DiagnosticsConfig(AppConfig):
         from diagnostics.panels import quartier_comparison
 
         register_panel("quartier", quartier_comparison, order=80)
+        # Register the tasks with Celery in every process (the eager in-process mode included).
+        from diagnostics import tasks  # noqa: F401

@@ -82,7 +82,13 @@ def diagnostic_create(*, quartier: Quartier, year: int, by: Agent) -> Diagnostic
     return diagnostic
 
 
+def _locked(diagnostic_id: int) -> Diagnostic:
+    """The diagnostic's current state, locked until commit: a write never races a transition."""
+    return Diagnostic.objects.select_for_update().get(pk=diagnostic_id)
+
+
 def _check_editable(diagnostic: Diagnostic) -> None:
+    diagnostic = _locked(diagnostic.pk)
     if not diagnostic.is_editable:
         raise ValidationError(
             _("Le diagnostic est %(status)s : rouvrez-le pour le modifier.")
@@ -102,12 +108,12 @@ def section_update(*, section: Section, body: str, by: Agent) -> Section:
 
 @transaction.atomic
 def contribution_submit(*, section: Section, author: Agent, body: str) -> Contribution:
-    if section.diagnostic.status != S.REVIEW:
+    if _locked(section.diagnostic_id).status != S.REVIEW:
         raise ValidationError(_("Les contributions sont ouvertes pendant la relecture seulement."))
     if not body.strip():
         raise ValidationError(_("La contribution est vide."))
     return Contribution.objects.create(
-        diagnostic=section.diagnostic, section=section, author=author, body=body.strip()
+        diagnostic_id=section.diagnostic_id, section=section, author=author, body=body.strip()
     )
 
 
@@ -150,7 +156,7 @@ def diagnostic_transition(
     if action not in TRANSITIONS:
         raise ValidationError(_("Action inconnue."))
     sources, target = TRANSITIONS[action]
-    diagnostic = Diagnostic.objects.select_for_update().get(pk=diagnostic.pk)
+    diagnostic = _locked(diagnostic.pk)
     if diagnostic.status not in sources:
         raise ValidationError(
             _("Impossible depuis l'état « %(status)s ».")
