@@ -1,0 +1,300 @@
+"""The documents of a meeting: agenda and minutes PDFs, iCalendar events, and the emails that carry them.
+
+Anything here leaves the team (a PDF, an email to partners): observations are cited only
+through `public_title` / `public_summary`, which never show a confidential one's details.
+"""
+
+from __future__ import annotations
+
+import logging
+from zoneinfo import ZoneInfo
+
+import icalendar
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from arras_quartiers.pdf import render_pdf
+from meetings import selectors
+from meetings.models import AgendaDocument, Meeting, MinutesDocument
+
+logger = logging.getLogger(__name__)
+PARIS = ZoneInfo(settings.TIME_ZONE)
+PRODID = "-//Ville d'Arras//Equipes de quartier//FR"
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def cited(observation) -> dict:
+    """An observation as it may appear in a document: its number and public title/summary only."""
+    return {
+        "number": observation.pk,
+        "title": observation.public_title,
+        "summary": observation.public_summary,
+    }
+
+
+def _common_context(meeting: Meeting) -> dict:
+    invitations = selectors.invitations_of(meeting)
+    return {
+        "meeting": meeting,
+        "start": timezone.localtime(meeting.start, PARIS),
+        "end": timezone.localtime(meeting.end, PARIS),
+        "invitations": invitations,
+        "meeting_url": absolute(meeting.get_absolute_url()),
+        "CITY_NAME": settings.CITY_NAME,
+    }
+
+
+def _rows(schedule: selectors.Schedule) -> list[dict]:
+    return [
+        {
+            "number": row.number,
+            "item": row.item,
+            "start": timezone.localtime(row.start, PARIS),
+            "end": timezone.localtime(row.end, PARIS),
+            "citations": [cited(o) for o in row.item.observations.all()],
+            "actions": [
+                {"action": a, "observation": cited(a.observation) if a.observation_id else None}
+                for a in row.actions
+            ],
+        }
+        for row in schedule.rows
+    ]
+
+
+def agenda_pdf(document: AgendaDocument) -> tuple[bytes, str]:
+    meeting = Meeting.objects.select_related("quartier", "working_group", "organiser").get(
+        pk=document.meeting_id
+    )
+    schedule = selectors.agenda_schedule(meeting)
+    context = {
+        **_common_context(meeting),
+        "version": document.version,
+        "rows": _rows(schedule),
+        "schedule": schedule,
+        "review_actions": schedule.review_actions,
+        "today": timezone.localdate(),
+    }
+    content = render_pdf("meetings/pdf/agenda.html", context)
+    day = timezone.localtime(meeting.start, PARIS).date()
+    return (
+        content,
+        f"ordre-du-jour-{slugify(meeting.display_title)}-{day:%Y-%m-%d}-v{document.version}.pdf",
+    )
+
+
+def minutes_pdf(document: MinutesDocument) -> tuple[bytes, str]:
+    meeting = Meeting.objects.select_related("quartier", "working_group", "organiser").get(
+        pk=document.meeting_id
+    )
+    schedule = selectors.agenda_schedule(meeting, with_actions=True)
+    loose = [
+        {"action": a, "observation": cited(a.observation) if a.observation_id else None}
+        for a in meeting.actions.filter(agenda_item__isnull=True)
+        .select_related(
+            "owner", "priority", "observation", "observation__category", "observation__quartier"
+        )
+        .prefetch_related("services")
+    ]
+    context = {
+        **_common_context(meeting),
+        "version": document.version,
+        "rows": _rows(schedule),
+        "loose_actions": loose,
+        "review_actions": schedule.review_actions,
+    }
+    content = render_pdf("meetings/pdf/minutes.html", context)
+    day = timezone.localtime(meeting.start, PARIS).date()
+    return (
+        content,
+        f"compte-rendu-{slugify(meeting.display_title)}-{day:%Y-%m-%d}-v{document.version}.pdf",
+    )
+
+
+# iCalendar -----------------------------------------------------------------------------------
+
+
+def meeting_uid(meeting: Meeting) -> str:
+    host = settings.SITE_URL.split("://", 1)[-1].split("/")[0].split(":")[0] or "localhost"
+    return f"reunion-{meeting.pk}@{host}"
+
+
+def meeting_event(meeting: Meeting, *, attendee_email: str | None = None) -> icalendar.Event:
+    event = icalendar.Event()
+    event.add("uid", meeting_uid(meeting))
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", timezone.localtime(meeting.start, PARIS))
+    event.add("dtend", timezone.localtime(meeting.end, PARIS))
+    event.add("summary", meeting.display_title)
+    event.add("location", meeting.place)
+    url = absolute(meeting.get_absolute_url())
+    event.add("url", url)
+    event.add("description", _("Page de la réunion : %(url)s") % {"url": url})
+    event.add("sequence", meeting.sequence)
+    event.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
+    if attendee_email:
+        organiser = icalendar.vCalAddress(
+            f"mailto:{settings.DEFAULT_FROM_EMAIL.rsplit('<', 1)[-1].rstrip('>')}"
+        )
+        organiser.params["cn"] = icalendar.vText(str(meeting.organiser))
+        event.add("organizer", organiser)
+        attendee = icalendar.vCalAddress(f"mailto:{attendee_email}")
+        attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
+        attendee.params["rsvp"] = icalendar.vText("FALSE")
+        event.add("attendee", attendee)
+    return event
+
+
+def calendar_of(
+    meetings, *, name: str, method: str | None = None, attendee_email: str | None = None
+) -> bytes:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", settings.TIME_ZONE)
+    if method:
+        calendar.add("method", method)
+    for meeting in meetings:
+        calendar.add_component(meeting_event(meeting, attendee_email=attendee_email))
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+# Emails --------------------------------------------------------------------------------------
+
+
+def _recipients(meeting: Meeting) -> list[tuple[str, str]]:
+    """(name, email) of every invitee with an address, agents and external participants."""
+    seen, recipients = set(), []
+    for invitation in selectors.invitations_of(meeting):
+        invitee = invitation.invitee
+        email = (invitee.email or "").strip().lower()
+        if email and email not in seen:
+            seen.add(email)
+            recipients.append((str(invitee), email))
+    return recipients
+
+
+def _when(meeting: Meeting) -> str:
+    start, end = timezone.localtime(meeting.start, PARIS), timezone.localtime(meeting.end, PARIS)
+    return _("le %(day)s de %(start)s à %(end)s") % {
+        "day": date_format(start.date(), "l j F Y"),
+        "start": start.strftime("%H h %M"),
+        "end": end.strftime("%H h %M"),
+    }
+
+
+def send_agenda_emails(document: AgendaDocument) -> int:
+    meeting = document.meeting
+    document.file.open("rb")
+    try:
+        pdf = document.file.read()
+    finally:
+        document.file.close()
+    filename = document.file.name.rsplit("/", 1)[-1]
+    if document.version > 1:
+        subject = _("Ordre du jour modifié (version %(v)s) : %(title)s, %(when)s")
+    else:
+        subject = _("Ordre du jour : %(title)s, %(when)s")
+    subject = subject % {
+        "v": document.version,
+        "title": meeting.display_title,
+        "when": _when(meeting),
+    }
+    sent = 0
+    with get_connection() as connection:
+        for name, email in _recipients(meeting):
+            body = "\n".join(
+                [
+                    _("Bonjour %(name)s,") % {"name": name},
+                    "",
+                    _("Vous êtes invité(e) à la réunion « %(title)s », %(when)s, lieu : %(place)s.")
+                    % {
+                        "title": meeting.display_title,
+                        "when": _when(meeting),
+                        "place": meeting.place,
+                    },
+                    _("Cette version %(v)s de l'ordre du jour remplace la précédente.")
+                    % {"v": document.version}
+                    if document.version > 1
+                    else "",
+                    _(
+                        "L'ordre du jour est joint en PDF, avec une invitation à ajouter à votre agenda (.ics)."
+                    ),
+                    _("Page de la réunion (pour les agents de la ville) : %(url)s")
+                    % {"url": absolute(meeting.get_absolute_url())},
+                    "",
+                    str(meeting.organiser),
+                ]
+            )
+            message = EmailMessage(subject=subject, body=body, to=[email], connection=connection)
+            message.attach(filename, pdf, "application/pdf")
+            message.attach(
+                "invitation.ics",
+                calendar_of(
+                    [meeting], name=meeting.display_title, method="REQUEST", attendee_email=email
+                ),
+                "text/calendar",
+            )
+            message.send()
+            sent += 1
+    logger.info("Agenda v%s of meeting %s sent to %s invitees", document.version, meeting.pk, sent)
+    return sent
+
+
+def send_minutes_emails(document: MinutesDocument) -> int:
+    meeting = document.meeting
+    document.file.open("rb")
+    try:
+        pdf = document.file.read()
+    finally:
+        document.file.close()
+    filename = document.file.name.rsplit("/", 1)[-1]
+    subject = _("Compte rendu : %(title)s du %(day)s") % {
+        "title": meeting.display_title,
+        "day": date_format(timezone.localtime(meeting.start, PARIS).date(), "j F Y"),
+    }
+    sent = 0
+    with get_connection() as connection:
+        for name, email in _recipients(meeting):
+            body = "\n".join(
+                [
+                    _("Bonjour %(name)s,") % {"name": name},
+                    "",
+                    _(
+                        "Le compte rendu de la réunion « %(title)s » est publié : vous le trouverez en pièce jointe."
+                    )
+                    % {"title": meeting.display_title},
+                    _("Page de la réunion (pour les agents de la ville) : %(url)s")
+                    % {"url": absolute(meeting.get_absolute_url())},
+                    "",
+                    str(meeting.organiser),
+                ]
+            )
+            message = EmailMessage(subject=subject, body=body, to=[email], connection=connection)
+            message.attach(filename, pdf, "application/pdf")
+            message.send()
+            sent += 1
+    return sent
+
+
+def send_plain(*, to: list[str], subject: str, lines: list[str]) -> int:
+    with get_connection() as connection:
+        for email in to:
+            EmailMessage(
+                subject=subject, body="\n".join(lines), to=[email], connection=connection
+            ).send()
+    return len(to)
+
+
+def meeting_url(meeting: Meeting) -> str:
+    return absolute(reverse("meetings:detail", args=[meeting.pk]))

@@ -1,0 +1,325 @@
+"""Forms of `meetings`: validation and French messages only, no side effects."""
+
+from __future__ import annotations
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from meetings.models import Action, AgendaItem, Invitation, Meeting, WorkingGroup
+from observations.models import Observation
+from teams.models import Agent, ExternalParticipant, Partner, Priority, Quartier, Service
+
+PARIS = ZoneInfo(settings.TIME_ZONE)
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
+
+
+def combine(day: datetime.date, time: datetime.time) -> datetime.datetime:
+    return datetime.datetime.combine(day, time, tzinfo=PARIS)
+
+
+class ObservationChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Observation) -> str:
+        return f"n° {obj.pk} — {obj.title} ({obj.category})"
+
+
+class MeetingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type de réunion"), choices=Meeting.Kind.choices)
+    title = forms.CharField(
+        label=_("Intitulé"),
+        required=False,
+        max_length=200,
+        help_text=_("Facultatif : par défaut, le type de réunion et le quartier."),
+    )
+    quartier = forms.ModelChoiceField(
+        label=_("Quartier"), queryset=Quartier.objects.none(), required=False
+    )
+    working_group = forms.ModelChoiceField(
+        label=_("Groupe de travail"),
+        queryset=WorkingGroup.objects.filter(is_active=True),
+        required=False,
+        help_text=_("Pour une réunion de groupe de travail : ses membres sont invités."),
+    )
+    place = forms.CharField(label=_("Lieu"), max_length=255)
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    start_time = forms.TimeField(label=_("Heure de début"), widget=TIME)
+    end_time = forms.TimeField(label=_("Heure de fin"), widget=TIME)
+    proposals_deadline = forms.DateField(
+        label=_("Propositions de points jusqu'au"),
+        required=False,
+        widget=DATE,
+        help_text=_("Par défaut, une semaine avant la réunion."),
+    )
+
+    def __init__(self, *args, quartiers=None, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.editing = editing
+        self.fields["quartier"].queryset = (
+            quartiers if quartiers is not None else Quartier.objects.none()
+        )
+        if editing:
+            for name in ("kind", "quartier", "working_group"):
+                del self.fields[name]
+
+    @classmethod
+    def initial_for(cls, meeting: Meeting) -> dict:
+        start, end = (
+            timezone.localtime(meeting.start, PARIS),
+            timezone.localtime(meeting.end, PARIS),
+        )
+        deadline = (
+            timezone.localtime(meeting.proposals_deadline, PARIS).date()
+            if meeting.proposals_deadline
+            else None
+        )
+        return {
+            "title": meeting.title,
+            "place": meeting.place,
+            "date": start.date(),
+            "start_time": start.time(),
+            "end_time": end.time(),
+            "proposals_deadline": deadline,
+        }
+
+    def clean(self):
+        data = super().clean()
+        day, start, end = data.get("date"), data.get("start_time"), data.get("end_time")
+        if day and start and end:
+            if end <= start:
+                self.add_error("end_time", _("L'heure de fin doit être après l'heure de début."))
+            data["start"], data["end"] = combine(day, start), combine(day, end)
+            deadline = data.get("proposals_deadline")
+            if deadline:
+                if deadline > day:
+                    self.add_error(
+                        "proposals_deadline",
+                        _("La date limite des propositions doit précéder la réunion."),
+                    )
+                data["proposals_deadline_at"] = combine(deadline, datetime.time(23, 59))
+        if not self.editing:
+            kind = data.get("kind")
+            if kind == Meeting.Kind.GROUPE and not data.get("working_group"):
+                self.add_error("working_group", _("Choisissez le groupe de travail qui se réunit."))
+            if kind != Meeting.Kind.GROUPE and not data.get("quartier"):
+                self.add_error("quartier", _("Choisissez le quartier de la réunion."))
+        return data
+
+
+class YearPlanRowForm(forms.Form):
+    include = forms.BooleanField(label=_("Planifier"), required=False, initial=True)
+    kind = forms.ChoiceField(choices=Meeting.Kind.choices, widget=forms.HiddenInput)
+    label = forms.CharField(widget=forms.HiddenInput, required=False)
+    date = forms.DateField(label=_("Date"), widget=DATE, required=False)
+    start_time = forms.TimeField(label=_("Début"), widget=TIME, required=False)
+    end_time = forms.TimeField(label=_("Fin"), widget=TIME, required=False)
+    place = forms.CharField(label=_("Lieu"), max_length=255, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("include"):
+            return data
+        for name, message in (
+            ("date", _("Indiquez une date.")),
+            ("start_time", _("Indiquez l'heure de début.")),
+            ("end_time", _("Indiquez l'heure de fin.")),
+            ("place", _("Indiquez le lieu.")),
+        ):
+            if not data.get(name):
+                self.add_error(name, message)
+        if (
+            data.get("start_time")
+            and data.get("end_time")
+            and data["end_time"] <= data["start_time"]
+        ):
+            self.add_error("end_time", _("L'heure de fin doit être après l'heure de début."))
+        return data
+
+
+YearPlanFormSet = forms.formset_factory(YearPlanRowForm, extra=0, max_num=12, absolute_max=12)
+
+
+class YearForm(forms.Form):
+    year = forms.IntegerField(label=_("Année"), min_value=2000, max_value=2100)
+
+
+class InviteForm(forms.Form):
+    agents = forms.ModelMultipleChoiceField(
+        label=_("Agents"),
+        queryset=Agent.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    externals = forms.ModelMultipleChoiceField(
+        label=_("Participants extérieurs (partenaires, conseil citoyen)"),
+        queryset=ExternalParticipant.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    partner = forms.ModelChoiceField(
+        label=_("Ou inviter toutes les personnes d'un partenaire"),
+        queryset=Partner.objects.none(),
+        required=False,
+    )
+
+    def __init__(self, *args, meeting: Meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        invited = meeting.invitations.values("agent_id")
+        invited_ext = meeting.invitations.values("external_id")
+        self.fields["agents"].queryset = (
+            Agent.objects.filter(is_active=True)
+            .exclude(pk__in=invited)
+            .select_related("service")
+            .order_by("last_name", "first_name")
+        )
+        externals = ExternalParticipant.objects.exclude(pk__in=invited_ext).select_related(
+            "organisation"
+        )
+        partners = Partner.objects.all()
+        if meeting.quartier_id:
+            externals = externals.filter(quartiers=meeting.quartier_id)
+            partners = partners.filter(quartiers=meeting.quartier_id)
+        self.fields["externals"].queryset = externals.order_by("last_name", "first_name")
+        self.fields["partner"].queryset = partners.order_by("name")
+        self.fields["agents"].label_from_instance = lambda a: f"{a} — {a.service or a.job_title}"
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("agents") or data.get("externals") or data.get("partner")):
+            raise forms.ValidationError(_("Choisissez au moins une personne à inviter."))
+        return data
+
+
+class RsvpForm(forms.Form):
+    response = forms.ChoiceField(
+        label=_("Votre réponse"),
+        choices=[c for c in Invitation.Response.choices if c[0] != Invitation.Response.PENDING],
+        widget=forms.RadioSelect,
+    )
+
+
+class ProposalForm(forms.ModelForm):
+    observations = ObservationChoiceField(
+        label=_("Observations citées"),
+        queryset=Observation.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_(
+            "Facultatif. Dans les documents envoyés, une observation confidentielle n'apparaît que par son numéro."
+        ),
+    )
+
+    class Meta:
+        model = AgendaItem
+        fields = ["title", "description", "duration_minutes", "observations"]
+        labels = {
+            "title": _("Intitulé du point"),
+            "duration_minutes": _("Durée souhaitée (minutes)"),
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, observations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if observations is not None:
+            self.fields["observations"].queryset = observations
+        self.fields["duration_minutes"].widget.attrs.update({"min": 1, "max": 480, "step": 5})
+
+    def clean_duration_minutes(self):
+        value = self.cleaned_data["duration_minutes"]
+        if not 1 <= value <= 480:
+            raise forms.ValidationError(_("Indiquez une durée entre 1 et 480 minutes."))
+        return value
+
+
+class MergeForm(forms.Form):
+    into = forms.ModelChoiceField(
+        label=_("Fusionner dans le point"), queryset=AgendaItem.objects.none()
+    )
+
+    def __init__(self, *args, item: AgendaItem, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = (
+            item.meeting.items.exclude(pk=item.pk)
+            .exclude(status=AgendaItem.Status.MERGED)
+            .filter(is_action_review=False)
+        )
+
+
+class MinutesSummaryForm(forms.Form):
+    summary = forms.CharField(
+        label=_("Synthèse générale"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ItemMinutesForm(forms.Form):
+    notes = forms.CharField(
+        label=_("Échanges"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    decisions = forms.CharField(
+        label=_("Décisions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Une décision par ligne."),
+    )
+
+
+class ActionForm(forms.ModelForm):
+    class Meta:
+        model = Action
+        fields = [
+            "title",
+            "agenda_item",
+            "owner",
+            "services",
+            "due_date",
+            "priority",
+            "observation",
+            "description",
+        ]
+        widgets = {
+            "due_date": DATE,
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "services": forms.SelectMultiple(attrs={"size": 4}),
+        }
+
+    def __init__(self, *args, meeting: Meeting, owners, observations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.meeting = meeting
+        self.fields["agenda_item"].queryset = meeting.items.filter(
+            status=AgendaItem.Status.ACCEPTED
+        )
+        self.fields["owner"].queryset = owners
+        self.fields["services"].queryset = Service.objects.order_by("name")
+        self.fields["priority"].queryset = Priority.objects.filter(
+            quartier_id=meeting.quartier_id, is_active=True
+        )
+        self.fields["observation"].queryset = observations
+        self.fields["observation"].label_from_instance = lambda o: f"n° {o.pk} — {o.title}"
+
+    def clean_due_date(self):
+        due = self.cleaned_data["due_date"]
+        if due < timezone.localtime(self.meeting.start).date():
+            raise forms.ValidationError(_("L'échéance ne peut pas précéder la réunion."))
+        return due
+
+
+class ActionStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("État"), choices=Action.Status.choices)
+
+
+class ActionFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Afficher"),
+        required=False,
+        choices=[
+            ("open", _("en cours et à faire")),
+            ("overdue", _("en retard")),
+            ("done", _("faites")),
+            ("dropped", _("abandonnées")),
+            ("all", _("toutes")),
+        ],
+    )

@@ -1,0 +1,255 @@
+"""Reads for `meetings`, scoped by `meetings.permissions`, with their joins prefetched."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from meetings import permissions
+from meetings.models import Action, AgendaDocument, AgendaItem, Invitation, Meeting, MinutesDocument
+from observations.models import Observation
+from teams.models import Quartier
+
+
+def _meeting_list(queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    return queryset.select_related("quartier", "working_group").order_by("start", "pk")
+
+
+def meeting_for(user, pk: int) -> Meeting:
+    """A meeting the user may see (404 otherwise), with the user's own invitation prefetched."""
+    mine = Invitation.objects.filter(agent_id=user.pk)
+    return get_object_or_404(
+        Meeting.objects.visible_to(user)
+        .select_related("quartier", "working_group", "organiser")
+        .prefetch_related(Prefetch("invitations", queryset=mine, to_attr="my_invitations")),
+        pk=pk,
+    )
+
+
+def upcoming_meetings(
+    user, *, limit: int | None = None, quartier: Quartier | None = None
+) -> list[Meeting]:
+    meetings = _meeting_list(
+        Meeting.objects.visible_to(user).active().filter(end__gte=timezone.now())
+    )
+    if quartier is not None:
+        meetings = meetings.filter(quartier=quartier)
+    return list(meetings[:limit] if limit else meetings)
+
+
+def meetings_of_year(
+    user, *, year: int, quartier: Quartier | None = None, invited_only: bool = False
+) -> list[Meeting]:
+    meetings = Meeting.objects.visible_to(user).filter(start__year=year)
+    if quartier is not None:
+        meetings = meetings.filter(quartier=quartier)
+    if invited_only:
+        meetings = meetings.filter(
+            Q(invitations__agent_id=user.pk) | Q(organiser_id=user.pk)
+        ).distinct()
+    return list(_meeting_list(meetings))
+
+
+def past_meetings(user) -> QuerySet[Meeting]:
+    return (
+        Meeting.objects.visible_to(user)
+        .filter(end__lt=timezone.now())
+        .select_related("quartier", "working_group")
+        .order_by("-start", "-pk")
+    )
+
+
+def my_meetings(user, *, since: datetime.datetime | None = None) -> QuerySet[Meeting]:
+    """Every meeting the person is invited to or organises, across quartiers and groupes de travail."""
+    invited = Invitation.objects.filter(agent_id=user.pk).values("meeting_id")
+    meetings = Meeting.objects.filter(Q(pk__in=invited) | Q(organiser_id=user.pk))
+    if since is not None:
+        meetings = meetings.filter(end__gte=since)
+    return meetings.select_related("quartier", "working_group").order_by("start", "pk")
+
+
+def invitations_of(meeting: Meeting) -> list[Invitation]:
+    return list(
+        meeting.invitations.select_related(
+            "agent", "agent__service", "external", "external__organisation"
+        ).order_by("external_id", "agent__last_name", "agent__first_name", "external__last_name")
+    )
+
+
+@dataclass
+class ResponseCounts:
+    yes: int = 0
+    no: int = 0
+    maybe: int = 0
+    pending: int = 0
+    attended: int = 0
+
+
+def response_counts(invitations: list[Invitation]) -> ResponseCounts:
+    counts = ResponseCounts()
+    for invitation in invitations:
+        setattr(counts, invitation.response, getattr(counts, invitation.response) + 1)
+        counts.attended += invitation.attended is True
+    return counts
+
+
+# Agenda --------------------------------------------------------------------------------------
+
+
+@dataclass
+class ScheduleRow:
+    number: int
+    item: AgendaItem
+    start: datetime.datetime
+    end: datetime.datetime
+    actions: list[Action] = field(default_factory=list)
+
+
+@dataclass
+class Schedule:
+    meeting: Meeting
+    rows: list[ScheduleRow]
+    total_minutes: int
+    review_actions: list[Action]
+
+    @property
+    def overflow_minutes(self) -> int:
+        return max(0, self.total_minutes - self.meeting.duration_minutes)
+
+    @property
+    def free_minutes(self) -> int:
+        return max(0, self.meeting.duration_minutes - self.total_minutes)
+
+
+def _items_with_joins(items: QuerySet[AgendaItem]) -> QuerySet[AgendaItem]:
+    citations = Observation.objects.select_related("category", "quartier").order_by("pk")
+    return items.select_related("proposed_by", "deferred_from").prefetch_related(
+        Prefetch("observations", queryset=citations)
+    )
+
+
+def open_actions_before(meeting: Meeting) -> list[Action]:
+    """Open actions decided at earlier meetings of the same quartier (or groupe de travail)."""
+    actions = Action.objects.filter(
+        status__in=Action.OPEN_STATUSES, meeting__start__lt=meeting.start
+    )
+    if meeting.working_group_id:
+        actions = actions.filter(meeting__working_group_id=meeting.working_group_id)
+    else:
+        actions = actions.filter(quartier_id=meeting.quartier_id)
+    return list(actions.select_related("owner", "meeting").order_by("due_date", "pk"))
+
+
+def agenda_schedule(meeting: Meeting, *, with_actions: bool = False) -> Schedule:
+    """The accepted points in order, each with its planned start time (the meeting's start + before)."""
+    items = list(
+        _items_with_joins(meeting.items.filter(status=AgendaItem.Status.ACCEPTED)).order_by(
+            "position", "created_at", "pk"
+        )
+    )
+    actions_by_item: dict[int, list[Action]] = {}
+    if with_actions:
+        for action in meeting.actions.select_related(
+            "owner", "priority", "observation", "observation__category", "observation__quartier"
+        ).prefetch_related("services"):
+            actions_by_item.setdefault(action.agenda_item_id, []).append(action)
+    rows, cursor, total = [], meeting.start, 0
+    for number, item in enumerate(items, start=1):
+        end = cursor + datetime.timedelta(minutes=item.duration_minutes)
+        rows.append(ScheduleRow(number, item, cursor, end, actions_by_item.get(item.pk, [])))
+        cursor, total = end, total + item.duration_minutes
+    review = open_actions_before(meeting) if any(item.is_action_review for item in items) else []
+    return Schedule(meeting=meeting, rows=rows, total_minutes=total, review_actions=review)
+
+
+def proposals(user, meeting: Meeting) -> list[AgendaItem]:
+    """Points not (or no longer) on the agenda: proposed, reported, merged; who manages sees all."""
+    items = permissions.agenda_items_visible_to(user, meeting).exclude(
+        status=AgendaItem.Status.ACCEPTED
+    )
+    return list(
+        _items_with_joins(items)
+        .select_related("merged_into")
+        .order_by("status", "created_at", "pk")
+    )
+
+
+def citable_observations_for(user, meeting: Meeting) -> QuerySet[Observation]:
+    """Observations a person may cite on an agenda: those it reads, of the meeting's quartier(s)."""
+    observations = Observation.objects.visible_to(user).select_related("category", "quartier")
+    if meeting.quartier_id:
+        observations = observations.filter(quartier_id=meeting.quartier_id)
+    elif meeting.working_group_id:
+        observations = observations.filter(quartier__working_groups=meeting.working_group_id)
+    return observations.order_by("-pk")
+
+
+def latest_agenda(meeting: Meeting) -> AgendaDocument | None:
+    return meeting.agenda_documents.order_by("-version").first()
+
+
+def latest_minutes(meeting: Meeting) -> MinutesDocument | None:
+    return meeting.minutes_documents.order_by("-version").first()
+
+
+# Actions -------------------------------------------------------------------------------------
+
+
+def _action_list(actions: QuerySet[Action]) -> QuerySet[Action]:
+    return (
+        actions.select_related(
+            "owner",
+            "meeting",
+            "meeting__quartier",
+            "meeting__working_group",
+            "priority",
+            "observation",
+        )
+        .prefetch_related("services")
+        .order_by("due_date", "pk")
+    )
+
+
+def actions_board(user, *, quartier: Quartier, status: str = "open") -> QuerySet[Action]:
+    actions = permissions.actions_visible_to(user).filter(quartier=quartier)
+    return _action_list(_filter_status(actions, status))
+
+
+def my_actions(user, *, status: str = "open") -> QuerySet[Action]:
+    return _action_list(_filter_status(Action.objects.filter(owner_id=user.pk), status))
+
+
+def _filter_status(actions: QuerySet[Action], status: str) -> QuerySet[Action]:
+    if status == "open":
+        return actions.filter(status__in=Action.OPEN_STATUSES)
+    if status == "overdue":
+        return actions.filter(status__in=Action.OPEN_STATUSES, due_date__lt=timezone.localdate())
+    if status in Action.Status.values:
+        return actions.filter(status=status)
+    return actions
+
+
+def action_for(user, pk: int) -> Action:
+    return get_object_or_404(
+        permissions.actions_visible_to(user).select_related("meeting", "owner"), pk=pk
+    )
+
+
+def action_counts(user, *, quartier: Quartier | None = None) -> dict[str, int]:
+    actions = (
+        permissions.actions_visible_to(user)
+        if quartier is not None
+        else Action.objects.filter(owner_id=user.pk)
+    )
+    if quartier is not None:
+        actions = actions.filter(quartier=quartier)
+    today = timezone.localdate()
+    return actions.aggregate(
+        open=Count("pk", filter=Q(status__in=Action.OPEN_STATUSES)),
+        overdue=Count("pk", filter=Q(status__in=Action.OPEN_STATUSES, due_date__lt=today)),
+        done=Count("pk", filter=Q(status=Action.Status.DONE)),
+    )

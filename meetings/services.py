@@ -1,0 +1,723 @@
+"""Writes for `meetings`: each atomic, each checked by `meetings.permissions` before it is called.
+
+Side effects (Celery jobs, emails) are sent after the commit.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from arras_quartiers import jobs
+from meetings import planning
+from meetings.models import (
+    Action,
+    AgendaDocument,
+    AgendaItem,
+    CalendarFeedToken,
+    Invitation,
+    Meeting,
+    MinutesDocument,
+    WorkingGroup,
+)
+from teams.models import Agent, ExternalParticipant, Membership, Priority, Quartier, Service
+
+ACTION_REVIEW_TITLE = "Suivi des actions"
+
+
+# Meetings ------------------------------------------------------------------------------------
+
+
+def default_invitees(
+    *, kind: str, quartier: Quartier | None, working_group: WorkingGroup | None
+) -> tuple[list[Agent], list[ExternalParticipant]]:
+    """The quartier team by default; élus and the maire at a petit déjeuner; partners at an ETT."""
+    if kind == Meeting.Kind.GROUPE and working_group is not None:
+        return list(working_group.members.filter(is_active=True)), list(
+            working_group.external_members.all()
+        )
+    if quartier is None:
+        return [], []
+    roles = [Membership.Role.MEMBRE, Membership.Role.CHEF_DE_PROJET]
+    if kind == Meeting.Kind.PETIT_DEJEUNER:
+        roles.append(Membership.Role.ELU)
+    agent_ids = set(
+        Membership.objects.active()
+        .filter(quartier=quartier, role__in=roles)
+        .values_list("agent_id", flat=True)
+    )
+    if kind == Meeting.Kind.PETIT_DEJEUNER:
+        agent_ids |= set(
+            Agent.objects.filter(is_maire=True, is_active=True).values_list("pk", flat=True)
+        )
+    agents = list(Agent.objects.filter(pk__in=agent_ids, is_active=True))
+    externals = list(quartier.external_participants.all()) if kind == Meeting.Kind.ETT else []
+    return agents, externals
+
+
+def _check_times(
+    start: datetime.datetime, end: datetime.datetime, *, allow_past: bool = False
+) -> None:
+    errors = {}
+    if end <= start:
+        errors["end"] = _("La fin de la réunion doit être après son début.")
+    elif end - start > datetime.timedelta(hours=12):
+        errors["end"] = _("Une réunion ne peut pas durer plus de 12 heures.")
+    if not allow_past and start < timezone.now():
+        errors["start"] = _(
+            "On ne planifie pas une réunion dans le passé : choisissez une date à venir."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    kind: str,
+    organiser: Agent,
+    place: str,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    quartier: Quartier | None = None,
+    working_group: WorkingGroup | None = None,
+    title: str = "",
+    proposals_deadline: datetime.datetime | None = None,
+    invite_defaults: bool = True,
+    allow_past: bool = False,
+) -> Meeting:
+    _check_times(start, end, allow_past=allow_past)
+    if quartier is None and working_group is None:
+        raise ValidationError({"quartier": _("Choisissez un quartier ou un groupe de travail.")})
+    if kind == Meeting.Kind.GROUPE and working_group is None:
+        raise ValidationError(
+            {"working_group": _("Une réunion de groupe de travail a besoin de son groupe.")}
+        )
+    if proposals_deadline is None:
+        proposals_deadline = start - datetime.timedelta(days=7)
+    if proposals_deadline > start:
+        raise ValidationError(
+            {"proposals_deadline": _("La date limite des propositions doit précéder la réunion.")}
+        )
+    meeting = Meeting.objects.create(
+        kind=kind,
+        title=title,
+        quartier=quartier,
+        working_group=working_group if kind == Meeting.Kind.GROUPE else None,
+        organiser=organiser,
+        place=place,
+        start=start,
+        end=end,
+        proposals_deadline=proposals_deadline,
+    )
+    AgendaItem.objects.create(
+        meeting=meeting,
+        title=ACTION_REVIEW_TITLE,
+        description="",
+        duration_minutes=15,
+        status=AgendaItem.Status.ACCEPTED,
+        is_action_review=True,
+        position=0,
+    )
+    if invite_defaults:
+        agents, externals = default_invitees(
+            kind=kind, quartier=quartier, working_group=meeting.working_group
+        )
+        invitations_add(meeting=meeting, agents=[*agents, organiser], externals=externals)
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(*, meeting: Meeting, data: dict) -> Meeting:
+    """Change date, place, title. A published agenda then needs a new version (its header changed)."""
+    start, end = data.get("start", meeting.start), data.get("end", meeting.end)
+    moved = start != meeting.start or end != meeting.end
+    if moved:
+        _check_times(start, end)
+    deadline = data.get("proposals_deadline", meeting.proposals_deadline)
+    if deadline and deadline > start:
+        raise ValidationError(
+            {"proposals_deadline": _("La date limite des propositions doit précéder la réunion.")}
+        )
+    changed_header = moved or data.get("place", meeting.place) != meeting.place
+    for name, value in data.items():
+        setattr(meeting, name, value)
+    meeting.sequence += 1
+    if changed_header and meeting.agenda_version:
+        meeting.agenda_changed = True
+    if moved:
+        meeting.reminder_sent_at = None
+        meeting.proposals_reminder_sent_at = None
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting) -> Meeting:
+    if meeting.status in (Meeting.Status.HELD, Meeting.Status.MINUTES_PUBLISHED):
+        raise ValidationError(_("Une réunion déjà tenue ne peut pas être annulée."))
+    meeting.status = Meeting.Status.CANCELLED
+    meeting.sequence += 1
+    meeting.save(update_fields=["status", "sequence", "updated_at"])
+    return meeting
+
+
+def _mark_held(meeting: Meeting) -> None:
+    if (
+        meeting.status in (Meeting.Status.PLANNED, Meeting.Status.AGENDA_PUBLISHED)
+        and meeting.start <= timezone.now()
+    ):
+        meeting.status = Meeting.Status.HELD
+        meeting.save(update_fields=["status", "updated_at"])
+
+
+# Invitations ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def invitations_add(
+    *, meeting: Meeting, agents: Iterable[Agent] = (), externals: Iterable[ExternalParticipant] = ()
+) -> int:
+    """Invite people (already invited ones are skipped). Returns how many were added."""
+    have_agents = set(
+        meeting.invitations.filter(agent__isnull=False).values_list("agent_id", flat=True)
+    )
+    have_externals = set(
+        meeting.invitations.filter(external__isnull=False).values_list("external_id", flat=True)
+    )
+    new = [
+        Invitation(meeting=meeting, agent=agent)
+        for agent in {a.pk: a for a in agents}.values()
+        if agent.pk not in have_agents
+    ]
+    new += [
+        Invitation(meeting=meeting, external=external)
+        for external in {e.pk: e for e in externals}.values()
+        if external.pk not in have_externals
+    ]
+    Invitation.objects.bulk_create(new)
+    if new and meeting.agenda_version:
+        meeting.agenda_changed = True  # the invitee list printed on the agenda changed
+        meeting.save(update_fields=["agenda_changed", "updated_at"])
+    return len(new)
+
+
+@transaction.atomic
+def invitation_remove(*, invitation: Invitation) -> None:
+    meeting = invitation.meeting
+    if invitation.agent_id and invitation.agent_id == meeting.organiser_id:
+        raise ValidationError(_("L'organisateur de la réunion reste invité."))
+    invitation.delete()
+    if meeting.agenda_version:
+        meeting.agenda_changed = True
+        meeting.save(update_fields=["agenda_changed", "updated_at"])
+
+
+@transaction.atomic
+def invitation_respond(*, invitation: Invitation, response: str) -> Invitation:
+    if response not in (Invitation.Response.YES, Invitation.Response.NO, Invitation.Response.MAYBE):
+        raise ValidationError(_("Réponse inconnue."))
+    invitation.response = response
+    invitation.responded_at = timezone.now()
+    invitation.save(update_fields=["response", "responded_at"])
+    return invitation
+
+
+@transaction.atomic
+def attendance_record(*, meeting: Meeting, present_ids: set[int]) -> int:
+    """After the meeting has started: who was there (every other invitee is marked absent)."""
+    if meeting.start > timezone.now():
+        raise ValidationError(_("Les présences se notent une fois la réunion commencée."))
+    invitations = meeting.invitations.all()
+    present = invitations.filter(pk__in=present_ids).update(attended=True)
+    invitations.exclude(pk__in=present_ids).update(attended=False)
+    _mark_held(meeting)
+    return present
+
+
+# Planning the year ---------------------------------------------------------------------------
+
+
+@dataclass
+class PlannedRow:
+    kind: str
+    start: datetime.datetime
+    end: datetime.datetime
+    place: str
+
+
+def year_proposals(*, quartier: Quartier, year: int) -> list[planning.Proposal]:
+    agents, _externals = default_invitees(
+        kind=Meeting.Kind.EQUIPE, quartier=quartier, working_group=None
+    )
+    busy = planning.busy_slots(year=year, agent_ids=[a.pk for a in agents], quartier_id=quartier.pk)
+    existing = list(
+        Meeting.objects.active().filter(
+            quartier=quartier, kind__in=[Meeting.Kind.EQUIPE, Meeting.Kind.ETT], start__year=year
+        )
+    )
+    return planning.propose_year(year=year, busy=busy, existing=existing)
+
+
+@transaction.atomic
+def year_plan_confirm(
+    *, quartier: Quartier, organiser: Agent, rows: list[PlannedRow]
+) -> list[Meeting]:
+    """Create the confirmed meetings, all or none. Errors: {row index: [messages]}."""
+    if not rows:
+        raise ValidationError(_("Cochez au moins une réunion à planifier."))
+    agents, _externals = default_invitees(
+        kind=Meeting.Kind.EQUIPE, quartier=quartier, working_group=None
+    )
+    years = {timezone.localtime(row.start).year for row in rows}
+    busy = planning.BusySlots()
+    for year in years:
+        busy.slots += planning.busy_slots(
+            year=year, agent_ids=[a.pk for a in agents], quartier_id=quartier.pk
+        ).slots
+    errors: dict[int, list[str]] = {}
+    for index, row in enumerate(rows):
+        problems = planning.slot_problems(row.start, row.end, busy)
+        if problems:
+            errors[index] = problems
+        else:
+            busy.add(row.start, row.end, _("une autre réunion de ce planning"))
+    if errors:
+        raise ValidationError({str(index): messages for index, messages in errors.items()})
+    return [
+        meeting_create(
+            kind=row.kind,
+            organiser=organiser,
+            quartier=quartier,
+            place=row.place,
+            start=row.start,
+            end=row.end,
+        )
+        for row in rows
+    ]
+
+
+# Agenda --------------------------------------------------------------------------------------
+
+
+def _touch_agenda(meeting: Meeting) -> None:
+    if meeting.agenda_version and not meeting.agenda_changed:
+        meeting.agenda_changed = True
+        meeting.save(update_fields=["agenda_changed", "updated_at"])
+
+
+def _next_position(meeting: Meeting) -> int:
+    top = meeting.items.aggregate(top=Max("position"))["top"]
+    return 0 if top is None else top + 1
+
+
+def _check_duration(duration: int) -> None:
+    if not 1 <= duration <= 480:
+        raise ValidationError({"duration_minutes": _("Indiquez une durée entre 1 et 480 minutes.")})
+
+
+@transaction.atomic
+def item_propose(
+    *,
+    meeting: Meeting,
+    proposed_by: Agent,
+    title: str,
+    description: str = "",
+    duration_minutes: int = 15,
+    observations: Iterable = (),
+    accept: bool = False,
+) -> AgendaItem:
+    """An invitee proposes a point (before the deadline); the chef may add one directly, accepted."""
+    if meeting.is_cancelled:
+        raise ValidationError(_("Cette réunion est annulée."))
+    if not accept and not meeting.proposals_open:
+        raise ValidationError(
+            _("La date limite des propositions est passée : adressez-vous au chef de projet.")
+        )
+    _check_duration(duration_minutes)
+    item = AgendaItem.objects.create(
+        meeting=meeting,
+        title=title,
+        description=description,
+        duration_minutes=duration_minutes,
+        proposed_by=proposed_by,
+        status=AgendaItem.Status.ACCEPTED if accept else AgendaItem.Status.PROPOSED,
+        position=_next_position(meeting),
+    )
+    _set_observations(item, observations)
+    if accept:
+        _touch_agenda(meeting)
+    return item
+
+
+def _set_observations(item: AgendaItem, observations: Iterable) -> None:
+    item.observations.set(list(observations))
+
+
+@transaction.atomic
+def item_update(
+    *,
+    item: AgendaItem,
+    title: str,
+    description: str,
+    duration_minutes: int,
+    observations: Iterable | None = None,
+) -> AgendaItem:
+    _check_duration(duration_minutes)
+    item.title, item.description, item.duration_minutes = title, description, duration_minutes
+    item.save(update_fields=["title", "description", "duration_minutes"])
+    if observations is not None:
+        _set_observations(item, observations)
+    if item.status == AgendaItem.Status.ACCEPTED:
+        _touch_agenda(item.meeting)
+    return item
+
+
+@transaction.atomic
+def item_accept(*, item: AgendaItem) -> AgendaItem:
+    item.status = AgendaItem.Status.ACCEPTED
+    item.position = _next_position(item.meeting)
+    item.save(update_fields=["status", "position"])
+    _touch_agenda(item.meeting)
+    return item
+
+
+@transaction.atomic
+def item_withdraw(*, item: AgendaItem) -> AgendaItem:
+    """Back to the proposals (out of the agenda). The automatic action review cannot be withdrawn."""
+    was_accepted = item.status == AgendaItem.Status.ACCEPTED
+    item.status = AgendaItem.Status.PROPOSED
+    item.save(update_fields=["status"])
+    if was_accepted:
+        _touch_agenda(item.meeting)
+    return item
+
+
+def next_meeting_in_series(meeting: Meeting) -> Meeting | None:
+    series = Meeting.objects.active().filter(start__gt=meeting.start, kind=meeting.kind)
+    if meeting.working_group_id:
+        series = series.filter(working_group_id=meeting.working_group_id)
+    else:
+        series = series.filter(quartier_id=meeting.quartier_id)
+    return series.order_by("start").first()
+
+
+@transaction.atomic
+def item_defer(*, item: AgendaItem) -> Meeting | None:
+    """Report a point to the next meeting of the same series, as a proposal there (if it exists)."""
+    meeting = item.meeting
+    was_accepted = item.status == AgendaItem.Status.ACCEPTED
+    target = next_meeting_in_series(meeting)
+    if target is not None:
+        item.meeting = target
+        item.deferred_from = meeting
+        item.status = AgendaItem.Status.PROPOSED
+        item.position = _next_position(target)
+        item.save(update_fields=["meeting", "deferred_from", "status", "position"])
+    else:
+        item.status = AgendaItem.Status.DEFERRED
+        item.save(update_fields=["status"])
+    if was_accepted:
+        _touch_agenda(meeting)
+    return target
+
+
+@transaction.atomic
+def item_merge(*, item: AgendaItem, into: AgendaItem) -> AgendaItem:
+    """Fold a point into another: its title and description join the other's, its observations too."""
+    if item.pk == into.pk or into.meeting_id != item.meeting_id:
+        raise ValidationError(_("Choisissez un autre point de la même réunion."))
+    if into.is_action_review or item.is_action_review:
+        raise ValidationError(_("Le suivi des actions ne se fusionne pas."))
+    addition = item.title + (f" : {item.description}" if item.description else "")
+    into.description = (into.description + "\n" if into.description else "") + f"— {addition}"
+    into.save(update_fields=["description"])
+    into.observations.add(*item.observations.all())
+    was_accepted = item.status == AgendaItem.Status.ACCEPTED
+    item.status = AgendaItem.Status.MERGED
+    item.merged_into = into
+    item.save(update_fields=["status", "merged_into"])
+    if was_accepted or into.status == AgendaItem.Status.ACCEPTED:
+        _touch_agenda(item.meeting)
+    return into
+
+
+@transaction.atomic
+def item_move(*, item: AgendaItem, offset: int) -> None:
+    """Move an accepted point up (-1) or down (+1) in the agenda."""
+    items = list(
+        item.meeting.items.filter(status=AgendaItem.Status.ACCEPTED).order_by(
+            "position", "created_at", "pk"
+        )
+    )
+    index = next(i for i, other in enumerate(items) if other.pk == item.pk)
+    target = index + offset
+    if not 0 <= target < len(items):
+        return
+    items[index], items[target] = items[target], items[index]
+    for position, other in enumerate(items):
+        if other.position != position:
+            other.position = position
+            other.save(update_fields=["position"])
+    _touch_agenda(item.meeting)
+
+
+@transaction.atomic
+def agenda_publish(*, meeting: Meeting, requested_by: Agent) -> tuple[AgendaDocument, bool]:
+    """Publish the agenda: a new version when it changed, else the current one (created=False).
+
+    A second click, or two clicks at once (the meeting row is locked), send nothing twice.
+    """
+    from meetings.selectors import agenda_schedule
+
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.is_cancelled:
+        raise ValidationError(
+            _("Cette réunion est annulée : son ordre du jour ne peut pas être publié.")
+        )
+    if meeting.end <= timezone.now():
+        raise ValidationError(_("Cette réunion est passée : publiez plutôt son compte rendu."))
+    latest = meeting.agenda_documents.order_by("-version").first()
+    if (
+        latest is not None
+        and latest.version == meeting.agenda_version
+        and not meeting.agenda_changed
+    ):
+        return latest, False
+    schedule = agenda_schedule(meeting)
+    if not schedule.rows:
+        raise ValidationError(
+            _("L'ordre du jour est vide : retenez au moins un point avant de le publier.")
+        )
+    if schedule.overflow_minutes > 0:
+        raise ValidationError(
+            _(
+                "L'ordre du jour dure %(total)s minutes pour une réunion de %(length)s minutes : "
+                "raccourcissez ou reportez des points (%(over)s minutes de trop)."
+            )
+            % {
+                "total": schedule.total_minutes,
+                "length": meeting.duration_minutes,
+                "over": schedule.overflow_minutes,
+            }
+        )
+    meeting.agenda_version += 1
+    meeting.agenda_changed = False
+    meeting.sequence += 1
+    if meeting.status == Meeting.Status.PLANNED:
+        meeting.status = Meeting.Status.AGENDA_PUBLISHED
+    meeting.save(
+        update_fields=["agenda_version", "agenda_changed", "sequence", "status", "updated_at"]
+    )
+    document = AgendaDocument.objects.create(
+        meeting=meeting, version=meeting.agenda_version, requested_by=requested_by
+    )
+    jobs.enqueue(document)
+    return document, True
+
+
+def document_retry(*, document: AgendaDocument | MinutesDocument) -> bool:
+    return jobs.retry(document)
+
+
+# Minutes and actions -------------------------------------------------------------------------
+
+
+def _touch_minutes(meeting: Meeting) -> None:
+    _mark_held(meeting)
+    if meeting.minutes_version and not meeting.minutes_changed:
+        meeting.minutes_changed = True
+        meeting.save(update_fields=["minutes_changed", "updated_at"])
+
+
+def _check_minutes_open(meeting: Meeting) -> None:
+    if meeting.is_cancelled:
+        raise ValidationError(_("Cette réunion est annulée."))
+    if meeting.start > timezone.now():
+        raise ValidationError(_("Le compte rendu s'écrit pendant ou après la réunion, pas avant."))
+
+
+@transaction.atomic
+def minutes_update(*, meeting: Meeting, summary: str, items: dict[int, tuple[str, str]]) -> Meeting:
+    """Write the minutes: a general summary, then notes and decisions item by item."""
+    _check_minutes_open(meeting)
+    meeting.minutes_summary = summary
+    meeting.save(update_fields=["minutes_summary", "updated_at"])
+    for item in meeting.items.filter(pk__in=list(items)):
+        notes, decisions = items[item.pk]
+        if (item.notes, item.decisions) != (notes, decisions):
+            item.notes, item.decisions = notes, decisions
+            item.save(update_fields=["notes", "decisions"])
+    _touch_minutes(meeting)
+    return meeting
+
+
+@transaction.atomic
+def action_create(
+    *,
+    meeting: Meeting,
+    title: str,
+    owner: Agent,
+    due_date: datetime.date,
+    agenda_item: AgendaItem | None = None,
+    description: str = "",
+    services: Iterable[Service] = (),
+    priority: Priority | None = None,
+    observation=None,
+    allow_past_due: bool = False,
+) -> Action:
+    _check_minutes_open(meeting)
+    if not allow_past_due and due_date < timezone.localtime(meeting.start).date():
+        raise ValidationError({"due_date": _("L'échéance ne peut pas précéder la réunion.")})
+    if priority is not None and priority.quartier_id != meeting.quartier_id:
+        raise ValidationError({"priority": _("Cet axe n'appartient pas au projet de ce quartier.")})
+    action = Action.objects.create(
+        meeting=meeting,
+        agenda_item=agenda_item,
+        quartier=meeting.quartier,
+        title=title,
+        description=description,
+        owner=owner,
+        due_date=due_date,
+        priority=priority,
+        observation=observation,
+    )
+    action.services.set(list(services))
+    _touch_minutes(meeting)
+    return action
+
+
+@transaction.atomic
+def action_set_status(*, action: Action, status: str) -> Action:
+    if status not in Action.Status.values:
+        raise ValidationError(_("État inconnu."))
+    action.status = status
+    action.done_at = timezone.now() if status == Action.Status.DONE else None
+    action.save(update_fields=["status", "done_at", "updated_at"])
+    return action
+
+
+@transaction.atomic
+def action_delete(*, action: Action) -> None:
+    meeting = action.meeting
+    action.delete()
+    _touch_minutes(meeting)
+
+
+@transaction.atomic
+def minutes_publish(*, meeting: Meeting, requested_by: Agent) -> tuple[MinutesDocument, bool]:
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _check_minutes_open(meeting)
+    latest = meeting.minutes_documents.order_by("-version").first()
+    if (
+        latest is not None
+        and latest.version == meeting.minutes_version
+        and not meeting.minutes_changed
+    ):
+        return latest, False
+    meeting.minutes_version += 1
+    meeting.minutes_changed = False
+    meeting.status = Meeting.Status.MINUTES_PUBLISHED
+    meeting.save(update_fields=["minutes_version", "minutes_changed", "status", "updated_at"])
+    document = MinutesDocument.objects.create(
+        meeting=meeting, version=meeting.minutes_version, requested_by=requested_by
+    )
+    jobs.enqueue(document)
+    return document, True
+
+
+# Calendar feed -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def feed_token_renew(*, agent: Agent) -> CalendarFeedToken:
+    """A new secret address; the previous one stops working at once."""
+    feed_token_revoke(agent=agent)
+    return CalendarFeedToken.objects.create(agent=agent)
+
+
+@transaction.atomic
+def feed_token_revoke(*, agent: Agent) -> int:
+    return CalendarFeedToken.objects.filter(agent=agent, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def feed_token_touch(token: CalendarFeedToken) -> None:
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > datetime.timedelta(hours=1):
+        CalendarFeedToken.objects.filter(pk=token.pk).update(last_used_at=now)
+
+
+def claim_send(model, pk: int) -> bool:
+    """Claim the right to send a document's emails once (a conditional update)."""
+    return bool(
+        model.objects.filter(pk=pk, emails_sent_at__isnull=True).update(
+            emails_sent_at=timezone.now()
+        )
+    )
+
+
+def release_send(model, pk: int) -> None:
+    model.objects.filter(pk=pk).update(emails_sent_at=None)
+
+
+def claim_meeting_flag(meeting_pk: int, flag: str) -> bool:
+    return bool(
+        Meeting.objects.filter(pk=meeting_pk, **{f"{flag}__isnull": True}).update(
+            **{flag: timezone.now()}
+        )
+    )
+
+
+# Document delivery (called by the Celery tasks) ----------------------------------------------
+
+
+def _deliver(model, document_id: int, build, send, version_field: str) -> int:
+    """Render the PDF once (`run_job` claims it), then email it once (`emails_sent_at` claims it).
+
+    A redelivered message, or a second run, finds the PDF ready and the emails claimed: it does
+    nothing. A mail server that fails releases the claim and raises, so the task retries later.
+    """
+    jobs.run_job(model, document_id, build)
+    document = model.objects.select_related("meeting", "meeting__organiser").get(pk=document_id)
+    if document.status != model.Status.READY or not claim_send(model, document_id):
+        return 0
+    if document.version != getattr(document.meeting, version_field):
+        return 0  # a newer version was published meanwhile: only that one is sent
+    try:
+        return send(document)
+    except Exception:
+        release_send(model, document_id)
+        raise
+
+
+def agenda_deliver(*, document_id: int) -> int:
+    from meetings import documents
+
+    return _deliver(
+        AgendaDocument,
+        document_id,
+        documents.agenda_pdf,
+        documents.send_agenda_emails,
+        "agenda_version",
+    )
+
+
+def minutes_deliver(*, document_id: int) -> int:
+    from meetings import documents
+
+    return _deliver(
+        MinutesDocument,
+        document_id,
+        documents.minutes_pdf,
+        documents.send_minutes_emails,
+        "minutes_version",
+    )

@@ -1,0 +1,94 @@
+"""Fixtures for `meetings`: an Ouest meeting with the personas invited the way the app invites them."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from meetings import services
+from meetings.models import AgendaItem, Meeting
+from observations.models import Category, Observation
+
+
+def next_working_day(days: int = 14, hour: int = 9) -> datetime.datetime:
+    """A weekday morning `days` from now (Paris time), skipping weekends and French holidays."""
+    import holidays
+
+    day = timezone.localdate() + datetime.timedelta(days=days)
+    fr = holidays.country_holidays("FR", years=[day.year, day.year + 1])
+    while day.weekday() >= 5 or day in fr:
+        day += datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 30)))
+
+
+def make_meeting(
+    quartier, organiser, *, days: int = 14, minutes: int = 120, allow_past: bool = False, **fields
+) -> Meeting:
+    start = fields.pop("start", None) or next_working_day(days)
+    end = fields.pop("end", None) or start + datetime.timedelta(minutes=minutes)
+    return services.meeting_create(
+        kind=fields.pop("kind", Meeting.Kind.EQUIPE),
+        organiser=organiser,
+        quartier=quartier,
+        place=fields.pop("place", "MSP Ouest"),
+        start=start,
+        end=end,
+        allow_past=allow_past,
+        **fields,
+    )
+
+
+@pytest.fixture
+def meeting(personas, ouest) -> Meeting:
+    """An équipe of Ouest in two weeks: the Ouest team (agent, chef) is invited; the élu is not."""
+    return make_meeting(ouest, personas["chef"])
+
+
+@pytest.fixture
+def past_meeting(personas, ouest) -> Meeting:
+    start = timezone.now() - datetime.timedelta(days=10)
+    return make_meeting(
+        ouest,
+        personas["chef"],
+        start=start,
+        end=start + datetime.timedelta(hours=2),
+        allow_past=True,
+    )
+
+
+@pytest.fixture
+def category(db) -> Category:
+    return Category.objects.get_or_create(
+        slug="proprete-test", defaults={"name": "Propreté (test)"}
+    )[0]
+
+
+@pytest.fixture
+def observations(personas, ouest, category) -> dict[str, Observation]:
+    return {
+        "public": Observation.objects.create(
+            quartier=ouest,
+            author=personas["agent"],
+            category=category,
+            title="Dépôt sauvage rue Baudimont",
+            description="Encombrants au pied de l'immeuble depuis lundi.",
+            place="rue Baudimont",
+        ),
+        "secret": Observation.objects.create(
+            quartier=ouest,
+            author=personas["agent"],
+            category=category,
+            title="Famille Durand en grande difficulté",
+            description="Situation sociale sous secret professionnel : impayés de loyer.",
+            place="résidence des Tilleuls",
+            confidentiality=Observation.Confidentiality.CONFIDENTIAL,
+        ),
+    }
+
+
+def add_item(meeting, who, title="Point", minutes=20, accept=True) -> AgendaItem:
+    return services.item_propose(
+        meeting=meeting, proposed_by=who, title=title, duration_minutes=minutes, accept=accept
+    )
