@@ -1,0 +1,66 @@
+import datetime
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from arras_quartiers.scale import STAGES, Seeder, Sizes
+
+
+class Command(BaseCommand):
+    help = (
+        "Remplit la base d'une ville synthétique (quartiers, agents, observations, réunions, "
+        "diagnostics), reproductible à partir d'une graine, pour les tests de charge."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quartiers", type=int, default=30)
+        parser.add_argument("--agents", type=int, default=1000)
+        parser.add_argument("--observations", type=int, default=20_000)
+        parser.add_argument("--years", type=int, default=3)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--big-quartier-observations",
+            type=int,
+            default=20_000,
+            help="Observations of the first quartier (the diagnostic benchmark's).",
+        )
+        parser.add_argument(
+            "--today", type=datetime.date.fromisoformat, default=None, help="YYYY-MM-DD"
+        )
+        parser.add_argument(
+            "--stages",
+            default=",".join(STAGES),
+            help=f"Comma-separated, among {', '.join(STAGES)} (later stages read earlier ones).",
+        )
+        parser.add_argument("--json", action="store_true", help="Print the counts as JSON.")
+
+    def handle(self, *args, **options):
+        sizes = Sizes(
+            quartiers=options["quartiers"],
+            agents=options["agents"],
+            observations=options["observations"],
+            years=options["years"],
+            seed=options["seed"],
+            today=options["today"] or timezone.localdate(),
+            big_quartier_observations=options["big_quartier_observations"],
+        )
+        stages = [s.strip() for s in options["stages"].split(",") if s.strip()]
+        unknown = set(stages) - set(STAGES)
+        if unknown:
+            raise CommandError(f"Unknown stages: {', '.join(sorted(unknown))}")
+        try:
+            report = Seeder(sizes, log=self.stdout.write).run(stages)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        seconds = report["seconds"]
+        if options["json"]:
+            self.stdout.write(json.dumps(report, indent=2))
+            return
+        for label, count in sorted(report["rows"].items()):
+            self.stdout.write(f"  {label:<40} {count:>12,}")
+        rate = ""
+        if "observations" in seconds and sizes.observations:
+            per_minute = sizes.observations / seconds["observations"] * 60
+            rate = f" ({per_minute:,.0f} observations/min, history and comments included)"
+        self.stdout.write(self.style.SUCCESS(f"Done in {seconds['total']:.1f} s{rate}."))
