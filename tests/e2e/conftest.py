@@ -1,0 +1,254 @@
+"""Browser journeys: the app served on localhost, driven by Chromium through Playwright.
+
+- `live_server` (pytest-django) serves the app from a thread of this process: the tests read
+  the database, the locmem outbox and the jobs directly.
+- `browser` drives the system's Chromium (Playwright's own browser download is not used).
+- `page` is a fresh browser context per test, at desktop size; `phone_page` at 390×844.
+- `login(page, persona)` signs in through the real login form.
+- `visit(page, url)` opens a page and runs axe-core on it: any "serious" or "critical"
+  violation fails the test, printed with its rule, help text and the elements concerned.
+  Content Security Policy violations reported by the browser fail the test too.
+- When a test fails, a screenshot of every open page is written to `artifacts/`.
+
+Without Chromium, the tests are skipped with a reason on a laptop, and fail in CI (CI set).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM is still used synchronously.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts"
+AXE_SOURCE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING_IMPACTS = {"serious", "critical"}
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+E2E_DIR = Path(__file__).resolve().parent
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "e2e: drives a real browser against the served app")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if E2E_DIR in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+def _missing_browser_reason() -> str | None:
+    if not Path(CHROMIUM).exists():
+        return f"Chromium introuvable ({CHROMIUM})"
+    if not AXE_SOURCE.exists():
+        return "axe-core absent de node_modules (lancez npm ci)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "le paquet playwright n'est pas installé"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    reason = _missing_browser_reason()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"Browser tests cannot run in CI: {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    return AXE_SOURCE.read_text(encoding="utf-8")
+
+
+@dataclass
+class Session:
+    """One browser context and what the tests learnt about it."""
+
+    context: object
+    base_url: str
+    axe_source: str
+    steps: list[str] = field(default_factory=list)
+    csp_violations: list[str] = field(default_factory=list)
+    checked_urls: set[str] = field(default_factory=set)
+
+
+def _new_session(browser, live_server, axe_source, viewport) -> Session:
+    context = browser.new_context(
+        viewport=viewport, locale="fr-FR", timezone_id="Europe/Paris", base_url=live_server.url
+    )
+    context.set_default_timeout(8_000)
+    session = Session(context=context, base_url=live_server.url, axe_source=axe_source)
+
+    def on_console(message):
+        if message.type == "error" and "Content Security Policy" in message.text:
+            session.csp_violations.append(message.text)
+
+    context.on("page", lambda page: page.on("console", on_console))
+    return session
+
+
+def _screenshot_on_failure(request, session: Session) -> None:
+    failed = any(
+        getattr(getattr(request.node, f"report_{when}", None), "failed", False)
+        for when in ("setup", "call")
+    )
+    if not failed:
+        return
+    ARTIFACTS.mkdir(exist_ok=True)
+    name = re.sub(r"[^\w.-]+", "_", request.node.nodeid.split("::", 1)[-1])[:120]
+    for index, page in enumerate(session.context.pages):
+        try:
+            page.screenshot(path=str(ARTIFACTS / f"{name}-{index}.png"), full_page=True)
+        except Exception as exc:  # noqa: BLE001 - a screenshot never hides the real failure
+            print(f"screenshot failed: {exc}")
+    (ARTIFACTS / f"{name}.steps.txt").write_text("\n".join(session.steps), encoding="utf-8")
+
+
+@pytest.fixture
+def e2e_session(request, browser, live_server, axe_source):
+    session = _new_session(browser, live_server, axe_source, DESKTOP)
+    yield session
+    _screenshot_on_failure(request, session)
+    session.context.close()
+
+
+@pytest.fixture
+def page(e2e_session):
+    page = e2e_session.context.new_page()
+    page.e2e = e2e_session
+    return page
+
+
+@pytest.fixture
+def phone_page(request, browser, live_server, axe_source):
+    session = _new_session(browser, live_server, axe_source, PHONE)
+    page = session.context.new_page()
+    page.e2e = session
+    yield page
+    _screenshot_on_failure(request, session)
+    session.context.close()
+
+
+@pytest.fixture
+def new_page(request, browser, live_server, axe_source):
+    """A factory of pages, each in its own context (one per person in a multi-person journey)."""
+    sessions = []
+
+    def _make(viewport=DESKTOP):
+        session = _new_session(browser, live_server, axe_source, viewport)
+        sessions.append(session)
+        page = session.context.new_page()
+        page.e2e = session
+        return page
+
+    yield _make
+    for session in sessions:
+        _screenshot_on_failure(request, session)
+        session.context.close()
+
+
+# Accessibility --------------------------------------------------------------------------------
+
+
+def format_violations(url: str, violations: list[dict]) -> str:
+    lines = [f"axe-core: {len(violations)} serious/critical violation(s) on {url}"]
+    for violation in violations:
+        lines.append(
+            f"- [{violation['impact']}] {violation['id']}: {violation['help']} ({violation['helpUrl']})"
+        )
+        for node in violation["nodes"][:8]:
+            target = " ".join(str(t) for t in node.get("target", []))
+            summary = (node.get("failureSummary") or "").replace("\n", " ")
+            lines.append(f"    at {target}: {summary[:300]}")
+            lines.append(f"       {node.get('html', '')[:200]}")
+    return "\n".join(lines)
+
+
+def run_axe(page) -> list[dict]:
+    """Run axe-core in the page (evaluated through the debugger protocol, so the CSP stays on)."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(page.e2e.axe_source)
+    result = page.evaluate(
+        """async (tags) => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                                resultTypes: ['violations']});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                helpUrl: v.helpUrl, nodes: v.nodes.map(n => ({target: n.target, html: n.html,
+                failureSummary: n.failureSummary}))}));
+        }""",
+        AXE_TAGS,
+    )
+    return result
+
+
+def check_accessibility(page, label: str | None = None) -> None:
+    violations = [v for v in run_axe(page) if v["impact"] in BLOCKING_IMPACTS]
+    page.e2e.checked_urls.add(page.url)
+    if violations:
+        pytest.fail(format_violations(label or page.url, violations), pytrace=False)
+    assert_no_csp_violation(page)
+
+
+def assert_no_csp_violation(page) -> None:
+    violations = page.e2e.csp_violations
+    if violations:
+        pytest.fail("Content Security Policy violations:\n" + "\n".join(violations), pytrace=False)
+
+
+def visit(page, url: str, *, expect_status: int = 200, check: bool = True):
+    """Open `url` (relative to the live server), assert its status, check its accessibility."""
+    page.e2e.steps.append(f"visit {url}")
+    response = page.goto(url)
+    assert response is not None
+    assert response.status == expect_status, f"{url}: HTTP {response.status}"
+    if check:
+        check_accessibility(page)
+    return response
+
+
+def step(page, description: str) -> None:
+    page.e2e.steps.append(description)
+
+
+def login(page, persona, password: str | None = None) -> None:
+    """Sign in through the real allauth login form, as a person would."""
+    from tests.conftest import PASSWORD
+
+    step(page, f"login {persona.email}")
+    page.goto("/comptes/login/")
+    check_accessibility(page)
+    page.get_by_label("Courriel").fill(persona.email)
+    page.get_by_label("Mot de passe").fill(password or PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+    assert "/comptes/login/" not in page.url, f"login failed for {persona.email}: {page.url}"

@@ -1,0 +1,69 @@
+"""Each role signs in through the real form and reads its pages; axe-core checks every one."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+
+from tests.conftest import ROLES
+from tests.e2e.conftest import check_accessibility, login, step, visit
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def optional(name: str, **kwargs) -> str | None:
+    """The URL of a feature app's page once that app defines it."""
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return None
+
+
+def pages_for(role: str, personas, ouest, services) -> list[tuple[str, int]]:
+    """(url, expected status) for the pages a role reaches from the menu."""
+    pages = [
+        (reverse("home"), 200),
+        (reverse("teams:quartier_list"), 200),
+        (reverse("teams:annuaire"), 200),
+        (reverse("teams:service_list"), 200),
+        (reverse("teams:service_detail", kwargs={"slug": services["ccas"].slug}), 200),
+        (reverse("teams:agent_detail", kwargs={"pk": personas[role].pk}), 200),
+        (reverse("teams:profile_edit"), 200),
+        (reverse("teams:welcome"), 200),
+        (reverse("accessibility"), 200),
+    ]
+    sees_ouest = role in {"agent", "chef", "elu", "direction", "maire", "admin"}
+    pages.append(
+        (reverse("teams:quartier_detail", kwargs={"slug": ouest.slug}), 200 if sees_ouest else 404)
+    )
+    if role in {"chef", "admin"}:
+        pages.append((reverse("teams:team_manage", kwargs={"slug": ouest.slug}), 200))
+    for name in ("observations:index", "meetings:index", "diagnostics:index", "meetings:my_agenda"):
+        url = optional(name)
+        if url:
+            pages.append((url, 200))
+    return pages
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_signs_in_and_reads_its_pages(page, personas, ouest, services, role):
+    login(page, personas[role])
+    check_accessibility(page)
+    for url, status in pages_for(role, personas, ouest, services):
+        # 404 pages are checked too: they are pages people see.
+        visit(page, url, expect_status=status)
+
+
+def test_anonymous_pages_and_failed_login(page, personas):
+    visit(page, reverse("accessibility"))
+    step(page, "anonymous home redirects to login")
+    page.goto(reverse("home"))
+    assert "/comptes/login/" in page.url
+    check_accessibility(page)
+    page.get_by_label("Courriel").fill(personas["agent"].email)
+    page.get_by_label("Mot de passe").fill("pas le bon mot de passe")
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+    assert "/comptes/login/" in page.url
+    check_accessibility(page)  # the form with its error message
+    visit(page, reverse("account_reset_password"))
