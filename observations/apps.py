@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ObservationsConfig(AppConfig):
     name = "observations"
     verbose_name = _("Observations de terrain")
+
+    def ready(self) -> None:
+        from arras_quartiers.panels import register_panel
+        from observations.panels import home_panel, quartier_panel
+
+        register_panel("home", home_panel, order=10)
+        register_panel("quartier", quartier_panel, order=10)

@@ -433,6 +433,7 @@ class Notification(models.Model):
     """An email to send to one person: at once, or gathered in their daily digest."""
 
     class Kind(models.TextChoices):
+        NEW = "new", _("nouvelle observation à trier")
         ASSIGNED = "assigned", _("observation transmise au service")
         STATUS = "status", _("changement d'état")
         COMMENT = "comment", _("nouveau commentaire")

@@ -1,17 +1,645 @@
-from django.http import Http404
+"""Thin views: get the object for the user (404 if out of reach) → check → one service call → response."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from observations import permissions, selectors, services
+from observations.forms import (
+    AnswerForm,
+    CommentForm,
+    EscalationForm,
+    MergeForm,
+    ObservationEditForm,
+    ObservationFilterForm,
+    ObservationForm,
+    OrientationForm,
+    PeriodForm,
+    PhotoAddForm,
+    StatusForm,
+    TriageForm,
+)
+from observations.models import Escalation, EscalationDigest, NeedType, Observation, Photo
+from teams.access import roles_of
+from teams.models import Quartier, Service
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _querystring(request, *drop: str) -> str:
+    query = request.GET.copy()
+    for name in ("apres", "avant", *drop):
+        query.pop(name, None)
+    return query.urlencode()
+
+
+# List, search, export ------------------------------------------------------------------------
+
+
+def _filtered(request):
+    form = ObservationFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    queryset = selectors.filter_observations(
+        selectors.observations_for(request.user), request.user, filters
+    )
+    return form, queryset
 
 
 def observation_list(request):
-    raise Http404
+    if not permissions.sees_observation_lists(request.user):
+        # Élus and the maire read counts, never observation details.
+        return redirect("observations:emerging")
+    form, queryset = _filtered(request)
+    page = selectors.keyset_page(
+        queryset, after=_int(request.GET.get("apres")), before=_int(request.GET.get("avant"))
+    )
+    context = {
+        "form": form,
+        "page": page,
+        "querystring": _querystring(request),
+        "can_log": permissions.quartiers_for_logging(request.user).exists(),
+    }
+    if request.htmx:
+        return render(request, "observations/list.html#results", context)
+    return render(request, "observations/list.html", context)
+
+
+CSV_HEADER = [
+    "numero", "observee_le", "quartier", "categorie", "titre", "lieu", "description", "etat", "motif_classement",
+    "urgence", "service", "phenomene_emergent", "confidentielle", "creee_le",
+]  # fmt: skip
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _cell(value) -> str:
+    """Neutralise spreadsheet formulas typed into free text (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv_rows(queryset):
+    yield CSV_HEADER
+    for obs in queryset.iterator(chunk_size=2000):
+        confidential = obs.is_confidential
+        yield [
+            _cell(v)
+            for v in (
+                obs.pk,
+                timezone.localtime(obs.observed_at).strftime("%Y-%m-%d %H:%M"),
+                obs.quartier.name,
+                obs.category.name,
+                obs.public_title,
+                "" if confidential else obs.place,
+                "" if confidential else obs.description,
+                obs.get_status_display(),
+                obs.get_closing_reason_display(),
+                obs.get_urgency_display(),
+                obs.service.name if obs.service_id else "",
+                "oui" if obs.is_emerging else "non",
+                "oui" if confidential else "non",
+                timezone.localtime(obs.created_at).strftime("%Y-%m-%d %H:%M"),
+            )
+        ]
+
+
+def observation_export(request):
+    """The filtered list as CSV: what the person may read, and never a confidential observation's details."""
+    if not permissions.sees_observation_lists(request.user):
+        raise Http404
+    _form, queryset = _filtered(request)
+    writer = csv.writer(_Echo(), delimiter=";")
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in _csv_rows(queryset.order_by("-id"))),
+        content_type="text/csv; charset=utf-8",
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="observations-{stamp}.csv"'
+    return response
+
+
+# Logging -------------------------------------------------------------------------------------
+
+
+def observation_create(request):
+    if not permissions.quartiers_for_logging(request.user).exists():
+        raise Http404
+    form = ObservationForm(request.POST or None, request.FILES or None, user=request.user)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = form.service_data()
+        duplicates = selectors.possible_duplicates(
+            request.user,
+            quartier=data["quartier"],
+            category=data["category"],
+            place=data["place"],
+            latitude=data["latitude"],
+            longitude=data["longitude"],
+        )
+        unseen = [d for d in duplicates if d.pk not in form.seen_duplicate_ids]
+        if not unseen:
+            try:
+                observation = services.observation_create(author=request.user, **data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Observation enregistrée. Merci !"))
+                return redirect(
+                    reverse("observations:detail", args=[observation.pk]) + "?enregistree=1"
+                )
+        else:
+            # Shown before saving: the agent adds to one of them, or confirms (the ids are now "seen").
+            form.data = form.data.copy()
+            form.data["duplicates_seen"] = ",".join(str(d.pk) for d in duplicates)
+    context = {
+        "form": form,
+        "duplicates": duplicates,
+        "had_photos": bool(request.FILES),
+    }
+    return render(request, "observations/form.html", context)
+
+
+@require_POST
+def observation_check(request):
+    """Live checks while typing (called by the form's script): personal data and possible duplicates."""
+    quartiers = permissions.quartiers_for_logging(request.user)
+    form = ObservationForm(request.POST, user=request.user)
+    form.is_valid()  # only to read what parses; errors are not shown here
+    data = getattr(form, "cleaned_data", {})
+    from observations.privacy import find_personal_data
+
+    findings = find_personal_data(
+        request.POST.get("title", ""),
+        request.POST.get("description", ""),
+        request.POST.get("place", ""),
+    )
+    quartier = data.get("quartier") if data.get("quartier") in quartiers else None
+    duplicates = selectors.possible_duplicates(
+        request.user,
+        quartier=quartier,
+        category=data.get("category"),
+        place=request.POST.get("place", ""),
+        latitude=data.get("latitude"),
+        longitude=data.get("longitude"),
+        exclude_pk=_int(request.POST.get("exclude")),
+    )
+    return render(
+        request,
+        "observations/form.html#checks",
+        {"findings": findings, "duplicates": duplicates, "live": True},
+    )
+
+
+# One observation -----------------------------------------------------------------------------
+
+
+def _timeline(observation: Observation) -> list[tuple[datetime.datetime, str, object]]:
+    events = [(c.changed_at, "status", c) for c in observation.status_changes.all()]
+    events += [(c.created_at, "comment", c) for c in observation.comments.all()]
+    events += [(e.created_at, "escalation", e) for e in observation.escalations.all()]
+    events += [(e.answered_at, "answer", e) for e in observation.escalations.all() if e.answered_at]
+    return sorted(events, key=lambda event: event[0])
+
+
+def _detail(request, observation: Observation, status=200, **forms):
+    user = request.user
+    can_triage = permissions.can_triage(user, observation)
+    can_status = permissions.can_update_status(user, observation)
+    context = {
+        "observation": observation,
+        "timeline": _timeline(observation),
+        "photos": list(observation.photos.all()),
+        "escalations": list(observation.escalations.all()),
+        "duplicates": list(observation.duplicates.all()),
+        "can_edit": permissions.can_edit(user, observation),
+        "can_add_photos": permissions.can_add_photos(user, observation)
+        and len(observation.photos.all()) < services.MAX_PHOTOS,
+        "can_triage": can_triage,
+        "can_status": can_status,
+        "can_escalate": permissions.can_escalate(user, observation),
+        "just_saved": request.GET.get("enregistree") == "1",
+        "comment_form": forms.get("comment_form") or CommentForm(),
+    }
+    if can_triage:
+        context["triage_form"] = forms.get("triage_form") or TriageForm(observation=observation)
+        context["merge_form"] = forms.get("merge_form") or MergeForm()
+        context["escalation_form"] = forms.get("escalation_form") or EscalationForm()
+        if observation.is_open:
+            context["suggested_duplicates"] = selectors.possible_duplicates(
+                user,
+                quartier=observation.quartier,
+                category=observation.category,
+                place=observation.place,
+                latitude=observation.latitude,
+                longitude=observation.longitude,
+                exclude_pk=observation.pk,
+            )
+    if can_status:
+        context["status_form"] = forms.get("status_form") or StatusForm(observation=observation)
+    if context["can_add_photos"]:
+        context["photo_form"] = forms.get("photo_form") or PhotoAddForm()
+    return render(request, "observations/detail.html", context, status=status)
 
 
 def observation_detail(request, pk):
-    raise Http404
+    return _detail(request, selectors.observation_detail(request.user, pk))
+
+
+def observation_edit(request, pk):
+    observation = get_object_or_404(selectors.observations_for(request.user), pk=pk)
+    if not permissions.can_edit(request.user, observation):
+        raise Http404
+    form = ObservationEditForm(request.POST or None, instance=observation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.observation_update(
+                observation=observation, by=request.user, data=form.service_data()
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Observation modifiée."))
+            return redirect(observation)
+    return render(request, "observations/edit.html", {"form": form, "observation": observation})
+
+
+def _action(request, pk, check, form_class, name, apply, success, *, needs_observation_form=False):
+    observation = selectors.observation_detail(request.user, pk)
+    if not check(request.user, observation):
+        raise Http404
+    kwargs = {"observation": observation} if needs_observation_form else {}
+    form = form_class(request.POST, request.FILES or None, **kwargs)
+    if form.is_valid():
+        try:
+            apply(observation, form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, success)
+            return redirect(observation)
+    return _detail(request, observation, status=400, **{name: form})
+
+
+@require_POST
+def observation_comment(request, pk):
+    return _action(
+        request, pk, permissions.can_comment, CommentForm, "comment_form",
+        lambda obs, data: services.comment_add(observation=obs, author=request.user, body=data["body"]),
+        _("Commentaire ajouté."),
+    )  # fmt: skip
+
+
+@require_POST
+def observation_triage(request, pk):
+    return _action(
+        request, pk, permissions.can_triage, TriageForm, "triage_form",
+        lambda obs, data: services.observation_triage(
+            observation=obs, by=request.user, service=data["service"], urgency=data["urgency"], comment=data["comment"]
+        ),
+        _("Tri enregistré."),
+        needs_observation_form=True,
+    )  # fmt: skip
+
+
+@require_POST
+def observation_status(request, pk):
+    return _action(
+        request, pk, permissions.can_update_status, StatusForm, "status_form",
+        lambda obs, data: services.observation_set_status(
+            observation=obs, by=request.user, status=data["status"],
+            closing_reason=data["closing_reason"], comment=data["comment"],
+        ),
+        _("État mis à jour."),
+        needs_observation_form=True,
+    )  # fmt: skip
+
+
+@require_POST
+def observation_merge(request, pk):
+    def apply(obs, data):
+        into = Observation.objects.visible_to(request.user).filter(pk=data["into"]).first()
+        if into is None:
+            raise ValidationError(
+                _("Aucune observation n° %(n)s dans ce que vous pouvez lire.") % {"n": data["into"]}
+            )
+        services.observation_merge(
+            observation=obs, into=into, by=request.user, comment=data["comment"]
+        )
+
+    return _action(
+        request,
+        pk,
+        permissions.can_triage,
+        MergeForm,
+        "merge_form",
+        apply,
+        _("Observation classée comme doublon."),
+    )
+
+
+@require_POST
+def observation_escalate(request, pk):
+    return _action(
+        request, pk, permissions.can_escalate, EscalationForm, "escalation_form",
+        lambda obs, data: services.escalation_create(observation=obs, by=request.user, reason=data["reason"]),
+        _("Observation remontée au comité de direction."),
+    )  # fmt: skip
+
+
+@require_POST
+def observation_photos(request, pk):
+    return _action(
+        request, pk, permissions.can_add_photos, PhotoAddForm, "photo_form",
+        lambda obs, data: services.photos_add(observation=obs, photos=data["photos"], by=request.user),
+        _("Photos ajoutées."),
+    )  # fmt: skip
+
+
+def _photo_response(request, pk, photo_pk, field):
+    observation = get_object_or_404(Observation.objects.visible_to(request.user), pk=pk)
+    photo = get_object_or_404(Photo, pk=photo_pk, observation=observation)
+    file = getattr(photo, field)
+    if not file:
+        raise Http404
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = (
+        f'inline; filename="observation-{observation.pk}-{photo.pk}.jpg"'
+    )
+    return response
 
 
 def photo(request, pk, photo_pk):
-    raise Http404
+    return _photo_response(request, pk, photo_pk, "image")
 
 
 def photo_thumbnail(request, pk, photo_pk):
-    raise Http404
+    return _photo_response(request, pk, photo_pk, "thumbnail")
+
+
+# Service queue -------------------------------------------------------------------------------
+
+
+def service_queue(request):
+    roles = roles_of(request.user)
+    if not (roles.manages_services or roles.admin):
+        raise Http404
+    services_managed = (
+        Service.objects.order_by("name")
+        if roles.admin
+        else Service.objects.filter(pk__in=roles.manages_services)
+    )
+    service = (
+        services_managed.filter(slug=request.GET.get("service")).first()
+        if request.GET.get("service")
+        else None
+    )
+    status = request.GET.get("etat", "")
+    if status not in Observation.Status.values:
+        status = ""
+    queryset = selectors.service_queue(request.user, service=service, status=status)
+    page = selectors.keyset_page(
+        queryset, after=_int(request.GET.get("apres")), before=_int(request.GET.get("avant"))
+    )
+    context = {
+        "page": page,
+        "services_managed": list(services_managed),
+        "service": service,
+        "status": status,
+        "statuses": Observation.Status.choices,
+        "querystring": _querystring(request),
+    }
+    return render(request, "observations/queue.html", context)
+
+
+# Escalations ---------------------------------------------------------------------------------
+
+
+def escalation_list(request):
+    roles = roles_of(request.user)
+    if not (roles.admin or roles.comite_direction or roles.member_of or roles.manages_services):
+        raise Http404
+    answered = {"oui": True, "non": False}.get(request.GET.get("repondues"))
+    quartier = (
+        Quartier.objects.filter(slug=request.GET.get("quartier")).first()
+        if request.GET.get("quartier")
+        else None
+    )
+    escalations = selectors.escalations_for(request.user, answered=answered, quartier=quartier)
+    page = Paginator(escalations, 20).get_page(request.GET.get("page"))
+    observation_ids = [e.observation_id for e in page]
+    readable = set(
+        Observation.objects.visible_to(request.user)
+        .filter(pk__in=observation_ids)
+        .values_list("pk", flat=True)
+    )
+    can_answer = permissions.can_answer_escalation(request.user)
+    context = {
+        "page": page,
+        "readable": readable,
+        "can_answer": can_answer,
+        "answered": request.GET.get("repondues", ""),
+        "quartier": quartier,
+        "quartiers": Quartier.objects.order_by("name"),
+        "querystring": _querystring(request, "page"),
+        "answer_form": AnswerForm(),
+        "digests": list(EscalationDigest.objects.order_by("-month")[:12]) if can_answer else [],
+        "last_month": services.previous_month(),
+    }
+    return render(request, "observations/escalations.html", context)
+
+
+@require_POST
+def escalation_answer(request, pk):
+    if not permissions.can_answer_escalation(request.user):
+        raise Http404
+    escalation = get_object_or_404(Escalation.objects.visible_to(request.user), pk=pk)
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.escalation_answer(
+                escalation=escalation, by=request.user, answer=form.cleaned_data["answer"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Réponse enregistrée : l'équipe du quartier la voit."))
+    else:
+        messages.error(request, _("La réponse est vide."))
+    return redirect(reverse("observations:escalations") + f"#remontee-{escalation.pk}")
+
+
+@require_POST
+def digest_request(request):
+    if not permissions.can_answer_escalation(request.user):
+        raise Http404
+    try:
+        month = datetime.date.fromisoformat(request.POST.get("month", ""))
+    except ValueError:
+        month = services.previous_month()
+    services.escalation_digest_request(month=month, requested_by=request.user)
+    messages.success(
+        request,
+        _("La synthèse est en préparation : elle sera aussi envoyée par courriel au comité."),
+    )
+    return redirect(reverse("observations:escalations") + "#syntheses")
+
+
+def digest_status(request, pk):
+    if not permissions.can_answer_escalation(request.user):
+        raise Http404
+    job = get_object_or_404(EscalationDigest, pk=pk)
+    return render(request, "observations/_digest_state.html", {"job": job})
+
+
+def digest_download(request, pk):
+    if not permissions.can_answer_escalation(request.user):
+        raise Http404
+    job = get_object_or_404(EscalationDigest, pk=pk, status=EscalationDigest.Status.READY)
+    if not job.file:
+        raise Http404
+    return FileResponse(
+        job.file.open("rb"), content_type="application/pdf", as_attachment=True,
+        filename=f"remontees-{job.month:%Y-%m}.pdf",
+    )  # fmt: skip
+
+
+@require_POST
+def digest_retry(request, pk):
+    if not permissions.can_answer_escalation(request.user):
+        raise Http404
+    from arras_quartiers.jobs import retry
+
+    retry(get_object_or_404(EscalationDigest, pk=pk))
+    return redirect(reverse("observations:escalations") + "#syntheses")
+
+
+# Phénomènes émergents ------------------------------------------------------------------------
+
+
+def emerging(request):
+    quartiers = selectors.count_quartiers(request.user)
+    if not quartiers:
+        raise Http404
+    slug = request.GET.get("quartier")
+    roles = roles_of(request.user)
+    default = next((q for q in quartiers if q.pk in roles.quartier_ids), quartiers[0])
+    quartier = next((q for q in quartiers if q.slug == slug), None) if slug else default
+    if quartier is None:
+        raise Http404
+    report = selectors.emerging_report(quartier)
+    flagged = list(
+        selectors.observations_for(request.user)
+        .filter(
+            quartier=quartier,
+            is_emerging=True,
+            observed_at__gte=selectors.start_of(report.current_start),
+        )
+        .order_by("-id")[:10]
+    )
+    context = {
+        "quartiers": quartiers,
+        "quartier": quartier,
+        "report": report,
+        "chart": selectors.emerging_chart(report),
+        "flagged": flagged,
+    }
+    return render(request, "observations/emerging.html", context)
+
+
+# Orientations --------------------------------------------------------------------------------
+
+
+def orientation_log(request):
+    """Two clicks at the reception: the need, then the service. Anonymous by construction."""
+    quartiers = permissions.quartiers_for_logging(request.user).order_by("name")
+    quartier_list = list(quartiers)
+    if not quartier_list:
+        raise Http404
+    if request.method == "POST":
+        form = OrientationForm(request.POST, quartiers=quartiers)
+        if form.is_valid():
+            data = form.cleaned_data
+            services.orientation_log(
+                quartier=data["quartier"],
+                need=data["need"],
+                service=data["service"],
+                by=request.user,
+            )
+            messages.success(
+                request,
+                _("Orientation enregistrée : %(need)s → %(service)s.")
+                % {"need": data["need"].name, "service": data["service"].name},
+            )
+            return redirect(
+                reverse("observations:orientation_log") + f"?quartier={data['quartier'].slug}"
+            )
+        messages.error(request, _("Choisissez un besoin et un service."))
+    quartier = next(
+        (q for q in quartier_list if q.slug == request.GET.get("quartier")), quartier_list[0]
+    )
+    needs = list(NeedType.objects.filter(is_active=True).select_related("default_service"))
+    need = next((n for n in needs if n.slug == request.GET.get("besoin")), None)
+    service_choices = []
+    if need is not None:
+        all_services = list(Service.objects.order_by("name"))
+        service_choices = sorted(all_services, key=lambda s: s.pk != need.default_service_id)
+    today_count = services.Orientation.objects.filter(
+        quartier=quartier, oriented_on=timezone.localdate()
+    ).count()
+    context = {
+        "quartiers": quartier_list,
+        "quartier": quartier,
+        "needs": needs,
+        "need": need,
+        "service_choices": service_choices,
+        "today_count": today_count,
+    }
+    return render(request, "observations/orientation_log.html", context)
+
+
+def orientation_counts(request):
+    quartiers = permissions.quartiers_for_counts(request.user).order_by("name")
+    roles = roles_of(request.user)
+    if not (quartiers.exists() or roles.manages_services):
+        raise Http404
+    today = timezone.localdate()
+    form = PeriodForm(request.GET or None, quartiers=quartiers)
+    data = form.cleaned_data if form.is_valid() else {}
+    start = data.get("start") or today - datetime.timedelta(days=89)
+    end = data.get("end") or today
+    table = selectors.orientation_counts(
+        request.user, quartier=data.get("quartier"), start=start, end=end
+    )
+    context = {
+        "form": form,
+        "table": table,
+        "start": start,
+        "end": end,
+        "can_log": permissions.quartiers_for_logging(request.user).exists(),
+    }
+    return render(request, "observations/orientation_counts.html", context)

@@ -1,0 +1,565 @@
+"""Arras demo: a few hundred field observations over two years, escalations, orientations.
+
+Deterministic (a seeded generator) and idempotent: categories and needs are found by slug; the
+observations and orientations are created once (a second run finds them and changes nothing).
+Every person cited is a fictitious demo agent; no inhabitant is ever named.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import random
+
+from django.db import transaction
+from django.utils import timezone
+from PIL import Image, ImageDraw
+
+from arras_quartiers.images import CleanImage, sanitize_image
+from observations.models import (
+    Category,
+    Comment,
+    Escalation,
+    NeedType,
+    Observation,
+    Orientation,
+    StatusChange,
+)
+from observations.services import _store_photos
+from teams.models import Agent, Membership, Priority, Quartier, Service
+
+DOMAIN = "arras.example"
+SEED = 2026
+DEMO_MARKER = "demo-arras"  # in the first demo observation's description, to know it ran
+
+PLACES = {
+    "ouest": [
+        "square Baudimont, près des jeux",
+        "rue Verlaine, devant le n° 12",
+        "place Verlaine",
+        "parking de la MSP",
+        "abords du collège Verlaine",
+        "city-stade Baudimont",
+        "résidence des Hochettes, hall B",
+        "allée des Tilleuls",
+        "arrêt de bus Baudimont",
+        "chemin piétonnier derrière l'école Anatole-France",
+        "jardins partagés des Hochettes",
+        "rue Léon-Blum, angle de la rue Dolet",
+    ],
+    "centre": [
+        "Grand'Place, côté rue de la Taillerie",
+        "place des Héros",
+        "rue Ernestale",
+        "rue Gambetta",
+        "jardin du Gouverneur",
+        "parvis de la gare",
+        "rue Saint-Aubert",
+        "parking des Bonnettes",
+    ],
+    "sud": [
+        "rue Jean-Jaurès, près de la pharmacie",
+        "résidence Saint-Sauveur, tour 3",
+        "abords du centre social du Sud",
+        "square des Acacias",
+        "avenue de l'Hippodrome",
+        "city-stade du Val",
+        "parking du supermarché",
+        "chemin du Crinchon",
+        "école Jean-Moulin, sortie des classes",
+    ],
+}
+
+# category slug -> [(title, description, confidential?)]
+CONTENT = {
+    "proprete": [
+        (
+            "Dépôt sauvage d'encombrants",
+            "Matelas, meubles démontés et sacs au pied du point d'apport volontaire.",
+            False,
+        ),
+        (
+            "Sacs d'ordures éventrés",
+            "Des sacs déposés hors des bacs ont été ouverts, déchets répandus sur le trottoir.",
+            False,
+        ),
+        (
+            "Tags sur le mur du local",
+            "Nouveaux tags sur le mur du local associatif, visibles depuis la rue.",
+            False,
+        ),
+        ("Bacs à verre pleins", "Les colonnes à verre débordent depuis le week-end.", False),
+    ],
+    "voirie-eclairage": [
+        (
+            "Lampadaire éteint",
+            "Un lampadaire ne s'allume plus, le passage piéton est dans le noir le soir.",
+            False,
+        ),
+        (
+            "Nid-de-poule sur la chaussée",
+            "Trou d'environ 30 cm, dangereux pour les deux-roues.",
+            False,
+        ),
+        (
+            "Dalle de trottoir soulevée",
+            "Dalle soulevée par une racine, risque de chute pour les personnes âgées.",
+            False,
+        ),
+        (
+            "Potelet arraché",
+            "Un potelet a été arraché, les voitures montent sur le trottoir.",
+            False,
+        ),
+    ],
+    "espaces-verts": [
+        ("Jeux pour enfants abîmés", "Le toboggan est fendu et une planche du banc manque.", False),
+        ("Haie qui déborde sur le trottoir", "La haie gêne le passage des poussettes.", False),
+        (
+            "Arbre penché après le coup de vent",
+            "Un arbre penche vers l'aire de jeux, à vérifier.",
+            False,
+        ),
+        (
+            "Pelouse transformée en parking",
+            "Des voitures stationnent sur la pelouse, traces profondes.",
+            False,
+        ),
+    ],
+    "tranquillite-publique": [
+        (
+            "Rodéos de motos en soirée",
+            "Plusieurs motos tournent entre 21 h et 23 h, les habitants se plaignent du bruit.",
+            False,
+        ),
+        (
+            "Rassemblement tardif dans le hall",
+            "Groupe présent tard le soir, les locataires hésitent à rentrer.",
+            False,
+        ),
+        (
+            "Bruit de chantier tôt le matin",
+            "Travaux commencés avant 7 h plusieurs jours de suite.",
+            False,
+        ),
+        (
+            "Sentiment d'insécurité à l'arrêt de bus",
+            "Des habitantes disent éviter l'arrêt le soir faute d'éclairage et de passage.",
+            False,
+        ),
+    ],
+    "stationnement-circulation": [
+        ("Voiture ventouse", "Véhicule sans plaque garé depuis plusieurs semaines.", False),
+        (
+            "Stationnement sur le passage piéton",
+            "Stationnement gênant récurrent à la sortie de l'école.",
+            False,
+        ),
+        ("Vitesse excessive", "Les voitures roulent vite dans la rue, pas de ralentisseur.", False),
+    ],
+    "habitat-bailleurs": [
+        (
+            "Ascenseur en panne depuis une semaine",
+            "Tour sans ascenseur, des personnes âgées ne descendent plus.",
+            False,
+        ),
+        (
+            "Infiltrations dans les parties communes",
+            "Traces d'humidité et odeur de moisi dans la cage d'escalier.",
+            False,
+        ),
+        ("Porte du hall qui ne ferme plus", "La porte d'entrée ne se verrouille plus.", False),
+    ],
+    "social-precarite": [
+        (
+            "Personne âgée isolée qui ne sort plus",
+            "Signalée par une voisine : ne sort plus depuis l'arrêt de l'ascenseur. Situation suivie.",
+            True,
+        ),
+        (
+            "Famille sans chauffage",
+            "Famille avec enfants, coupure d'énergie pour impayés. Orientée vers le CCAS.",
+            True,
+        ),
+        (
+            "Hausse des demandes d'aide alimentaire",
+            "Plus de familles au colis alimentaire ce mois-ci, dont des retraités.",
+            False,
+        ),
+        (
+            "Personne sans abri sous le porche",
+            "Une personne dort sous le porche depuis plusieurs nuits.",
+            True,
+        ),
+    ],
+    "jeunesse": [
+        (
+            "Jeunes sans activité l'après-midi",
+            "Un groupe de 15-17 ans traîne au city-stade, demande d'un accueil le mercredi.",
+            False,
+        ),
+        (
+            "Demande de projet vacances",
+            "Des jeunes veulent monter un projet de séjour, besoin d'un accompagnement.",
+            False,
+        ),
+        (
+            "Décrochage scolaire repéré",
+            "Plusieurs collégiens vus en journée hors de l'établissement.",
+            False,
+        ),
+    ],
+    "education": [
+        (
+            "Abords de l'école encombrés",
+            "Stationnement en double file à l'heure de sortie, enfants en danger.",
+            False,
+        ),
+        (
+            "Parents en difficulté avec l'inscription en ligne",
+            "Plusieurs familles ne parviennent pas à inscrire leurs enfants à la cantine en ligne.",
+            False,
+        ),
+    ],
+    "sante": [
+        (
+            "Difficulté d'accès à un médecin traitant",
+            "Des habitants disent ne plus trouver de médecin traitant depuis un départ en retraite.",
+            False,
+        ),
+        (
+            "Situation de souffrance psychique",
+            "Habitant en grande détresse rencontré à l'accueil, orienté vers le CMP.",
+            True,
+        ),
+    ],
+    "commerce-proximite": [
+        ("Nouveau local commercial vacant", "La boulangerie a fermé, vitrine vide.", False),
+        ("Terrasse qui gêne le passage", "La terrasse déborde sur le trottoir.", False),
+    ],
+    "vie-associative": [
+        (
+            "Association cherche une salle",
+            "Le club de couture cherche une salle le jeudi après-midi.",
+            False,
+        ),
+        (
+            "Initiative d'habitants : fête de quartier",
+            "Des habitants veulent organiser une fête de quartier en juin.",
+            False,
+        ),
+    ],
+    "acces-droits-langue": [
+        (
+            "Familles non francophones sans interprète",
+            "Plusieurs familles arrivées récemment ne comprennent pas les courriers de l'école.",
+            False,
+        ),
+        (
+            "Demande de cours de français",
+            "Des mères de famille demandent des cours de français en journée.",
+            False,
+        ),
+        (
+            "Difficultés avec les démarches en ligne",
+            "Des retraités ne parviennent pas à déclarer leurs revenus en ligne.",
+            False,
+        ),
+    ],
+}
+
+# Phénomènes émergents: extra cases over the last 90 days, so the page shows real rises.
+RISES = [
+    ("ouest", "tranquillite-publique", 0, 9),
+    ("sud", "social-precarite", 2, 7),
+    ("centre", "commerce-proximite", 0, 5),
+]
+
+COMMENTS = [
+    "Je confirme, c'est toujours le cas ce matin.",
+    "Vu aussi lors de ma tournée, j'ai prévenu le gardien.",
+    "Les habitants m'en ont parlé à l'accueil de la MSP.",
+    "Intervention programmée la semaine prochaine.",
+    "C'est la troisième fois ce mois-ci.",
+]
+ESCALATION_REASONS = [
+    "Situation récurrente qui dépasse les moyens de l'équipe : une décision sur les moyens est nécessaire.",
+    "Plusieurs services concernés, besoin d'un arbitrage sur qui pilote.",
+    "Sujet sensible pour les habitants, l'élue référente souhaite une réponse de la direction.",
+]
+ANSWERS = [
+    "Le comité valide un renfort de la brigade verte en soirée pendant deux mois ; bilan au prochain comité.",
+    "La direction des services techniques pilote, avec un point d'étape dans un mois.",
+    "Le comité demande une rencontre avec le bailleur ; la directrice de la cohésion territoriale s'en charge.",
+    "Pris en compte dans le budget de l'an prochain ; en attendant, solution provisoire par les services techniques.",
+]
+
+NEED_WEIGHTS = {
+    "demarches-administratives": 9, "aide-sociale": 7, "logement": 5, "inscription-scolaire": 4, "garde-enfant": 3,
+    "jeunes": 3, "sport-loisirs": 2, "culture": 2, "cadre-de-vie": 3, "tranquillite": 2, "francais-langue": 4,
+    "commerce": 1,
+}  # fmt: skip
+
+
+def _team(quartier: Quartier) -> tuple[list[Agent], Agent | None]:
+    memberships = Membership.objects.active().filter(quartier=quartier).select_related("agent")
+    members = [m.agent for m in memberships if m.role == Membership.Role.MEMBRE]
+    chef = next((m.agent for m in memberships if m.role == Membership.Role.CHEF_DE_PROJET), None)
+    return members, chef
+
+
+def _demo_picture(rng: random.Random, label: str) -> CleanImage:
+    """A drawn picture (no real photo in the demo), through the same sanitising pipeline."""
+    image = Image.new(
+        "RGB", (800, 600), (rng.randint(90, 160), rng.randint(120, 170), rng.randint(90, 140))
+    )
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 380, 800, 600), fill=(128, 128, 128))
+    for _ in range(6):
+        x, y = rng.randint(40, 700), rng.randint(300, 520)
+        draw.rectangle(
+            (x, y, x + rng.randint(40, 120), y + rng.randint(30, 80)),
+            fill=(rng.randint(40, 220),) * 3,
+        )
+    draw.text((20, 20), label, fill=(255, 255, 255))
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=80)
+    buffer.seek(0)
+    buffer.size = len(buffer.getvalue())
+    return sanitize_image(buffer)
+
+
+def _status_for(rng: random.Random, age_days: int) -> tuple[str, str]:
+    Status = Observation.Status
+    if age_days < 7:
+        return rng.choice([Status.NEW, Status.NEW, Status.SENT]), ""
+    if age_days < 45:
+        return rng.choice(
+            [Status.NEW, Status.SENT, Status.IN_PROGRESS, Status.IN_PROGRESS, Status.DONE]
+        ), ""
+    roll = rng.random()
+    if roll < 0.72:
+        return Status.DONE, ""
+    if roll < 0.9:
+        return Status.CLOSED, rng.choice(
+            [Observation.ClosingReason.NO_FOLLOW_UP, Observation.ClosingReason.OUT_OF_SCOPE]
+        )
+    return Status.IN_PROGRESS, ""
+
+
+def _seed_defaults() -> None:
+    """Categories and needs are seeded by a migration; link their default services when present."""
+    services = {s.slug: s for s in Service.objects.all()}
+    from importlib import import_module
+
+    seed = import_module("observations.migrations.0002_search_index_and_categories")
+    for position, (slug, name, description, service) in enumerate(seed.CATEGORIES):
+        Category.objects.update_or_create(
+            slug=slug,
+            defaults={"name": name, "description": description, "position": position,
+                      "default_service": services.get(service)},
+        )  # fmt: skip
+    for position, (slug, name, service) in enumerate(seed.NEEDS):
+        NeedType.objects.update_or_create(
+            slug=slug,
+            defaults={"name": name, "position": position, "default_service": services.get(service)},
+        )
+
+
+@transaction.atomic
+def load(stdout=None) -> None:
+    _seed_defaults()
+    if Observation.objects.filter(description__contains=DEMO_MARKER).exists():
+        if stdout:
+            stdout.write("Observations de démonstration déjà présentes.")
+        return
+    rng = random.Random(SEED)
+    now = timezone.now()
+    categories = {c.slug: c for c in Category.objects.all()}
+    quartiers = {q.slug: q for q in Quartier.objects.filter(slug__in=PLACES)}
+    if len(quartiers) < len(PLACES):
+        return
+    comite = list(Agent.objects.filter(is_comite_direction=True, email__endswith=DOMAIN))
+    plan: list[tuple[str, str, datetime.datetime]] = []
+    weights = {"ouest": 150, "centre": 70, "sud": 100}
+    category_slugs = [slug for slug in CONTENT]
+    for slug, count in weights.items():
+        for _ in range(count):
+            age = rng.triangular(0, 730, 120)
+            plan.append(
+                (
+                    slug,
+                    rng.choice(category_slugs),
+                    now - datetime.timedelta(days=age, minutes=rng.randint(0, 600)),
+                )
+            )
+    for slug, category, previous, current in RISES:
+        plan.extend(
+            (slug, category, now - datetime.timedelta(days=rng.uniform(1, 85)))
+            for _ in range(current)
+        )
+        plan.extend(
+            (slug, category, now - datetime.timedelta(days=rng.uniform(95, 175)))
+            for _ in range(previous)
+        )
+    plan.sort(key=lambda item: item[2])
+
+    teams = {slug: _team(q) for slug, q in quartiers.items()}
+    priorities = {slug: list(Priority.objects.filter(quartier=q)) for slug, q in quartiers.items()}
+    created = []
+    for index, (slug, category_slug, observed_at) in enumerate(plan):
+        members, chef = teams[slug]
+        if not members:
+            continue
+        title, description, confidential = rng.choice(CONTENT[category_slug])
+        author = rng.choice(members)
+        age = (now - observed_at).days
+        status, reason = _status_for(rng, age)
+        category = categories[category_slug]
+        is_rise = any(slug == s and category_slug == c for s, c, _p, _c in RISES) and age < 90
+        observation = Observation(
+            quartier=quartiers[slug],
+            author=author,
+            category=category,
+            title=title,
+            description=description + (f" [{DEMO_MARKER}]" if index == 0 else ""),
+            place=rng.choice(PLACES[slug]),
+            observed_at=observed_at,
+            created_at=observed_at + datetime.timedelta(minutes=rng.randint(1, 90)),
+            urgency=rng.choices(["faible", "normale", "urgente"], weights=[2, 7, 1])[0],
+            is_emerging=is_rise and rng.random() < 0.6,
+            priority=rng.choice(priorities[slug])
+            if priorities[slug] and rng.random() < 0.3
+            else None,
+            confidentiality="confidentiel" if confidential else "equipe",
+            status=status,
+            closing_reason=reason,
+            service=category.default_service if status != Observation.Status.NEW else None,
+        )
+        if rng.random() < 0.25:
+            observation.latitude = round(50.289 + rng.uniform(-0.012, 0.012), 6)
+            observation.longitude = round(2.765 + rng.uniform(-0.02, 0.02), 6)
+        created.append((observation, author, chef))
+    Observation.objects.bulk_create([item[0] for item in created])
+
+    changes, comments, escalations = [], [], []
+    flow = [
+        Observation.Status.NEW,
+        Observation.Status.SENT,
+        Observation.Status.IN_PROGRESS,
+        Observation.Status.DONE,
+    ]
+    for observation, author, chef in created:
+        when = observation.created_at
+        changes.append(
+            StatusChange(
+                observation=observation, changed_by=author, changed_at=when, to_status="nouvelle"
+            )
+        )
+        target = observation.status
+        steps = flow[1 : flow.index(target) + 1] if target in flow else [Observation.Status.CLOSED]
+        previous = Observation.Status.NEW
+        for step in steps:
+            when = when + datetime.timedelta(days=rng.uniform(0.2, 6))
+            if when > now:
+                when = now
+            changes.append(
+                StatusChange(
+                    observation=observation,
+                    changed_by=chef,
+                    changed_at=when,
+                    from_status=previous,
+                    to_status=step,
+                    closing_reason=observation.closing_reason
+                    if step == Observation.Status.CLOSED
+                    else "",
+                    service=observation.service,
+                    comment=rng.choice(
+                        ["", "", "Transmis pour intervention.", "Fait lors de la tournée."]
+                    ),
+                )
+            )
+            previous = step
+        if rng.random() < 0.3:
+            commenter = rng.choice(teams[observation.quartier.slug][0])
+            comments.append(
+                Comment(
+                    observation=observation,
+                    author=commenter,
+                    body=rng.choice(COMMENTS),
+                    created_at=min(
+                        now, observation.created_at + datetime.timedelta(hours=rng.uniform(2, 72))
+                    ),
+                )
+            )
+        worth = observation.urgency == "urgente" or observation.category.slug in (
+            "tranquillite-publique",
+            "habitat-bailleurs",
+        )
+        if chef and worth and rng.random() < 0.35:
+            escalated_at = min(
+                now, observation.created_at + datetime.timedelta(days=rng.uniform(1, 10))
+            )
+            answered = (now - escalated_at).days > 12 or rng.random() < 0.5
+            escalations.append(
+                Escalation(
+                    observation=observation,
+                    escalated_by=chef,
+                    reason=rng.choice(ESCALATION_REASONS),
+                    created_at=escalated_at,
+                    answer=rng.choice(ANSWERS) if answered and comite else "",
+                    answered_by=rng.choice(comite) if answered and comite else None,
+                    answered_at=min(now, escalated_at + datetime.timedelta(days=rng.uniform(3, 20)))
+                    if answered and comite
+                    else None,
+                )
+            )
+    StatusChange.objects.bulk_create(changes)
+    Comment.objects.bulk_create(comments)
+    Escalation.objects.bulk_create(escalations)
+
+    # A few recent observations with (drawn) photos, through the real pipeline.
+    recent = [
+        o for o, _a, _c in created if (now - o.observed_at).days < 30 and not o.is_confidential
+    ][-6:]
+    for observation in recent:
+        _store_photos(observation, [_demo_picture(rng, observation.title)], by=observation.author)
+
+    _load_orientations(rng, quartiers)
+    if stdout:
+        stdout.write(
+            f"Observations : {len(created)}, remontées : {len(escalations)}, commentaires : {len(comments)}."
+        )
+
+
+def _load_orientations(rng: random.Random, quartiers: dict[str, Quartier]) -> None:
+    needs = {n.slug: n for n in NeedType.objects.select_related("default_service")}
+    services = list(Service.objects.all())
+    today = timezone.localdate()
+    rows = []
+    for slug, per_week in (("ouest", 12), ("sud", 6), ("centre", 3)):
+        members, _chef = _team(quartiers[slug])
+        if not members:
+            continue
+        for week in range(52):
+            for _ in range(rng.randint(per_week // 2, per_week)):
+                need = needs.get(
+                    rng.choices(list(NEED_WEIGHTS), weights=list(NEED_WEIGHTS.values()))[0]
+                )
+                if need is None:
+                    continue
+                service = (
+                    need.default_service
+                    if need.default_service and rng.random() < 0.85
+                    else rng.choice(services)
+                )
+                rows.append(
+                    Orientation(
+                        quartier=quartiers[slug],
+                        need=need,
+                        service=service,
+                        oriented_on=today - datetime.timedelta(days=week * 7 + rng.randint(0, 4)),
+                        logged_by=rng.choice(members),
+                    )
+                )
+    Orientation.objects.bulk_create(rows)

@@ -1,0 +1,554 @@
+"""Reads for `observations`: scoped by `observations.permissions`, joins prefetched, aggregates in SQL."""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from observations.models import (
+    Category,
+    Comment,
+    Escalation,
+    Observation,
+    Orientation,
+    StatusChange,
+    search_vector,
+)
+from observations.permissions import quartiers_for_counts
+from teams.access import roles_of
+from teams.models import Quartier
+
+PAGE_SIZE = 25
+DUPLICATE_DAYS = 30
+DUPLICATE_RADIUS_M = 150
+EMERGING_DAYS = 90
+RISE_MIN_COUNT = 3
+RISE_RATIO = 1.5
+
+
+# Lists ---------------------------------------------------------------------------------------
+
+
+def observations_for(user) -> QuerySet[Observation]:
+    return Observation.objects.visible_to(user).select_related(
+        "quartier", "category", "service", "author"
+    )
+
+
+def search(queryset: QuerySet[Observation], text: str) -> QuerySet[Observation]:
+    """French full-text search on PostgreSQL (GIN index `obs_search_fr`), icontains elsewhere."""
+    text = text.strip()
+    if not text:
+        return queryset
+    if connection.vendor == "postgresql":
+        query = SearchQuery(text, config="french", search_type="websearch")
+        return queryset.annotate(document=search_vector()).filter(document=query)
+    words = text.split()[:8]
+    for word in words:
+        queryset = queryset.filter(
+            Q(title__icontains=word) | Q(description__icontains=word) | Q(place__icontains=word)
+        )
+    return queryset
+
+
+def filter_observations(
+    queryset: QuerySet[Observation], user, filters: dict
+) -> QuerySet[Observation]:
+    """Apply the list's filters (cleaned data of `ObservationFilterForm`)."""
+    if filters.get("quartier"):
+        queryset = queryset.filter(quartier=filters["quartier"])
+    if filters.get("category"):
+        queryset = queryset.filter(category=filters["category"])
+    if filters.get("status"):
+        queryset = queryset.filter(status=filters["status"])
+    if filters.get("service"):
+        queryset = queryset.filter(service=filters["service"])
+    if filters.get("urgency"):
+        queryset = queryset.filter(urgency=filters["urgency"])
+    if filters.get("date_from"):
+        queryset = queryset.filter(observed_at__gte=start_of(filters["date_from"]))
+    if filters.get("date_to"):
+        queryset = queryset.filter(
+            observed_at__lt=start_of(filters["date_to"] + datetime.timedelta(days=1))
+        )
+    if filters.get("emerging"):
+        queryset = queryset.filter(is_emerging=True)
+    if filters.get("mine"):
+        queryset = queryset.filter(author=user)
+    if filters.get("escalated"):
+        queryset = queryset.filter(Exists(Escalation.objects.filter(observation_id=OuterRef("pk"))))
+    return search(queryset, filters.get("q") or "")
+
+
+def start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+@dataclass
+class KeysetPage:
+    """A page of a list ordered by descending id: stays fast at any depth (no OFFSET, no COUNT)."""
+
+    rows: list
+    next_cursor: int | None
+    previous_cursor: int | None
+    is_first: bool
+
+
+def keyset_page(
+    queryset: QuerySet,
+    *,
+    after: int | None = None,
+    before: int | None = None,
+    size: int = PAGE_SIZE,
+) -> KeysetPage:
+    if before is not None:
+        rows = list(queryset.filter(pk__gt=before).order_by("id")[: size + 1])
+        has_more_before = len(rows) > size
+        rows = list(reversed(rows[:size]))
+        return KeysetPage(
+            rows=rows,
+            next_cursor=rows[-1].pk if rows else None,
+            previous_cursor=rows[0].pk if rows and has_more_before else None,
+            is_first=not has_more_before,
+        )
+    if after is not None:
+        queryset = queryset.filter(pk__lt=after)
+    rows = list(queryset.order_by("-id")[: size + 1])
+    has_more = len(rows) > size
+    rows = rows[:size]
+    return KeysetPage(
+        rows=rows,
+        next_cursor=rows[-1].pk if rows and has_more else None,
+        previous_cursor=rows[0].pk if rows and after is not None else None,
+        is_first=after is None,
+    )
+
+
+def with_photo_counts(queryset: QuerySet[Observation]) -> QuerySet[Observation]:
+    return queryset.annotate(photo_count=Count("photos", distinct=True))
+
+
+# One observation -----------------------------------------------------------------------------
+
+
+def observation_detail(user, pk: int) -> Observation:
+    """The observation page, its timeline, photos, comments and escalations: a fixed number of queries."""
+    queryset = (
+        observations_for(user)
+        .select_related("priority", "duplicate_of")
+        .prefetch_related(
+            "photos",
+            Prefetch(
+                "status_changes",
+                queryset=StatusChange.objects.select_related("changed_by", "service").order_by(
+                    "changed_at", "id"
+                ),
+            ),
+            Prefetch(
+                "comments",
+                queryset=Comment.objects.select_related("author").order_by("created_at", "id"),
+            ),
+            Prefetch(
+                "escalations",
+                queryset=Escalation.objects.select_related("escalated_by", "answered_by").order_by(
+                    "created_at"
+                ),
+            ),
+            Prefetch("duplicates", queryset=Observation.objects.order_by("-id")),
+        )
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+# Duplicates ----------------------------------------------------------------------------------
+
+STOP_WORDS = {
+    "a",
+    "au",
+    "aux",
+    "de",
+    "des",
+    "du",
+    "d",
+    "la",
+    "le",
+    "les",
+    "l",
+    "en",
+    "et",
+    "pres",
+    "sur",
+    "sous",
+    "dans",
+    "devant",
+    "derriere",
+    "entre",
+    "face",
+    "cote",
+    "rue",
+    "avenue",
+    "place",
+    "bd",
+    "boulevard",
+    "chemin",
+    "allee",
+    "impasse",
+    "un",
+    "une",
+    "niveau",
+    "angle",
+    "coin",
+    "n",
+    "no",
+    "bis",
+}
+
+
+def place_words(place: str) -> set[str]:
+    text = unicodedata.normalize("NFKD", place.lower()).encode("ascii", "ignore").decode()
+    return {
+        word for word in re.findall(r"[a-z0-9]+", text) if word not in STOP_WORDS and len(word) > 1
+    }
+
+
+def distance_m(lat1, lon1, lat2, lon2) -> float:
+    lat1, lon1, lat2, lon2 = (math.radians(float(v)) for v in (lat1, lon1, lat2, lon2))
+    x = (lon2 - lon1) * math.cos((lat1 + lat2) / 2)
+    y = lat2 - lat1
+    return math.hypot(x, y) * 6_371_000
+
+
+def possible_duplicates(
+    user,
+    *,
+    quartier: Quartier | None,
+    category: Category | None,
+    place: str = "",
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    exclude_pk: int | None = None,
+    limit: int = 5,
+) -> list[Observation]:
+    """Observations the person can read, same quartier and category, last 30 days, near the same place."""
+    if quartier is None or category is None:
+        return []
+    words = place_words(place)
+    has_point = latitude is not None and longitude is not None
+    if not words and not has_point:
+        return []
+    since = timezone.now() - datetime.timedelta(days=DUPLICATE_DAYS)
+    candidates = (
+        Observation.objects.visible_to(user)
+        .filter(
+            quartier=quartier, category=category, observed_at__gte=since, duplicate_of__isnull=True
+        )
+        .select_related("quartier", "category")
+        .order_by("-id")
+    )
+    if exclude_pk:
+        candidates = candidates.exclude(pk=exclude_pk)
+    found = []
+    for candidate in candidates[:200]:
+        near = (
+            has_point
+            and candidate.has_coordinates
+            and distance_m(latitude, longitude, candidate.latitude, candidate.longitude)
+            <= DUPLICATE_RADIUS_M
+        )
+        other = place_words(candidate.place)
+        shared = len(words & other)
+        similar = bool(words and other) and (shared / min(len(words), len(other)) >= 0.5)
+        if near or similar:
+            found.append(candidate)
+            if len(found) >= limit:
+                break
+    return found
+
+
+# Queues and counts ---------------------------------------------------------------------------
+
+
+def service_queue(user, *, service=None, status: str = "") -> QuerySet[Observation]:
+    """Observations sent to the services the person manages, in every quartier: open ones first."""
+    roles = roles_of(user)
+    service_ids = roles.manages_services if not roles.admin else None
+    queryset = observations_for(user).exclude(service__isnull=True)
+    if service_ids is not None:
+        queryset = queryset.filter(service_id__in=service_ids)
+    if service is not None:
+        queryset = queryset.filter(service=service)
+    if status:
+        queryset = queryset.filter(status=status)
+    else:
+        queryset = queryset.filter(status__in=Observation.OPEN_STATUSES)
+    return queryset
+
+
+def triage_count(user) -> int:
+    roles = roles_of(user)
+    if not roles.chef_of:
+        return 0
+    return Observation.objects.filter(
+        quartier_id__in=roles.chef_of, status=Observation.Status.NEW
+    ).count()
+
+
+def escalations_for(user, *, answered: bool | None = None, quartier: Quartier | None = None):
+    queryset = Escalation.objects.visible_to(user).select_related(
+        "observation",
+        "observation__quartier",
+        "observation__category",
+        "escalated_by",
+        "answered_by",
+    )
+    if answered is True:
+        queryset = queryset.filter(answered_at__isnull=False)
+    elif answered is False:
+        queryset = queryset.filter(answered_at__isnull=True)
+    if quartier is not None:
+        queryset = queryset.filter(observation__quartier=quartier)
+    return queryset.order_by("-created_at", "-id")
+
+
+def status_counts(quartier_ids) -> dict[str, int]:
+    """Counts by status (confidential ones included: numbers only)."""
+    rows = (
+        Observation.objects.filter(quartier_id__in=quartier_ids)
+        .values("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = {status: 0 for status in Observation.Status.values}
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
+
+
+# Phénomènes émergents ------------------------------------------------------------------------
+
+
+@dataclass
+class CategoryTrend:
+    category: Category
+    current: int
+    previous: int
+    last_year: int
+    flagged: int
+
+    @property
+    def is_rise(self) -> bool:
+        """A rise that stands out: enough cases, well above the 90 days before and last year."""
+        return (
+            self.current >= RISE_MIN_COUNT
+            and self.current >= RISE_RATIO * max(self.previous, 1)
+            and self.current >= RISE_RATIO * max(self.last_year, 1)
+        )
+
+    @property
+    def change_vs_previous(self) -> int | None:
+        if not self.previous:
+            return None
+        return round(100 * (self.current - self.previous) / self.previous)
+
+
+@dataclass
+class EmergingReport:
+    quartier: Quartier
+    current_start: datetime.date
+    today: datetime.date
+    previous_start: datetime.date
+    last_year_start: datetime.date
+    last_year_end: datetime.date
+    trends: list[CategoryTrend] = field(default_factory=list)
+
+    @property
+    def rises(self) -> list[CategoryTrend]:
+        return [trend for trend in self.trends if trend.is_rise]
+
+    @property
+    def max_count(self) -> int:
+        return max([1] + [max(t.current, t.previous, t.last_year) for t in self.trends])
+
+
+def emerging_report(quartier: Quartier, today: datetime.date | None = None) -> EmergingReport:
+    """Counts per category: last 90 days, the 90 days before, the same 90 days a year ago. One query."""
+    today = today or timezone.localdate()
+    tomorrow = today + datetime.timedelta(days=1)
+    current_start = tomorrow - datetime.timedelta(days=EMERGING_DAYS)
+    previous_start = current_start - datetime.timedelta(days=EMERGING_DAYS)
+    last_year_start = current_start - datetime.timedelta(days=365)
+    last_year_end = tomorrow - datetime.timedelta(days=365)
+    current = Q(observed_at__gte=start_of(current_start), observed_at__lt=start_of(tomorrow))
+    previous = Q(observed_at__gte=start_of(previous_start), observed_at__lt=start_of(current_start))
+    last_year = Q(
+        observed_at__gte=start_of(last_year_start), observed_at__lt=start_of(last_year_end)
+    )
+    rows = (
+        Observation.objects.filter(quartier=quartier)
+        .filter(current | previous | last_year)
+        .exclude(
+            status=Observation.Status.CLOSED, closing_reason=Observation.ClosingReason.DUPLICATE
+        )
+        .values("category")
+        .annotate(
+            current=Count("id", filter=current),
+            previous=Count("id", filter=previous),
+            last_year=Count("id", filter=last_year),
+            flagged=Count("id", filter=current & Q(is_emerging=True)),
+        )
+        .order_by()
+    )
+    by_category = {row["category"]: row for row in rows}
+    categories = Category.objects.filter(pk__in=by_category)
+    trends = [
+        CategoryTrend(
+            category=category,
+            current=by_category[category.pk]["current"],
+            previous=by_category[category.pk]["previous"],
+            last_year=by_category[category.pk]["last_year"],
+            flagged=by_category[category.pk]["flagged"],
+        )
+        for category in categories
+    ]
+    trends.sort(key=lambda t: (not t.is_rise, -t.current, t.category.name))
+    return EmergingReport(
+        quartier=quartier,
+        current_start=current_start,
+        today=today,
+        previous_start=previous_start,
+        last_year_start=last_year_start,
+        last_year_end=last_year_end - datetime.timedelta(days=1),
+        trends=trends,
+    )
+
+
+@dataclass
+class Bar:
+    x: float
+    y: float
+    width: float
+    value: int
+    css: str
+
+    @property
+    def value_x(self) -> float:
+        return round(self.x + self.width + 4, 1)
+
+    @property
+    def value_y(self) -> float:
+        return self.y + 9
+
+
+@dataclass
+class ChartRow:
+    label: str
+    label_y: float
+    is_rise: bool
+    bars: list[Bar]
+
+
+@dataclass
+class Chart:
+    width: int
+    height: int
+    label_width: int
+    rows: list[ChartRow]
+
+    @property
+    def label_x(self) -> int:
+        return self.label_width - 8
+
+    ticks: list[tuple[float, int]]
+
+
+def emerging_chart(report: EmergingReport, *, width: int = 760) -> Chart:
+    """Grouped horizontal bars, computed here so the template only draws (no inline style)."""
+    label_width, bar_height, gap, top = 230, 11, 14, 24
+    plot_width = width - label_width - 40
+    scale = plot_width / report.max_count
+    rows = []
+    y = top
+    for trend in report.trends:
+        bars = []
+        for index, (value, css) in enumerate(
+            (
+                (trend.current, "bar-current"),
+                (trend.previous, "bar-previous"),
+                (trend.last_year, "bar-last-year"),
+            )
+        ):
+            bars.append(
+                Bar(
+                    x=label_width,
+                    y=y + index * bar_height,
+                    width=round(value * scale, 1),
+                    value=value,
+                    css=css,
+                )
+            )
+        rows.append(
+            ChartRow(
+                label=trend.category.name,
+                label_y=y + 1.5 * bar_height + 4,
+                is_rise=trend.is_rise,
+                bars=bars,
+            )
+        )
+        y += 3 * bar_height + gap
+    step = max(1, math.ceil(report.max_count / 5))
+    ticks = [(label_width + value * scale, value) for value in range(0, report.max_count + 1, step)]
+    return Chart(
+        width=width, height=max(y + 10, 60), label_width=label_width, rows=rows, ticks=ticks
+    )
+
+
+# Orientations --------------------------------------------------------------------------------
+
+
+@dataclass
+class OrientationTable:
+    needs: list[tuple[str, int, list[tuple[str, int]]]]
+    services: list[tuple[str, int]]
+    total: int
+
+
+def orientation_counts(
+    user, *, quartier: Quartier | None, start: datetime.date, end: datetime.date
+) -> OrientationTable:
+    queryset = Orientation.objects.visible_to(user).filter(
+        oriented_on__gte=start, oriented_on__lte=end
+    )
+    if quartier is not None:
+        queryset = queryset.filter(quartier=quartier)
+    rows = list(
+        queryset.values("need__name", "service__name")
+        .annotate(n=Count("id"))
+        .order_by("need__name", "service__name")
+    )
+    needs: dict[str, list[tuple[str, int]]] = {}
+    services: dict[str, int] = {}
+    for row in rows:
+        needs.setdefault(row["need__name"], []).append((row["service__name"], row["n"]))
+        services[row["service__name"]] = services.get(row["service__name"], 0) + row["n"]
+    need_rows = sorted(
+        ((name, sum(n for _s, n in items), items) for name, items in needs.items()),
+        key=lambda r: (-r[1], r[0]),
+    )
+    return OrientationTable(
+        needs=need_rows,
+        services=sorted(services.items(), key=lambda r: (-r[1], r[0])),
+        total=sum(services.values()),
+    )
+
+
+def count_quartiers(user) -> list[Quartier]:
+    return list(quartiers_for_counts(user).order_by("name"))

@@ -1,0 +1,614 @@
+"""Writes for `observations`: each atomic, checked by `observations.permissions` in the views,
+side effects (emails, jobs) sent only once the transaction has committed."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import uuid
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage, send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from arras_quartiers import jobs
+from arras_quartiers.images import CleanImage
+from arras_quartiers.pdf import render_pdf
+from observations.models import (
+    Category,
+    Comment,
+    Escalation,
+    EscalationDigest,
+    NeedType,
+    Notification,
+    Observation,
+    Orientation,
+    Photo,
+    StatusChange,
+)
+from teams.models import Agent, Membership, Priority, Quartier, Service
+
+logger = logging.getLogger(__name__)
+
+MAX_PHOTOS = 5
+Status = Observation.Status
+
+#: Which status may follow which. "transmise" needs a service (see `observation_triage`).
+TRANSITIONS: dict[str, set[str]] = {
+    Status.NEW: {Status.SENT, Status.IN_PROGRESS, Status.DONE, Status.CLOSED},
+    Status.SENT: {Status.IN_PROGRESS, Status.DONE, Status.CLOSED},
+    Status.IN_PROGRESS: {Status.SENT, Status.DONE, Status.CLOSED},
+    Status.DONE: {Status.IN_PROGRESS},
+    Status.CLOSED: {Status.NEW},
+}
+
+
+# Creating and editing ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def observation_create(
+    *,
+    author: Agent,
+    quartier: Quartier,
+    category: Category,
+    title: str,
+    place: str,
+    description: str = "",
+    latitude=None,
+    longitude=None,
+    observed_at: datetime.datetime | None = None,
+    urgency: str = Observation.Urgency.NORMAL,
+    is_emerging: bool = False,
+    priority: Priority | None = None,
+    confidentiality: str = Observation.Confidentiality.TEAM,
+    photos: Iterable[CleanImage] = (),
+) -> Observation:
+    photos = list(photos)
+    if len(photos) > MAX_PHOTOS:
+        raise ValidationError(_("Cinq photos au plus par observation."))
+    if priority is not None and priority.quartier_id != quartier.pk:
+        raise ValidationError(_("Cet axe prioritaire n'appartient pas au projet de ce quartier."))
+    observation = Observation(
+        quartier=quartier,
+        author=author,
+        category=category,
+        title=title,
+        description=description,
+        place=place,
+        latitude=latitude,
+        longitude=longitude,
+        observed_at=observed_at or timezone.now(),
+        urgency=urgency,
+        is_emerging=is_emerging,
+        priority=priority,
+        confidentiality=confidentiality,
+    )
+    observation.full_clean()
+    observation.save()
+    StatusChange.objects.create(
+        observation=observation, changed_by=author, from_status="", to_status=Status.NEW
+    )
+    chefs = Agent.objects.filter(
+        pk__in=Membership.objects.active()
+        .filter(quartier=quartier, role=Membership.Role.CHEF_DE_PROJET)
+        .values("agent_id")
+    )
+    _notify(
+        chefs,
+        observation=observation,
+        kind=Notification.Kind.NEW,
+        message=_("Nouvelle observation à trier dans le quartier %(quartier)s : %(title)s")
+        % {"quartier": quartier.name, "title": observation.public_title},
+        actor=author,
+    )
+    _store_photos(
+        observation, photos, by=author
+    )  # last: a failure removes its files and rolls back
+    return observation
+
+
+@transaction.atomic
+def observation_update(*, observation: Observation, by: Agent, data: dict) -> Observation:
+    editable = {"category", "title", "description", "place", "latitude", "longitude", "observed_at",
+                "is_emerging", "priority", "confidentiality", "urgency"}  # fmt: skip
+    for name, value in data.items():
+        if name not in editable:
+            raise ValueError(f"{name} is not editable here")
+        setattr(observation, name, value)
+    if observation.priority_id and observation.priority.quartier_id != observation.quartier_id:
+        raise ValidationError(_("Cet axe prioritaire n'appartient pas au projet de ce quartier."))
+    observation.full_clean()
+    observation.save()
+    return observation
+
+
+@transaction.atomic
+def photos_add(*, observation: Observation, photos: Iterable[CleanImage], by: Agent) -> list[Photo]:
+    photos = list(photos)
+    existing = Photo.objects.select_for_update().filter(observation=observation).count()
+    if existing + len(photos) > MAX_PHOTOS:
+        raise ValidationError(
+            _("Cinq photos au plus par observation (%(n)s déjà jointes).") % {"n": existing}
+        )
+    return _store_photos(observation, photos, by=by)
+
+
+def _store_photos(observation: Observation, photos: list[CleanImage], *, by: Agent) -> list[Photo]:
+    """Write the files, then the rows; if anything fails, remove what was written (nothing half-saved)."""
+    stored: list[Photo] = []
+    try:
+        for clean in photos:
+            name = uuid.uuid4().hex
+            photo = Photo(
+                observation=observation, width=clean.width, height=clean.height, uploaded_by=by
+            )
+            photo.image.save(f"{name}.jpg", ContentFile(clean.content), save=False)
+            photo.thumbnail.save(f"{name}-vignette.jpg", ContentFile(clean.thumbnail), save=False)
+            stored.append(photo)
+            photo.save()
+    except Exception:
+        _delete_files(stored)
+        raise
+    return stored
+
+
+def _delete_files(photos: list[Photo]) -> None:
+    for photo in photos:
+        for file in (photo.image, photo.thumbnail):
+            if file:
+                try:
+                    file.storage.delete(file.name)
+                except OSError:  # pragma: no cover - best effort
+                    logger.warning("Could not delete %s", file.name)
+
+
+# Triage and workflow -------------------------------------------------------------------------
+
+
+def _record(
+    observation: Observation, *, by: Agent, to_status: str, comment: str = "", reason: str = ""
+) -> None:
+    StatusChange.objects.create(
+        observation=observation,
+        changed_by=by,
+        from_status=observation.status,
+        to_status=to_status,
+        closing_reason=reason,
+        service=observation.service,
+        comment=comment,
+    )
+
+
+@transaction.atomic
+def observation_triage(
+    *,
+    observation: Observation,
+    by: Agent,
+    service: Service | None,
+    urgency: str,
+    comment: str = "",
+) -> Observation:
+    """The chef de projet routes the observation: a new service makes it "transmise" to that service."""
+    observation = Observation.objects.select_for_update().get(pk=observation.pk)
+    previous_service_id = observation.service_id
+    observation.urgency = urgency
+    service_changed = service is not None and service.pk != previous_service_id
+    if service is None and previous_service_id is not None:
+        raise ValidationError(_("Choisissez le service auquel transmettre l'observation."))
+    if service_changed:
+        observation.service = service
+        if observation.status in (Status.NEW, Status.SENT, Status.IN_PROGRESS):
+            _record(observation, by=by, to_status=Status.SENT, comment=comment)
+            observation.status = Status.SENT
+    observation.save(update_fields=["urgency", "service", "status", "updated_at"])
+    if service_changed:
+        _notify(
+            service.responsables.all(),
+            observation=observation,
+            kind=Notification.Kind.ASSIGNED,
+            message=_("Observation transmise à votre service (%(service)s) : %(title)s")
+            % {"service": service.name, "title": observation.public_title},
+            actor=by,
+        )
+        _notify_author_status(observation, by)
+    return observation
+
+
+@transaction.atomic
+def observation_set_status(
+    *, observation: Observation, by: Agent, status: str, closing_reason: str = "", comment: str = ""
+) -> Observation:
+    observation = Observation.objects.select_for_update().get(pk=observation.pk)
+    if status == observation.status:
+        raise ValidationError(_("L'observation est déjà dans cet état."))
+    if status not in TRANSITIONS[observation.status]:
+        raise ValidationError(
+            _("Une observation « %(from)s » ne peut pas passer à « %(to)s ».")
+            % {"from": observation.get_status_display(), "to": Status(status).label}
+        )
+    if status == Status.SENT and observation.service_id is None:
+        raise ValidationError(_("Choisissez d'abord le service auquel transmettre l'observation."))
+    if status == Status.CLOSED and not closing_reason:
+        raise ValidationError(_("Indiquez le motif de classement."))
+    reason = closing_reason if status == Status.CLOSED else ""
+    _record(observation, by=by, to_status=status, comment=comment, reason=reason)
+    observation.status = status
+    observation.closing_reason = reason
+    if status != Status.CLOSED:
+        observation.duplicate_of = None
+    observation.save(update_fields=["status", "closing_reason", "duplicate_of", "updated_at"])
+    _notify_author_status(observation, by)
+    return observation
+
+
+@transaction.atomic
+def observation_merge(
+    *, observation: Observation, into: Observation, by: Agent, comment: str = ""
+) -> Observation:
+    """Close `observation` as a duplicate of `into` (followed to the original if `into` is a duplicate)."""
+    observation = Observation.objects.select_for_update().get(pk=observation.pk)
+    while into.duplicate_of_id is not None:
+        into = into.duplicate_of
+    if into.pk == observation.pk:
+        raise ValidationError(_("Une observation ne peut pas être le doublon d'elle-même."))
+    if into.quartier_id != observation.quartier_id:
+        raise ValidationError(_("On ne fusionne que des observations du même quartier."))
+    text = _("Doublon de l'observation n° %(number)s.") % {"number": into.pk}
+    _record(
+        observation,
+        by=by,
+        to_status=Status.CLOSED,
+        comment=f"{text} {comment}".strip(),
+        reason=Observation.ClosingReason.DUPLICATE,
+    )
+    observation.status = Status.CLOSED
+    observation.closing_reason = Observation.ClosingReason.DUPLICATE
+    observation.duplicate_of = into
+    observation.save(update_fields=["status", "closing_reason", "duplicate_of", "updated_at"])
+    Observation.objects.filter(duplicate_of=observation).update(duplicate_of=into)
+    _notify_author_status(observation, by)
+    return observation
+
+
+def _notify_author_status(observation: Observation, by: Agent) -> None:
+    if observation.author_id is None:
+        return
+    _notify(
+        [observation.author],
+        observation=observation,
+        kind=Notification.Kind.STATUS,
+        message=_("Votre observation « %(title)s » est maintenant : %(status)s")
+        % {"title": observation.public_title, "status": observation.get_status_display()},
+        actor=by,
+    )
+
+
+# Comments and escalations --------------------------------------------------------------------
+
+
+@transaction.atomic
+def comment_add(*, observation: Observation, author: Agent, body: str) -> Comment:
+    body = body.strip()
+    if not body:
+        raise ValidationError(_("Le commentaire est vide."))
+    comment = Comment.objects.create(observation=observation, author=author, body=body)
+    recipients = [observation.author] if observation.author_id else []
+    if observation.service_id:
+        recipients += list(observation.service.responsables.all())
+    _notify(
+        recipients,
+        observation=observation,
+        kind=Notification.Kind.COMMENT,
+        message=_("%(author)s a commenté l'observation « %(title)s »")
+        % {"author": author.get_full_name(), "title": observation.public_title},
+        actor=author,
+    )
+    return comment
+
+
+@transaction.atomic
+def escalation_create(*, observation: Observation, by: Agent, reason: str) -> Escalation:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(
+            _("Dites au comité de direction pourquoi vous lui remontez cette observation.")
+        )
+    if observation.escalations.filter(answered_at__isnull=True).exists():
+        raise ValidationError(
+            _("Cette observation attend déjà une réponse du comité de direction.")
+        )
+    escalation = Escalation.objects.create(observation=observation, escalated_by=by, reason=reason)
+    _notify(
+        Agent.objects.filter(is_comite_direction=True, is_active=True),
+        observation=observation,
+        kind=Notification.Kind.ESCALATION,
+        message=_("Remontée du quartier %(quartier)s : %(title)s")
+        % {"quartier": observation.quartier.name, "title": observation.public_title},
+        actor=by,
+    )
+    return escalation
+
+
+@transaction.atomic
+def escalation_answer(*, escalation: Escalation, by: Agent, answer: str) -> Escalation:
+    answer = answer.strip()
+    if not answer:
+        raise ValidationError(_("La réponse est vide."))
+    escalation = (
+        Escalation.objects.select_for_update().select_related("observation").get(pk=escalation.pk)
+    )
+    escalation.answer = answer
+    escalation.answered_by = by
+    escalation.answered_at = timezone.now()
+    escalation.save(update_fields=["answer", "answered_by", "answered_at"])
+    observation = escalation.observation
+    recipients = [a for a in (escalation.escalated_by, observation.author) if a is not None]
+    _notify(
+        recipients,
+        observation=observation,
+        kind=Notification.Kind.ANSWER,
+        message=_("Le comité de direction a répondu à la remontée « %(title)s »")
+        % {"title": observation.public_title},
+        actor=by,
+    )
+    return escalation
+
+
+# Orientations --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def orientation_log(
+    *,
+    quartier: Quartier,
+    need: NeedType,
+    service: Service,
+    by: Agent,
+    oriented_on: datetime.date | None = None,
+) -> Orientation:
+    return Orientation.objects.create(
+        quartier=quartier,
+        need=need,
+        service=service,
+        logged_by=by,
+        oriented_on=oriented_on or timezone.localdate(),
+    )
+
+
+# Notifications -------------------------------------------------------------------------------
+
+
+def _notify(
+    recipients, *, observation: Observation, kind: str, message: str, actor: Agent | None
+) -> None:
+    """Queue one notification per person (never the actor); immediate ones are mailed after commit."""
+    people = {
+        a.pk: a
+        for a in recipients
+        if a is not None and a.is_active and (actor is None or a.pk != actor.pk)
+    }
+    if not people:
+        return
+    created = Notification.objects.bulk_create(
+        [
+            Notification(recipient=a, observation=observation, kind=kind, message=message[:300])
+            for a in people.values()
+        ]
+    )
+    immediate = [
+        n.pk
+        for n in created
+        if people[n.recipient_id].notification_frequency == Agent.Notifications.IMMEDIATE
+    ]
+    if immediate:
+        from observations import tasks
+
+        transaction.on_commit(lambda: _safe_delay(tasks.send_notifications, immediate))
+
+
+def _safe_delay(task, *args) -> None:
+    """A broker that is down leaves the notifications unsent; the periodic sweeper sends them."""
+    try:
+        task.delay(*args)
+    except Exception:  # noqa: BLE001 - any broker failure: the rows stay, the sweeper retries
+        logger.warning("Could not enqueue %s; left for the sweeper", task.name)
+
+
+def _observation_url(observation_id: int) -> str:
+    from django.urls import reverse
+
+    return settings.SITE_URL + reverse("observations:detail", args=[observation_id])
+
+
+def notifications_send(ids: Iterable[int]) -> int:
+    """Mail each notification once: claimed by a conditional update before sending."""
+    sent = 0
+    for notification in Notification.objects.filter(
+        pk__in=list(ids), sent_at__isnull=True
+    ).select_related("recipient"):
+        if not Notification.objects.filter(pk=notification.pk, sent_at__isnull=True).update(
+            sent_at=timezone.now()
+        ):
+            continue
+        try:
+            send_mail(
+                subject=_("[Équipes de quartier] %(message)s")
+                % {"message": notification.message[:150]},
+                message=render_to_string(
+                    "observations/email/notification.txt",
+                    {
+                        "notification": notification,
+                        "url": _observation_url(notification.observation_id),
+                    },
+                ),
+                from_email=None,
+                recipient_list=[notification.recipient.email],
+            )
+        except Exception:
+            Notification.objects.filter(pk=notification.pk).update(sent_at=None)
+            raise
+        sent += 1
+    return sent
+
+
+def notification_digests_send(*, frequency: str = Agent.Notifications.DAILY) -> int:
+    """One email per person gathering their unsent notifications (the daily digest)."""
+    sent = 0
+    recipients = (
+        Notification.objects.filter(
+            sent_at__isnull=True, recipient__notification_frequency=frequency
+        )
+        .values_list("recipient_id", flat=True)
+        .distinct()
+    )
+    for recipient_id in list(recipients):
+        now = timezone.now()
+        pending = list(
+            Notification.objects.filter(
+                recipient_id=recipient_id, sent_at__isnull=True
+            ).values_list("pk", flat=True)
+        )
+        claimed = Notification.objects.filter(pk__in=pending, sent_at__isnull=True).update(
+            sent_at=now
+        )
+        if not claimed:
+            continue
+        notifications = list(
+            Notification.objects.filter(pk__in=pending, sent_at=now)
+            .select_related("recipient")
+            .order_by("created_at")
+        )
+        if not notifications:
+            continue
+        recipient = notifications[0].recipient
+        items = [(n, _observation_url(n.observation_id)) for n in notifications]
+        try:
+            send_mail(
+                subject=_("[Équipes de quartier] Votre résumé du jour : %(n)s nouvelles")
+                % {"n": len(items)},
+                message=render_to_string(
+                    "observations/email/digest.txt", {"recipient": recipient, "items": items}
+                ),
+                from_email=None,
+                recipient_list=[recipient.email],
+            )
+        except Exception:
+            Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(sent_at=None)
+            raise
+        sent += 1
+    return sent
+
+
+def stale_immediate_notification_ids(
+    older_than: datetime.timedelta = datetime.timedelta(minutes=5),
+) -> list[int]:
+    return list(
+        Notification.objects.filter(
+            sent_at__isnull=True,
+            created_at__lt=timezone.now() - older_than,
+            recipient__notification_frequency=Agent.Notifications.IMMEDIATE,
+        ).values_list("pk", flat=True)[:500]
+    )
+
+
+# Monthly digest for the comité de direction --------------------------------------------------
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def previous_month(today: datetime.date | None = None) -> datetime.date:
+    today = today or timezone.localdate()
+    return month_start(month_start(today) - datetime.timedelta(days=1))
+
+
+@transaction.atomic
+def escalation_digest_request(
+    *, month: datetime.date, requested_by: Agent | None = None
+) -> EscalationDigest:
+    """Ask for the month's digest (idempotent: one job per month; a failed one is retried)."""
+    month = month_start(month)
+    job, created = EscalationDigest.objects.get_or_create(
+        month=month, defaults={"requested_by": requested_by}
+    )
+    if created:
+        jobs.enqueue(job)
+    elif job.status == EscalationDigest.Status.FAILED:
+        jobs.retry(job)
+    return job
+
+
+def escalations_of_month(month: datetime.date):
+    start = month_start(month)
+    end = month_start(start + datetime.timedelta(days=32))
+    tz = timezone.get_current_timezone()
+    return (
+        Escalation.objects.filter(
+            created_at__gte=datetime.datetime.combine(start, datetime.time.min, tzinfo=tz),
+            created_at__lt=datetime.datetime.combine(end, datetime.time.min, tzinfo=tz),
+        )
+        .select_related(
+            "observation",
+            "observation__quartier",
+            "observation__category",
+            "escalated_by",
+            "answered_by",
+        )
+        .order_by("observation__quartier__name", "created_at")
+    )
+
+
+def escalation_digest_build(job: EscalationDigest) -> tuple[bytes, str]:
+    escalations = list(escalations_of_month(job.month))
+    quartiers: dict[str, list[Escalation]] = {}
+    for escalation in escalations:
+        quartiers.setdefault(escalation.observation.quartier.name, []).append(escalation)
+    content = render_pdf(
+        "observations/pdf/escalation_digest.html",
+        {
+            "month": job.month,
+            "quartiers": quartiers,
+            "total": len(escalations),
+            "answered": sum(1 for e in escalations if e.is_answered),
+            "generated_at": timezone.now(),
+            "CITY_NAME": settings.CITY_NAME,
+        },
+    )
+    return content, f"remontees-{job.month:%Y-%m}.pdf"
+
+
+def escalation_digest_email(job: EscalationDigest) -> bool:
+    """Email the digest to the comité, once: guarded by a conditional update on `emailed_at`."""
+    if not EscalationDigest.objects.filter(pk=job.pk, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    ):
+        return False
+    recipients = list(
+        Agent.objects.filter(is_comite_direction=True, is_active=True).values_list(
+            "email", flat=True
+        )
+    )
+    if not recipients:
+        return False
+    try:
+        message = EmailMessage(
+            subject=_("[Équipes de quartier] Synthèse des remontées de %(month)s")
+            % {"month": job.month.strftime("%m/%Y")},
+            body=render_to_string("observations/email/escalation_digest.txt", {"job": job}),
+            to=recipients,
+        )
+        with job.file.open("rb") as pdf:
+            message.attach(job.file.name.rsplit("/", 1)[-1], pdf.read(), "application/pdf")
+        message.send()
+    except Exception:
+        EscalationDigest.objects.filter(pk=job.pk).update(emailed_at=None)
+        raise
+    return True

@@ -1,0 +1,50 @@
+"""Celery tasks: ids in, a service call inside. Retried only on transient errors."""
+
+from __future__ import annotations
+
+import smtplib
+
+from celery import shared_task
+from django.db import OperationalError
+
+from arras_quartiers.jobs import run_job
+from observations import services
+from observations.models import EscalationDigest
+
+TRANSIENT = (OperationalError, smtplib.SMTPException, ConnectionError, TimeoutError)
+
+
+@shared_task(bind=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def send_notifications(self, notification_ids: list[int]) -> int:
+    return services.notifications_send(notification_ids)
+
+
+@shared_task(bind=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def send_notification_digests(self) -> int:
+    """Daily (beat): one email per person who chose the daily digest."""
+    return services.notification_digests_send()
+
+
+@shared_task(bind=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def send_stale_notifications(self) -> int:
+    """Every few minutes (beat): immediate notifications the broker never delivered."""
+    return services.notifications_send(services.stale_immediate_notification_ids())
+
+
+@shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def request_monthly_escalation_digest(self) -> int:
+    """On the 1st of each month (beat): the previous month's digest for the comité de direction."""
+    return services.escalation_digest_request(month=services.previous_month()).pk
+
+
+@shared_task(bind=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def render_escalation_digest(self, job_id: int) -> None:
+    job = run_job(EscalationDigest, job_id, services.escalation_digest_build)
+    if job is None:
+        # Already rendered by an earlier attempt whose email failed: send it now (still only once,
+        # `escalation_digest_email` claims `emailed_at` with a conditional update).
+        job = EscalationDigest.objects.filter(
+            pk=job_id, status=EscalationDigest.Status.READY, emailed_at__isnull=True
+        ).first()
+    if job is not None:
+        services.escalation_digest_email(job)
