@@ -65,6 +65,7 @@ def document_context(snapshot: dict) -> dict:
         "months": MONTHS,
         "status_labels": STATUS_LABELS,
         "CITY_NAME": settings.CITY_NAME,
+        "CITY_LABEL": settings.CITY_LABEL,
     }
     if observations.get("available") and observations.get("total"):
         context["category_chart"] = charts.compared_bars(

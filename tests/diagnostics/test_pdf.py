@@ -1,0 +1,122 @@
+"""The PDF: figures equal the database, an empty year is short and honest, metadata and tags."""
+
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from diagnostics import indicators, services
+from diagnostics.models import DiagnosticDocument
+from observations.models import Observation
+from tests.diagnostics.conftest import YEAR
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(content: bytes) -> str:
+    reader = PdfReader(io.BytesIO(content))
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+
+
+def published_pdf(
+    make_diagnostic, quartier, capture, year=YEAR
+) -> tuple[bytes, DiagnosticDocument]:
+    with capture(execute=True):
+        diagnostic = make_diagnostic(quartier, year=year, status="published")
+    document = DiagnosticDocument.objects.get(diagnostic=diagnostic, version__number=1)
+    assert document.status == "ready", document.error
+    with document.file.open("rb") as handle:
+        return handle.read(), document
+
+
+def test_the_pdf_figures_equal_the_database(
+    make_diagnostic, ouest, year_data, django_capture_on_commit_callbacks
+):
+    content, document = published_pdf(make_diagnostic, ouest, django_capture_on_commit_callbacks)
+    text = pdf_text(content)
+    start, end = indicators.year_bounds(YEAR)
+    of_year = Observation.objects.filter(
+        quartier=ouest, observed_at__gte=start, observed_at__lt=end
+    )
+    total = of_year.count()
+    confidential = of_year.filter(confidentiality="confidentiel").count()
+    assert (total, confidential) == (5, 1)  # the fixture, seen from the database
+    assert f"{total} observations en {YEAR} (1 en {YEAR - 1})" in text
+    assert f"dont {confidential} confidentielle(s)" in text
+    voirie = of_year.filter(category=year_data["voirie"]).count()
+    assert f"Voirie test {voirie} 1 +{voirie - 1}" in text
+    assert "Lien social test 2 0 +2" in text
+    # Meetings: 1 held (the cancelled one is not), 2 present out of 3 recorded, 1 accepted item.
+    assert "1 réunion(s) tenue(s)" in text
+    assert "Taux de présence : 67 % (2 présences sur 3" in text
+    assert "1 point(s) de l'ordre du jour traité(s)" in text
+    # Actions: 2 decided, 1 done, 1 late (its due date is past).
+    assert re.search(r"Décidées 2 Réalisées 1 En cours ou à faire 1 dont en retard 1", text)
+    # Orientations of Ouest only; one escalation answered; time to treatment 4 days.
+    assert "2 habitant(s) orienté(s)" in text
+    assert "1 remontée(s), 1 avec une réponse" in text
+    assert "Services techniques 1 4.0" in text or "Services techniques 1 4,0" in text
+    # Confidential observations are counted, never named; other quartiers never appear.
+    assert "Situation familiale secrète" not in text
+    assert "Rodéos de motos le soir" in text  # emerging phenomenon, and in the annex
+    assert "Annexe A" in text and "Annexe B" in text
+    # The stored document says what it was made from.
+    assert document.snapshot["indicators"]["observations"]["total"] == total
+    assert len(document.checksum) == 64 and len(document.data_checksum) == 64
+
+
+def test_an_empty_year_gives_a_short_honest_diagnostic(
+    make_diagnostic, sud, django_capture_on_commit_callbacks
+):
+    content, _document = published_pdf(
+        make_diagnostic, sud, django_capture_on_commit_callbacks, year=2019
+    )
+    text = pdf_text(content)
+    reader = PdfReader(io.BytesIO(content))
+    assert len(reader.pages) <= 4
+    assert "Aucune donnée n'a été enregistrée" in text
+    assert "Annexe A" not in text
+
+
+def test_cover_contents_and_running_footer(
+    make_diagnostic, ouest, year_data, django_capture_on_commit_callbacks
+):
+    content, _document = published_pdf(make_diagnostic, ouest, django_capture_on_commit_callbacks)
+    reader = PdfReader(io.BytesIO(content))
+    cover = reader.pages[0].extract_text().lower()
+    assert (
+        "ville d’arras" in cover
+        and "ouest" in cover
+        and str(YEAR) in cover
+        and "version 1" in cover
+    )
+    contents = re.sub(r"\s+", " ", reader.pages[1].extract_text())
+    assert re.search(r"Synthèse\W*\d+", contents)  # page numbers from target-counter
+    last = reader.pages[-1].extract_text()
+    assert f"page {len(reader.pages)} / {len(reader.pages)}" in last
+
+
+def test_metadata_language_and_tags(make_diagnostic, ouest, django_capture_on_commit_callbacks):
+    content, _document = published_pdf(make_diagnostic, ouest, django_capture_on_commit_callbacks)
+    reader = PdfReader(io.BytesIO(content))
+    root = reader.trailer["/Root"]
+    assert reader.metadata.title == f"Diagnostic {YEAR} du quartier Ouest"
+    assert root["/Lang"] == "fr"
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in root
+    assert "/Metadata" in root  # XMP, where the PDF/UA identification lives
+    xmp = root["/Metadata"].get_object().get_data().decode()
+    assert "pdfuaid" in xmp
+
+
+def test_a_draft_proof_is_marked_as_such(
+    make_diagnostic, ouest, personas, django_capture_on_commit_callbacks
+):
+    diagnostic = make_diagnostic(ouest)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.document_request(diagnostic=diagnostic, by=personas["chef"])
+    job.refresh_from_db()
+    with job.file.open("rb") as handle:
+        text = pdf_text(handle.read())
+    assert "Épreuve de travail" in text and "non publiée" in text

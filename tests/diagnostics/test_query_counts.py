@@ -1,0 +1,73 @@
+"""Pinned query counts: they do not grow with the number of diagnostics, contributions or data."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from diagnostics import services
+from tests.diagnostics.conftest import YEAR
+
+pytestmark = pytest.mark.django_db
+
+INDEX_QUERIES = 11
+DETAIL_QUERIES = 31
+VERSION_QUERIES = 10
+
+
+def count_queries(client, url) -> int:
+    client.get(url)  # warm caches that are not per-request (content types, templates)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("years", [1, 4])
+def test_index(as_role, make_diagnostic, ouest, sud, years, django_assert_num_queries):
+    for offset in range(years):
+        make_diagnostic(ouest, year=YEAR - offset, status="published")
+        make_diagnostic(sud, year=YEAR - offset, status="review")
+    client = as_role("chef")
+    client.get(reverse("diagnostics:index"))
+    with django_assert_num_queries(INDEX_QUERIES):
+        response = client.get(reverse("diagnostics:index"))
+    assert (
+        response.content.decode().count("Quartier Ouest — ") == years * 2
+    )  # published + working copy
+
+
+@pytest.mark.parametrize("contributions", [1, 6])
+def test_builder(
+    as_role, make_diagnostic, ouest, personas, contributions, year_data, django_assert_num_queries
+):
+    diagnostic = make_diagnostic(ouest, status="review")
+    for index, section in enumerate(list(diagnostic.sections.all())[:contributions]):
+        services.contribution_submit(
+            section=section, author=personas["agent"], body=f"Idée {index}"
+        )
+    client = as_role("chef")
+    url = reverse("diagnostics:detail", args=[diagnostic.pk])
+    client.get(url)
+    with django_assert_num_queries(DETAIL_QUERIES):
+        response = client.get(url)
+    assert response.content.decode().count("Idée ") == contributions
+
+
+@pytest.mark.parametrize("corrections", [0, 3])
+def test_version_page(
+    as_role, make_diagnostic, ouest, personas, corrections, year_data, django_assert_num_queries
+):
+    chef = personas["chef"]
+    diagnostic = make_diagnostic(ouest, status="published")
+    for number in range(corrections):
+        for action in ("correct", "review", "validate"):
+            services.diagnostic_transition(diagnostic=diagnostic, action=action, by=chef)
+        services.diagnostic_transition(
+            diagnostic=diagnostic, action="publish", by=chef, note=f"Correction {number}"
+        )
+    client = as_role("elu")
+    url = reverse("diagnostics:version", args=[diagnostic.pk, 1])
+    client.get(url)
+    with django_assert_num_queries(VERSION_QUERIES):
+        client.get(url)
