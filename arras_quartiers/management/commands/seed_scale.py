@@ -59,6 +59,8 @@ class Command(BaseCommand):
             return
         for label, count in sorted(report["rows"].items()):
             self.stdout.write(f"  {label:<40} {count:>12,}")
+        for label, value in seconds.items():
+            self.stdout.write(f"  {label:<40} {value:>10.1f} s")
         rate = ""
         if "observations" in seconds and sizes.observations:
             per_minute = sizes.observations / seconds["observations"] * 60
