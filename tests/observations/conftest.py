@@ -1,0 +1,90 @@
+"""Observations fixtures: a small world of observations around the shared personas.
+
+- `pub_ouest`: Ouest, by the agent, sent to the technical service, escalated, with a photo;
+- `secret_ouest`: Ouest, CONFIDENTIAL, by a colleague of the agent, sent to the technical
+  service, escalated, with a photo (its title and place are unique words to grep for);
+- `pub_sud`: Sud, by the outsider (the Sud agent).
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from arras_quartiers.images import sanitize_image
+from observations.models import Category, Escalation, Observation
+from observations.services import _store_photos
+from teams.models import Membership
+from tests.conftest import join, make_agent
+
+SECRET_TITLE = "Zorglub famille en détresse"
+SECRET_PLACE = "escalier Quetzalcoatl"
+
+
+def jpeg_bytes(size=(64, 48), color=(200, 30, 30), **save) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, format="JPEG", **save)
+    return buffer.getvalue()
+
+
+class Upload(io.BytesIO):
+    """A minimal uploaded file for `sanitize_image`."""
+
+    def __init__(self, data: bytes, name: str = "photo.jpg"):
+        super().__init__(data)
+        self.name = name
+        self.size = len(data)
+
+
+def add_photo(observation, by):
+    return _store_photos(observation, [sanitize_image(Upload(jpeg_bytes()))], by=by)[0]
+
+
+def make_observation(quartier, author, *, category="proprete", **fields) -> Observation:
+    fields.setdefault("title", "Dépôt sauvage rue Verlaine")
+    fields.setdefault("place", "rue Verlaine")
+    return Observation.objects.create(
+        quartier=quartier, author=author, category=Category.objects.get(slug=category), **fields
+    )
+
+
+@pytest.fixture
+def colleague(ouest, services):
+    agent = make_agent("colleague@test.example", service=services["ccas"])
+    join(agent, ouest, Membership.Role.MEMBRE)
+    return agent
+
+
+@pytest.fixture
+def world(personas, ouest, sud, services, colleague):
+    pub_ouest = make_observation(
+        ouest, personas["agent"], title="Lampadaire éteint square Baudimont", place="square Baudimont",
+        service=services["technique"], status=Observation.Status.SENT, category="voirie-eclairage",
+    )  # fmt: skip
+    secret_ouest = make_observation(
+        ouest, colleague, title=SECRET_TITLE, place=SECRET_PLACE, description="Zorglub détails sociaux",
+        confidentiality=Observation.Confidentiality.CONFIDENTIAL, service=services["technique"],
+        status=Observation.Status.SENT, category="social-precarite",
+    )  # fmt: skip
+    pub_sud = make_observation(
+        sud, personas["outsider"], title="Tags au city-stade du Val", place="city-stade"
+    )
+    Escalation.objects.create(
+        observation=pub_ouest, escalated_by=personas["chef"], reason="Récurrent"
+    )
+    Escalation.objects.create(
+        observation=secret_ouest, escalated_by=personas["chef"], reason="Besoin d'arbitrage"
+    )
+    photos = {
+        "pub_ouest": add_photo(pub_ouest, personas["agent"]),
+        "secret_ouest": add_photo(secret_ouest, colleague),
+        "pub_sud": add_photo(pub_sud, personas["outsider"]),
+    }
+    return {
+        "pub_ouest": pub_ouest,
+        "secret_ouest": secret_ouest,
+        "pub_sud": pub_sud,
+        "photos": photos,
+    }
