@@ -120,3 +120,46 @@ def test_a_draft_proof_is_marked_as_such(
     with job.file.open("rb") as handle:
         text = pdf_text(handle.read())
     assert "Épreuve de travail" in text and "non publiée" in text
+
+
+def structure_roles(reader: PdfReader) -> dict[str, list]:
+    """Roles of the tag tree, with the alternative texts of the figures."""
+    roles: dict[str, list] = {}
+
+    def walk(node):
+        node = node.get_object()
+        if not isinstance(node, dict):
+            return
+        if "/S" in node:
+            roles.setdefault(str(node["/S"]), []).append(node.get("/Alt"))
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+            walk(kid)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    return roles
+
+
+@pytest.mark.parametrize(
+    ("variant", "identification"),
+    [("pdf/ua-1", 'pdfuaid:part="1"'), ("pdf/a-2a", 'pdfaid:conformance="A"')],
+)
+def test_accessible_and_archivable_variants_are_tagged(
+    settings, make_diagnostic, ouest, year_data, personas, django_capture_on_commit_callbacks, variant, identification
+):
+    """The project's variant (PDF_VARIANT, PDF/UA-1 by default) and PDF/A-2a both carry a full tag tree."""
+    settings.PDF_VARIANT = variant
+    diagnostic = make_diagnostic(ouest)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.document_request(diagnostic=diagnostic, by=personas["chef"])
+    job.refresh_from_db()
+    with job.file.open("rb") as handle:
+        reader = PdfReader(io.BytesIO(handle.read()))
+    root = reader.trailer["/Root"]
+    assert identification in root["/Metadata"].get_object().get_data().decode()
+    assert root["/Lang"] == "fr" and bool(root["/MarkInfo"]["/Marked"])
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    roles = structure_roles(reader)
+    for role in ("/H1", "/H2", "/Table", "/TH", "/Caption", "/L", "/Link"):
+        assert role in roles, role
+    assert roles["/Figure"] and all(roles["/Figure"]), "every chart has an alternative text"
