@@ -94,7 +94,42 @@ def sanitize_image(upload) -> CleanImage:
         raise ValidationError(
             _("Ce fichier n'est pas une image lisible (JPEG, PNG, WebP ou HEIC)."), code="invalid"
         ) from exc
-    # Polyglots: bytes after the image's end (e.g. a ZIP or HTML appended to a JPEG).
-    if data[:3] == b"\xff\xd8\xff" and not data.rstrip(b"\x00").endswith(b"\xff\xd9"):
+    # Polyglots: bytes after the image's end (e.g. a ZIP or HTML appended to a JPEG, PNG, WebP).
+    if _has_trailing_data(data):
         raise ValidationError(_("Ce fichier contient autre chose qu'une image."), code="polyglot")
     return CleanImage(content=content, thumbnail=thumbnail, width=width, height=height)
+
+
+PNG_END = b"IEND\xaeB`\x82"
+
+
+def _has_trailing_data(data: bytes) -> bool:
+    """Whether bytes follow the end of the image, by the container's own framing."""
+    if data[:3] == b"\xff\xd8\xff":  # JPEG: ends with the EOI marker (zero padding tolerated)
+        return not data.rstrip(b"\x00").endswith(b"\xff\xd9")
+    if data[:8] == b"\x89PNG\r\n\x1a\n":  # PNG: ends with the IEND chunk and its CRC
+        return not data.endswith(PNG_END)
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":  # WebP: the RIFF size covers the file
+        riff_end = int.from_bytes(data[4:8], "little") + 8
+        return len(data) > riff_end + (riff_end % 2)
+    if data[4:8] == b"ftyp":  # HEIF/HEIC (ISO BMFF): top-level boxes tile the file exactly
+        return not _boxes_tile(data)
+    return False
+
+
+def _boxes_tile(data: bytes) -> bool:
+    offset = 0
+    while offset < len(data):
+        if offset + 8 > len(data):
+            return False
+        size = int.from_bytes(data[offset : offset + 4], "big")
+        if size == 1:
+            if offset + 16 > len(data):
+                return False
+            size = int.from_bytes(data[offset + 8 : offset + 16], "big")
+        elif size == 0:
+            return True  # the last box runs to the end of the file
+        if size < 8:
+            return False
+        offset += size
+    return offset == len(data)
