@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from observations import selectors
@@ -42,12 +43,15 @@ def quartier_panel(request, quartier):
     roles = roles_of(user)
     if not (roles.reads_published(quartier.pk) or roles.admin):
         return None
-    counts = selectors.status_counts([quartier.pk])
     since = timezone.now() - datetime.timedelta(days=90)
+    counts = Observation.objects.filter(quartier=quartier).aggregate(
+        last_90=Count("id", filter=Q(observed_at__gte=since)),
+        **{value: Count("id", filter=Q(status=value)) for value in Observation.Status.values},
+    )  # one query: counts by status (confidential ones included, as numbers) and the last 90 days
     context = {
         "quartier": quartier,
         "counts": [(label, counts[value]) for value, label in Observation.Status.choices],
-        "last_90": Observation.objects.filter(quartier=quartier, observed_at__gte=since).count(),
+        "last_90": counts["last_90"],
         "recent": list(
             selectors.observations_for(user).filter(quartier=quartier).order_by("-id")[:RECENT]
         ),
