@@ -8,7 +8,10 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         from arras_quartiers.panels import register_panel
-        from meetings import panels
+        from meetings import (
+            panels,
+            tasks,  # noqa: F401 - registers the tasks in every process, eager mode included
+        )
 
         register_panel("home", panels.home_panel, order=30)
         register_panel("quartier", panels.quartier_panel, order=30)

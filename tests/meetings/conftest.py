@@ -40,6 +40,17 @@ def make_meeting(
     )
 
 
+@pytest.fixture(autouse=True)
+def _eager_celery():
+    """Tasks run in-process unless a test starts a real worker (REDIS_URL may be set for that one)."""
+    from arras_quartiers.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
 @pytest.fixture
 def meeting(personas, ouest) -> Meeting:
     """An équipe of Ouest in two weeks: the Ouest team (agent, chef) is invited; the élu is not."""
@@ -92,3 +103,9 @@ def add_item(meeting, who, title="Point", minutes=20, accept=True) -> AgendaItem
     return services.item_propose(
         meeting=meeting, proposed_by=who, title=title, duration_minutes=minutes, accept=accept
     )
+
+
+def publish(meeting, who, capture):
+    """Publish the agenda and run what is sent after the commit (the PDF job, the emails)."""
+    with capture(execute=True):
+        return services.agenda_publish(meeting=meeting, requested_by=who)
