@@ -1,10 +1,14 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from arras_quartiers import views
+from arras_quartiers.env import env_bool
 
 admin.site.site_header = "Équipes de quartier — administration"
 admin.site.site_title = "Équipes de quartier"
+# The administration signs in through allauth: rate limits, two-factor authentication, journal.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,3 +20,9 @@ urlpatterns = [
     path("reunions/", include("meetings.urls")),
     path("diagnostics/", include("diagnostics.urls")),
 ]
+
+if env_bool("BENCH_MINIMAL_VIEW", False):
+    # The benchmark's yardstick page (bench/run.py): never enabled in production.
+    from bench.views import minimal
+
+    urlpatterns.append(path("bench/minimal/", minimal, name="bench_minimal"))

@@ -134,6 +134,14 @@ def _screenshot_on_failure(request, session: Session) -> None:
     (ARTIFACTS / f"{name}.steps.txt").write_text("\n".join(session.steps), encoding="utf-8")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Every journey signs in through the form: login rate-limit counters start at zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def e2e_session(request, browser, live_server, axe_source):
     session = _new_session(browser, live_server, axe_source, DESKTOP)

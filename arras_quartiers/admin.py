@@ -1,0 +1,59 @@
+"""Administration of the foundation: the security journal, read-only."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from arras_quartiers import audit, security
+from arras_quartiers.models import AuditEvent
+
+# The journal's and the sessions' receivers need every app loaded: the administration is
+# loaded by Django at start-up in every process (web, worker, commands), after the registry.
+audit.connect()
+security.connect()
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = [
+        "occurred_utc",
+        "event",
+        "actor_label",
+        "target_type",
+        "target_label",
+        "ip_address",
+    ]
+    list_filter = ["event", "target_type", ("occurred_at", admin.DateFieldListFilter)]
+    search_fields = ["actor_label", "target_label", "target_id", "ip_address", "path"]
+    date_hierarchy = "occurred_at"
+    list_select_related = False
+    show_full_result_count = False
+    fields = [
+        "occurred_utc",
+        "event",
+        "actor",
+        "actor_label",
+        "target_type",
+        "target_id",
+        "target_label",
+        "ip_address",
+        "path",
+        "details",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("date (UTC)"), ordering="occurred_at")
+    def occurred_utc(self, event: AuditEvent) -> str:
+        return event.occurred_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,222 @@
+"""Login protections: MFA for administrators, rate limits, session lifetimes, deactivation."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+
+from arras_quartiers import audit
+from arras_quartiers.models import AuditEvent
+from arras_quartiers.security import LOGIN_TIME_KEY
+from tests.conftest import PASSWORD
+
+LOGIN = "/comptes/login/"
+
+
+def post_login(client, email, password=PASSWORD):
+    return client.post(LOGIN, {"login": email, "password": password})
+
+
+def current_code(secret: str) -> str:
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def activate_totp(user) -> str:
+    from allauth.mfa.totp.internal.auth import generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+# Administration: through allauth, with MFA ----------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_admin_login_form_is_allauths(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN)
+    # Django's own admin form is never served, so it cannot be used to bypass rate limits.
+    response = client.post("/admin/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+
+
+def test_staff_without_mfa_is_sent_to_totp_activation(client, personas):
+    post_login(client, personas["admin"].email)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+    # The rest of the intranet stays open: only the administration requires MFA.
+    assert client.get(reverse("home")).status_code == 200
+    # Activating asks for the password again (allauth's reauthentication), then shows the key.
+    response = client.get(reverse("mfa_activate_totp"))
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    response = client.post(response["Location"], {"password": PASSWORD})
+    assert response.status_code == 302
+    page = client.get(reverse("mfa_activate_totp"))
+    assert page.status_code == 200
+    secret = page.context["form"].secret
+    response = client.post(reverse("mfa_activate_totp"), {"code": current_code(secret)})
+    assert response.status_code == 302
+    assert Authenticator.objects.filter(user=personas["admin"], type="totp").exists()
+    assert client.get("/admin/").status_code == 200
+
+
+def test_staff_with_totp_signs_in_with_a_code_and_reaches_the_admin(client, personas):
+    admin = personas["admin"]
+    secret = activate_totp(admin)
+    response = post_login(client, admin.email)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert client.get("/admin/").status_code == 302  # not signed in yet: code pending
+    response = client.post(reverse("mfa_authenticate"), {"code": current_code(secret)})
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+def test_mfa_is_available_to_every_agent(client, personas):
+    post_login(client, personas["agent"].email)
+    assert client.get(reverse("mfa_index")).status_code == 200
+    assert client.get(reverse("mfa_activate_totp")).status_code == 302  # password again first
+    # ...without being required outside the administration.
+    assert client.get(reverse("teams:annuaire")).status_code == 200
+
+
+def test_a_signed_in_non_staff_agent_is_refused_the_admin_and_it_is_journaled(
+    client, personas, django_capture_on_commit_callbacks
+):
+    post_login(client, personas["agent"].email)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get("/admin/login/")
+    assert response.status_code == 403
+    event = AuditEvent.objects.get(event=audit.PERMISSION_DENIED)
+    assert event.actor == personas["agent"]
+    assert event.path == "/admin/login/"
+
+
+# Rate limits -----------------------------------------------------------------------------------
+
+
+def test_failed_logins_are_rate_limited_and_journaled(
+    client, personas, django_capture_on_commit_callbacks
+):
+    email = personas["agent"].email
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(5):
+            response = post_login(client, email, "mauvais mot de passe")
+            assert response.status_code == 200  # the form again, with its error
+    failed = AuditEvent.objects.filter(event=audit.LOGIN_FAILED)
+    assert failed.count() == 5
+    assert {e.actor_label for e in failed} == {email}
+    assert "mauvais" not in str(list(failed.values_list("details", flat=True)))
+    # The account's limit holds: even the right password is refused for a while.
+    response = post_login(client, email)
+    assert "_auth_user_id" not in client.session
+    assert "Trop de tentatives" in response.content.decode()
+
+
+def test_logins_from_one_address_are_rate_limited(
+    client, personas, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        statuses = [
+            post_login(client, f"inconnu{i}@test.example", "x").status_code for i in range(31)
+        ]
+    assert statuses[-1] == 429
+    assert AuditEvent.objects.filter(event=audit.RATE_LIMITED, path=LOGIN).exists()
+
+
+def test_rate_limits_use_the_shared_cache_in_production():
+    """Rate limits count in the cache: Redis when REDIS_URL is set (every web node shares it)."""
+    from tests.teams.test_foundation import run_settings
+
+    result = run_settings(
+        {"DEBUG": "0", "SECRET_KEY": "x" * 60, "REDIS_URL": "redis://127.0.0.1:6379/9"},
+        "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+    assert "login_failed" in settings.ACCOUNT_RATE_LIMITS
+
+
+# Sessions ---------------------------------------------------------------------------------------
+
+
+def test_session_idle_timeout_and_absolute_lifetime_are_set():
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert 0 < settings.SESSION_COOKIE_AGE <= 8 * 3600
+    assert settings.SESSION_COOKIE_AGE <= settings.SESSION_ABSOLUTE_AGE <= 12 * 3600
+    assert settings.SESSION_COOKIE_HTTPONLY
+
+
+def test_a_session_ends_after_its_absolute_lifetime_however_active(
+    client, personas, django_capture_on_commit_callbacks
+):
+    post_login(client, personas["agent"].email)
+    assert client.get(reverse("home")).status_code == 200
+    session = client.session
+    assert abs(session[LOGIN_TIME_KEY] - time.time()) < 60
+    session[LOGIN_TIME_KEY] = int(time.time()) - settings.SESSION_ABSOLUTE_AGE + 30
+    session.save()
+    assert client.get(reverse("home")).status_code == 200  # 30 s left
+    session = client.session
+    session[LOGIN_TIME_KEY] = int(time.time()) - settings.SESSION_ABSOLUTE_AGE - 1
+    session.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("teams:annuaire"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN)
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(event=audit.SESSION_EXPIRED, actor=personas["agent"]).exists()
+
+
+def test_deactivating_an_account_ends_its_sessions(
+    client, personas, django_capture_on_commit_callbacks
+):
+    agent = personas["agent"]
+    post_login(client, agent.email)
+    other = type(client)()
+    post_login(other, personas["chef"].email)
+    assert client.get(reverse("home")).status_code == 200
+    assert Session.objects.count() == 2
+    agent.is_active = False
+    with django_capture_on_commit_callbacks(execute=True):
+        agent.save()
+    assert Session.objects.count() == 1  # the chef's session is untouched
+    assert client.get(reverse("home")).status_code == 302
+    assert other.get(reverse("home")).status_code == 200
+    assert AuditEvent.objects.filter(
+        event=audit.ACCOUNT_DEACTIVATED, target_id=str(agent.pk)
+    ).exists()
+
+
+def test_saving_an_active_account_keeps_its_sessions(client, personas):
+    agent = personas["agent"]
+    post_login(client, agent.email)
+    agent.first_name = "Renommé"
+    agent.save()
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_recovery_codes_let_an_administrator_in_once_each(client, personas):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    admin = personas["admin"]
+    activate_totp(admin)
+    codes = RecoveryCodes.activate(admin).generate_codes()
+    assert len(codes) == settings.MFA_RECOVERY_CODE_COUNT
+    post_login(client, admin.email)
+    client.post(reverse("mfa_authenticate"), {"code": codes[0]})
+    assert client.get("/admin/").status_code == 200
+    client.post(reverse("account_logout"))
+    post_login(client, admin.email)
+    client.post(reverse("mfa_authenticate"), {"code": codes[0]})  # already used
+    assert client.get("/admin/").status_code == 302
+    assert Authenticator.objects.filter(user=admin).count() == 2
