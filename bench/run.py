@@ -1,0 +1,682 @@
+"""The benchmark, end to end, from one command (see README, « Performances »).
+
+    python bench/run.py                      # 1,500 quartiers, 50,000 agents, 2,000,000 observations
+    python bench/run.py --quick              # the same database, shorter measures (a few minutes)
+    python bench/run.py --quartiers 30 --agents 1000 --observations 30000 --database aq_bench_small
+
+1. creates the PostgreSQL database if needed, migrates it and seeds it with `seed_scale` (or
+   reuses a database seeded before: the sizes found are reported);
+2. serves the app with two gunicorn instances on two ports against that same database (web
+   nodes share nothing but PostgreSQL, Redis and the media storage);
+3. signs in a few personas (sessions created with Django's SessionStore);
+4. from a second process (bench/load.py), measures median and 95th percentile latency and
+   throughput of each page, and of a minimal view (`bench/views.py`) that every page is
+   reported as a ratio to;
+5. times the agenda PDF and the diagnostic PDF of the largest quartier in their own processes,
+   with their peak memory (ru_maxrss);
+6. runs 50 concurrent users for a bounded time and counts errors;
+7. writes `EXPLAIN (ANALYZE, BUFFERS)` plans of the pages' queries into bench/plans/, and the
+   results into bench/results/<date>.json and bench/results/latest.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+RESULTS = BENCH / "results"
+PLANS = BENCH / "plans"
+PYTHON = sys.executable
+BENCH_SECRET = "bench-only-not-a-secret"  # noqa: S105 - a throwaway key for a local benchmark
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--quartiers", type=int, default=1500)
+    parser.add_argument("--agents", type=int, default=50_000)
+    parser.add_argument("--observations", type=int, default=2_000_000)
+    parser.add_argument("--years", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--database", default="aq_bench", help="database name (created if missing)")
+    parser.add_argument("--database-host", default=os.environ.get("PGHOST", "127.0.0.1"))
+    parser.add_argument("--database-port", default=os.environ.get("PGPORT", "5432"))
+    parser.add_argument("--database-user", default=os.environ.get("PGUSER", "postgres"))
+    parser.add_argument("--reseed", action="store_true", help="drop the database and seed again")
+    parser.add_argument("--ports", default="8101,8102", help="one gunicorn instance per port")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per instance")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
+    parser.add_argument("--duration", type=float, default=10, help="seconds of load per page")
+    parser.add_argument("--concurrency", type=int, default=4, help="connections per page measure")
+    parser.add_argument("--users", type=int, default=50, help="concurrent users of the soak test")
+    parser.add_argument("--soak", type=float, default=300, help="seconds of the soak test")
+    parser.add_argument("--think", type=float, default=0, help="mean think time of a soak user (s)")
+    parser.add_argument("--quick", action="store_true", help="3 s per page, a 20 s soak test")
+    parser.add_argument("--no-pdf", action="store_true")
+    parser.add_argument("--no-plans", action="store_true")
+    args = parser.parse_args()
+    if args.quick:
+        args.duration, args.soak = min(args.duration, 3), min(args.soak, 20)
+    return args
+
+
+def database_url(args) -> str:
+    return (
+        f"postgres://{args.database_user}@{args.database_host}:{args.database_port}/{args.database}"
+    )
+
+
+def redis_url() -> str:
+    """Use the local Redis (shared cache of the web nodes) when one answers, as in production."""
+    url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+    parsed = urllib.parse.urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname, parsed.port or 6379), timeout=1):
+            return url
+    except OSError:
+        return ""
+
+
+def app_environment(args) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(args),
+        "SECRET_KEY": BENCH_SECRET,
+        "DEBUG": "0",
+        "TESTING": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "SECURE_HTTPS": "0",
+        "BENCH_MINIMAL_VIEW": "1",
+        "CONN_MAX_AGE": "600",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
+    env["REDIS_URL"] = redis_url()
+    return env
+
+
+def log(message: str) -> None:
+    print(f"[{datetime.datetime.now(datetime.UTC):%H:%M:%S} UTC] {message}", flush=True)
+
+
+def manage(env: dict, *arguments: str) -> None:
+    subprocess.run([PYTHON, str(ROOT / "manage.py"), *arguments], env=env, cwd=ROOT, check=True)
+
+
+# 1. The database ---------------------------------------------------------------------------
+
+
+def ensure_database(args, env: dict) -> None:
+    import psycopg
+
+    admin = f"host={args.database_host} port={args.database_port} user={args.database_user} dbname=postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [args.database]
+        ).fetchone()
+        if exists and args.reseed:
+            log(f"dropping {args.database}")
+            conn.execute(f'DROP DATABASE "{args.database}"')
+            exists = None
+        if not exists:
+            log(f"creating {args.database}")
+            conn.execute(f'CREATE DATABASE "{args.database}"')
+    manage(env, "migrate", "--noinput", "-v", "0")
+
+
+def seeded_sizes() -> dict:
+    from django.db import connection
+
+    from arras_quartiers.scale import SCALE_SLUG_PREFIX
+    from teams.models import Agent, Quartier
+
+    sizes = {
+        "quartiers": Quartier.objects.filter(slug__startswith=SCALE_SLUG_PREFIX).count(),
+        "agents": Agent.objects.count(),
+    }
+    with connection.cursor() as cursor:
+        for key, table in (
+            ("observations", "observations_observation"),
+            ("meetings", "meetings_meeting"),
+            ("diagnostics", "diagnostics_diagnostic"),
+        ):
+            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - fixed names
+            sizes[key] = cursor.fetchone()[0]
+    return sizes
+
+
+def ensure_seeded(args, env: dict) -> dict:
+    sizes = seeded_sizes()
+    common = [
+        "--quartiers", str(args.quartiers), "--agents", str(args.agents),
+        "--observations", str(args.observations), "--years", str(args.years), "--seed", str(args.seed),
+    ]  # fmt: skip
+    if not sizes["quartiers"]:
+        log("seeding (this takes a while for millions of observations)")
+        manage(env, "seed_scale", *common)
+    else:
+        missing = [stage for stage in ("meetings", "diagnostics") if not sizes[stage]]
+        if missing:
+            log(f"adding {', '.join(missing)} to the seeded database")
+            manage(env, "seed_scale", *common, "--stages", ",".join(missing))
+        if (
+            sizes["quartiers"] != args.quartiers
+            or abs(sizes["observations"] - args.observations) > 0.01 * args.observations
+        ):
+            log(f"reusing a database of another size: {sizes} (use --reseed to rebuild it)")
+    return seeded_sizes()
+
+
+def collect_static(env: dict) -> None:
+    """DEBUG is off, as in production: static files need their manifest (rebuilt when stale)."""
+    manifest = ROOT / "staticfiles" / "staticfiles.json"
+    sources = [ROOT / "static", ROOT / "node_modules" / "bootstrap" / "dist"]
+    newest = max(
+        (f.stat().st_mtime for d in sources if d.exists() for f in d.rglob("*") if f.is_file()),
+        default=0,
+    )
+    if not manifest.exists() or manifest.stat().st_mtime < newest:
+        log("collectstatic")
+        manage(env, "collectstatic", "--noinput", "-v", "0")
+
+
+# 2. Personas and pages ---------------------------------------------------------------------
+
+
+def session_cookie(agent) -> str:
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    store = SessionStore()
+    store[SESSION_KEY] = str(agent.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = agent.get_session_auth_hash()
+    store.set_expiry(24 * 3600)
+    store.create()
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+
+
+def personas_and_pages() -> tuple[dict, list[dict], dict]:
+    from django.db.models import Exists, OuterRef
+
+    from arras_quartiers.scale import SCALE_SLUG_PREFIX
+    from meetings.models import Meeting
+    from meetings.services import feed_token_renew
+    from observations.models import Category, Comment, Observation
+    from teams.models import Agent, Membership, Quartier, Service
+
+    big = Quartier.objects.filter(slug__startswith=SCALE_SLUG_PREFIX).order_by("pk").first()
+    chef = Membership.objects.active().get(quartier=big, role="chef").agent
+    agent = (
+        Agent.objects.filter(
+            memberships__quartier=big, memberships__role="membre", service__isnull=False
+        )
+        .order_by("pk")
+        .first()
+    )
+    responsable = (
+        Service.objects.get(slug="services-techniques").responsables.order_by("pk").first()
+    )
+    comite = Agent.objects.filter(is_comite_direction=True).order_by("pk").first()
+    people = {"chef": chef, "agent": agent, "responsable": responsable, "comite": comite}
+    cookies = {role: session_cookie(person) for role, person in people.items()}
+
+    in_big = Observation.objects.filter(quartier=big, confidentiality="equipe")
+    detail = (
+        in_big.filter(Exists(Comment.objects.filter(observation=OuterRef("pk"))), status="traitee")
+        .order_by("-id")
+        .first()
+    )
+    deep_cursor = in_big.order_by("id").values_list("id", flat=True)[200]
+    category = Category.objects.get(slug="proprete")
+    token = feed_token_renew(agent=chef).token
+    search = urllib.parse.urlencode({"q": "dépôt sauvage"})
+    pages = [
+        ("minimal view (reference)", "/bench/minimal/", "agent"),
+        ("quartier home", f"/quartiers/{big.slug}/", "chef"),
+        ("dashboard", "/", "chef"),
+        ("observation list, first page", "/observations/", "agent"),
+        ("observation list, deep page", f"/observations/?apres={deep_cursor}", "agent"),
+        (
+            "observation list, filtered",
+            f"/observations/?status=traitee&category={category.pk}",
+            "agent",
+        ),
+        ("observation list, full-text search", f"/observations/?{search}", "agent"),
+        ("observation detail", f"/observations/{detail.pk}/", "agent"),
+        ("service queue", "/observations/a-traiter/", "responsable"),
+        ("emerging phenomena", f"/observations/phenomenes-emergents/?quartier={big.slug}", "chef"),
+        ("calendar feed (iCalendar)", f"/reunions/agenda/{token}.ics", None),
+        ("comité de direction escalations", "/observations/remontees/", "comite"),
+    ]
+    page_list = [
+        {"name": name, "path": path, "cookie": cookies[role] if role else "", "role": role}
+        for name, path, role in pages
+    ]
+    meeting = (
+        Meeting.objects.filter(quartier=big, kind="equipe", status="planned")
+        .order_by("start")
+        .first()
+        or Meeting.objects.filter(quartier=big).order_by("-start").first()
+    )
+    context = {
+        "big_quartier": {
+            "slug": big.slug,
+            "observations": Observation.objects.filter(quartier=big).count(),
+        },
+        "agenda_meeting": meeting.pk if meeting else None,
+        "people": {role: person.email for role, person in people.items()},
+    }
+    return people, page_list, context
+
+
+# 3. Servers --------------------------------------------------------------------------------
+
+
+def start_servers(args, env: dict) -> list[subprocess.Popen]:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    servers = []
+    for port in [int(p) for p in args.ports.split(",")]:
+        logfile = open(RESULTS / f"gunicorn-{port}.log", "w")  # noqa: SIM115 - closed with the process
+        servers.append(
+            subprocess.Popen(
+                [
+                    str(Path(PYTHON).parent / "gunicorn"),
+                    "arras_quartiers.wsgi",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    str(args.workers),
+                    "--threads",
+                    str(args.threads),
+                    "--worker-class",
+                    "gthread",
+                    "--timeout",
+                    "120",
+                    "--keep-alive",
+                    "30",
+                    "--log-level",
+                    "warning",
+                ],  # fmt: skip
+                env=env,
+                cwd=ROOT,
+                stdout=logfile,
+                stderr=subprocess.STDOUT,
+            )
+        )
+    for port in [int(p) for p in args.ports.split(",")]:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    stop_servers(servers)
+                    raise SystemExit(
+                        f"gunicorn did not start on port {port}: see {RESULTS}/gunicorn-{port}.log"
+                    ) from None
+                time.sleep(0.3)
+    return servers
+
+
+def stop_servers(servers: list[subprocess.Popen]) -> None:
+    for server in servers:
+        server.terminate()
+    for server in servers:
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def load(plan: dict) -> dict:
+    """Run the load generator in its own process."""
+    completed = subprocess.run(
+        [PYTHON, str(BENCH / "load.py")],
+        input=json.dumps(plan),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(completed.stdout)
+
+
+# 4. PDFs in their own processes --------------------------------------------------------------
+
+
+def measure_process(command: list[str], env: dict) -> dict:
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    _pid, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    out, err = process.stdout.read(), process.stderr.read()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    result = {
+        "command": " ".join(Path(c).name if i < 2 else c for i, c in enumerate(command)),
+        "exit_code": process.returncode,
+        "wall_seconds": round(wall, 2),
+        "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),  # KiB on Linux
+    }
+    for line in reversed(out.strip().splitlines()):
+        try:
+            result["reported"] = json.loads(line)
+            break
+        except ValueError:
+            continue
+    if process.returncode:
+        result["error"] = err.strip().splitlines()[-5:]
+    return result
+
+
+def measure_pdfs(env: dict, context: dict) -> dict:
+    pdfs = {}
+    if context["agenda_meeting"]:
+        log("agenda PDF")
+        pdfs["agenda"] = measure_process(
+            [
+                PYTHON,
+                str(BENCH / "agenda_pdf.py"),
+                str(context["agenda_meeting"]),
+                "--output",
+                str(RESULTS / "agenda.pdf"),
+            ],
+            env,
+        )
+    script = BENCH / "diagnostic_pdf.py"
+    if script.exists():
+        log("diagnostic PDF")
+        pdfs["diagnostic"] = measure_process(
+            [
+                PYTHON,
+                str(script),
+                context["big_quartier"]["slug"],
+                "--output",
+                str(RESULTS / "diagnostic.pdf"),
+            ],
+            env,
+        )
+        pdfs["diagnostic"]["observations"] = context["big_quartier"]["observations"]
+    else:
+        pdfs["diagnostic"] = {"error": "bench/diagnostic_pdf.py is missing"}
+    return pdfs
+
+
+# 5. Query plans --------------------------------------------------------------------------------
+
+BIG_TABLES = ("observations_", "meetings_", "diagnostics_")
+
+
+def explain_queries(label: str, queries: list[dict]) -> dict:
+    from django.db import connection
+
+    lines = [
+        f"# {label}",
+        f"# {len(queries)} SQL queries; plans of those that read the large tables",
+        "",
+    ]
+    uses = set()
+    slowest = 0.0
+    with connection.cursor() as cursor:
+        for number, query in enumerate(queries, 1):
+            sql = query["sql"]
+            if not sql.lstrip().upper().startswith("SELECT") or not any(
+                t in sql for t in BIG_TABLES
+            ):
+                continue
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            for line in plan.splitlines():
+                if "Execution Time" in line:
+                    slowest = max(slowest, float(line.split(":")[1].split()[0]))
+                if " using " in line.lower() or "Bitmap Index Scan on" in line:
+                    uses.add(line.split(" on ")[-1].split()[0] if " on " in line else line.strip())
+            lines += [f"-- query {number}", sql, "", plan, ""]
+    return {"text": "\n".join(lines), "indexes": sorted(uses), "slowest_ms": slowest}
+
+
+def write_plans(people: dict, pages: list[dict], big_slug: str) -> dict:
+    """Render each page in-process with a test client, capture its SQL, explain the big ones."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from diagnostics import indicators
+    from teams.models import Quartier
+
+    PLANS.mkdir(parents=True, exist_ok=True)
+    summary = {}
+    for page in pages:
+        client = Client()
+        if page["role"]:
+            client.force_login(people[page["role"]])
+        client.get(page["path"])  # warm caches, as in the measures
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(page["path"])
+        name = page["name"].split(" (")[0].replace(",", "").replace(" ", "-").replace("é", "e")
+        explained = explain_queries(
+            f"{page['name']}: GET {page['path']} ({response.status_code})",
+            captured.captured_queries,
+        )
+        (PLANS / f"{name}.txt").write_text(explained["text"])
+        summary[page["name"]] = {
+            "status": response.status_code,
+            "queries": len(captured.captured_queries),
+            "indexes": explained["indexes"],
+            "slowest_query_ms": explained["slowest_ms"],
+        }
+    big = Quartier.objects.get(slug=big_slug)
+    from django.utils import timezone
+
+    year = timezone.localdate().year - 1  # the last complete year
+    with CaptureQueriesContext(connection) as captured:
+        indicators.compute(big, year)
+    explained = explain_queries(
+        f"diagnostic indicators of {big.slug} for {year}", captured.captured_queries
+    )
+    (PLANS / "diagnostic-indicators.txt").write_text(explained["text"])
+    summary["diagnostic indicators"] = {
+        "queries": len(captured.captured_queries),
+        "indexes": explained["indexes"],
+        "slowest_query_ms": explained["slowest_ms"],
+    }
+    return summary
+
+
+# 6. Report -------------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg = cursor.fetchone()[0]
+    memory = ""
+    cpu = ""
+    try:
+        meminfo = Path("/proc/meminfo").read_text().splitlines()[0].split()
+        memory = f"{int(meminfo[1]) / 1024 / 1024:.1f} GiB"
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    except (OSError, StopIteration, IndexError, ValueError):
+        pass
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "memory": memory,
+        "postgresql": pg,
+        "python": platform.python_version(),
+        "system": platform.platform(),
+    }
+
+
+def budgets(results: dict) -> dict:
+    pages = {p["name"]: p for p in results["pages"]}
+    reference = pages["minimal view (reference)"]["p95_ms"]
+    checks = {}
+    for name, page in pages.items():
+        if name.startswith("minimal"):
+            continue
+        page["p95_ratio"] = round(page["p95_ms"] / reference, 2) if reference else None
+        page["median_ratio"] = round(
+            page["median_ms"] / pages["minimal view (reference)"]["median_ms"], 2
+        )
+        checks[f"p95 of {name} within 3x the minimal view"] = (
+            page["p95_ratio"] is not None and page["p95_ratio"] <= 3
+        )
+    first, deep = pages["observation list, first page"], pages["observation list, deep page"]
+    checks["deep page not slower than 1.5x the first page (p95)"] = (
+        deep["p95_ms"] <= 1.5 * first["p95_ms"]
+    )
+    checks["no error while measuring pages"] = all(p["errors"] == 0 for p in pages.values())
+    plans = results.get("plans", {})
+    if plans:
+        checks["full-text search uses the GIN index obs_search_fr"] = any(
+            "obs_search_fr" in i
+            for i in plans.get("observation list, full-text search", {}).get("indexes", [])
+        )
+    if "soak" in results:
+        checks[f"{results['soak']['users']} concurrent users, zero errors"] = (
+            results["soak"]["errors"] == 0
+        )
+    return checks
+
+
+def markdown(results: dict) -> str:
+    m = results["machine"]
+    s = results["sizes"]
+    lines = [
+        f"Measured on {results['date']} — {m['nproc']} CPU ({m['cpu']}), {m['memory']} RAM, "
+        f"PostgreSQL {m['postgresql']}, Python {m['python']}; two gunicorn instances "
+        f"({results['settings']['workers']} workers × {results['settings']['threads']} threads each); "
+        f"{s['quartiers']:,} quartiers, {s['agents']:,} agents, {s['observations']:,} observations, "
+        f"{s['meetings']:,} meetings; {results['settings']['concurrency']} connections, "
+        f"{results['settings']['duration']:g} s per page.",
+        "",
+        "| page | median (ms) | p95 (ms) | req/s | p95 ÷ minimal view | SQL queries |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    plans = results.get("plans", {})
+    for page in results["pages"]:
+        ratio = page.get("p95_ratio", 1.0)
+        queries = plans.get(page["name"], {}).get("queries", "")
+        lines.append(
+            f"| {page['name']} | {page['median_ms']} | {page['p95_ms']} | {page['throughput_rps']} | "
+            f"{ratio:.2f} | {queries} |"
+        )
+    pdfs = results.get("pdfs", {})
+    if pdfs:
+        lines += ["", "| document | time (s) | peak memory (MiB) |", "|---|---:|---:|"]
+        for name, pdf in pdfs.items():
+            if "wall_seconds" in pdf:
+                label = f"{name} PDF" + (
+                    f" ({pdf['observations']:,} observations)" if "observations" in pdf else ""
+                )
+                seconds = pdf.get("reported", {}).get("seconds", pdf["wall_seconds"])
+                lines.append(
+                    f"| {label} | {seconds} (process: {pdf['wall_seconds']}) | {pdf['peak_rss_mib']} |"
+                )
+    if "soak" in results:
+        soak = results["soak"]
+        lines += [
+            "",
+            f"{soak['users']} concurrent users for {soak['seconds']:g} s (think time {soak['think_seconds']:g} s): "
+            f"{soak['requests']:,} requests, {soak['errors']} errors, {soak['throughput_rps']} req/s, "
+            f"median {soak['median_ms']} ms, p95 {soak['p95_ms']} ms.",
+        ]
+    lines += ["", "Budgets:", ""]
+    lines += [f"- {'✅' if ok else '❌'} {name}" for name, ok in results["budgets"].items()]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    args = parse_args()
+    env = app_environment(args)
+    os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
+    sys.path.insert(0, str(ROOT))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "arras_quartiers.settings"
+    ensure_database(args, env)
+    import django
+
+    django.setup()
+    sizes = ensure_seeded(args, env)
+    log(f"database {args.database}: {sizes}")
+    collect_static(env)
+    people, pages, context = personas_and_pages()
+    results = {
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "sizes": sizes,
+        "context": context,
+        "settings": {
+            "workers": args.workers,
+            "threads": args.threads,
+            "ports": args.ports,
+            "duration": args.duration,
+            "concurrency": args.concurrency,
+            "redis": bool(env["REDIS_URL"]),
+        },  # fmt: skip
+    }
+    if not args.no_plans:
+        log("query plans")
+        results["plans"] = write_plans(people, pages, context["big_quartier"]["slug"])
+    servers = start_servers(args, env)
+    ports = [int(p) for p in args.ports.split(",")]
+    try:
+        log(f"measuring {len(pages)} pages, {args.duration:g} s each, on ports {args.ports}")
+        results["pages"] = load(
+            {
+                "mode": "pages",
+                "ports": ports,
+                "duration": args.duration,
+                "concurrency": args.concurrency,
+                "pages": pages,
+            }
+        )["pages"]
+        log(f"{args.users} concurrent users for {args.soak:g} s")
+        results["soak"] = load(
+            {
+                "mode": "soak",
+                "ports": ports,
+                "duration": args.soak,
+                "users": args.users,
+                "think": args.think,
+                "pages": pages,
+            }
+        )["soak"]
+    finally:
+        stop_servers(servers)
+    if not args.no_pdf:
+        results["pdfs"] = measure_pdfs(env, context)
+    results["budgets"] = budgets(results)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    (RESULTS / f"{stamp}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    table = markdown(results)
+    (RESULTS / "latest.md").write_text(table)
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    print(table)
+    log(f"results: {RESULTS / (stamp + '.json')}")
+
+
+if __name__ == "__main__":
+    main()
