@@ -43,6 +43,10 @@ lint: setup
 test: setup lint
 	TESTING=1 $(BIN)/pytest $(PYTEST_ARGS)
 
+# Benchmark on a synthetic city (PostgreSQL required): `make bench BENCH_ARGS=--quick`.
+bench: setup
+	$(PY) bench/run.py $(BENCH_ARGS)
+
 worker: setup
 	$(BIN)/celery -A arras_quartiers worker -l info
 
