@@ -145,7 +145,14 @@ def structure_roles(reader: PdfReader) -> dict[str, list]:
     [("pdf/ua-1", 'pdfuaid:part="1"'), ("pdf/a-2a", 'pdfaid:conformance="A"')],
 )
 def test_accessible_and_archivable_variants_are_tagged(
-    settings, make_diagnostic, ouest, year_data, personas, django_capture_on_commit_callbacks, variant, identification
+    settings,
+    make_diagnostic,
+    ouest,
+    year_data,
+    personas,
+    django_capture_on_commit_callbacks,
+    variant,
+    identification,
 ):
     """The project's variant (PDF_VARIANT, PDF/UA-1 by default) and PDF/A-2a both carry a full tag tree."""
     settings.PDF_VARIANT = variant
@@ -163,3 +170,17 @@ def test_accessible_and_archivable_variants_are_tagged(
     for role in ("/H1", "/H2", "/Table", "/TH", "/Caption", "/L", "/Link"):
         assert role in roles, role
     assert roles["/Figure"] and all(roles["/Figure"]), "every chart has an alternative text"
+
+
+def test_figures_link_to_the_lists_they_count(as_role, make_diagnostic, ouest, year_data):
+    diagnostic = make_diagnostic(ouest, status="review")
+    page = as_role("chef").get(f"/diagnostics/{diagnostic.pk}/").content.decode()
+    base = f"/observations/?quartier={ouest.pk}&amp;date_from={YEAR}-01-01&amp;date_to={YEAR}-12-31"
+    assert f'href="{base}"' in page
+    assert f'href="{base}&amp;category={year_data["voirie"].pk}"' in page
+    assert f'href="{base}&amp;escalated=on"' in page
+    assert f'href="/reunions/quartiers/ouest/?annee={YEAR}"' in page
+    # The élue reads the published figures; observation lists are not hers to open.
+    published = make_diagnostic(ouest, year=YEAR - 1, status="published")
+    page = as_role("elu").get(f"/diagnostics/{published.pk}/versions/1/").content.decode()
+    assert "/observations/?" not in page
