@@ -26,7 +26,7 @@ class AuditEventAdmin(admin.ModelAdmin):
         "target_label",
         "ip_address",
     ]
-    list_filter = ["event", "target_type", ("occurred_at", admin.DateFieldListFilter)]
+    list_filter = ["event", ("occurred_at", admin.DateFieldListFilter)]
     search_fields = ["actor_label", "target_label", "target_id", "ip_address", "path"]
     date_hierarchy = "occurred_at"
     list_select_related = False
