@@ -240,8 +240,9 @@ def emerging_phenomena(of_year) -> list[dict]:
         .order_by("-observed_at")
         .values_list("category_id", "title")[: LIST_LIMIT * 3]
     ):
-        if len(examples.setdefault(category_id, [])) < 3:
-            examples[category_id].append(title)
+        found = examples.setdefault(category_id, [])
+        if len(found) < 3 and title not in found:
+            found.append(title)
     return [
         {
             "category_id": g["category_id"],
