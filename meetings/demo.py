@@ -199,7 +199,7 @@ def _answers(meeting: Meeting, *, past: bool) -> None:
         invitation.responded_at = (
             None
             if response == Invitation.Response.PENDING
-            else meeting.start - datetime.timedelta(days=5)
+            else min(timezone.now(), meeting.start - datetime.timedelta(days=5))
         )
         if past:
             invitation.attended = (
@@ -282,8 +282,8 @@ def _held(
         if created:
             action.services.set([services_by_slug[s] for s in slugs])
             age = (timezone.localdate() - action.due_date).days
-            # Older actions are mostly done; a few stay open, overdue, for the board to show.
-            if age > 0 and _stable(title + str(meeting.pk), 3) != 0:
+            # Older actions are done; a few recent ones stay open past their due date (the board shows them).
+            if age > 0 and (age > 120 or _stable(title + str(meeting.pk), 3) != 0):
                 action.status, action.done_at = (
                     Action.Status.DONE,
                     meeting.end + datetime.timedelta(days=due_in),
@@ -354,7 +354,7 @@ def load(stdout=None) -> None:
 
     # The next équipe (or one five weeks ahead): proposals are being collected.
     if not upcoming:
-        day = _working_day(today + datetime.timedelta(days=35))
+        day = _working_day(today + datetime.timedelta(days=21))
         start, end = _slot(day, datetime.time(9, 30), 120)
         meeting, created = _meeting(
             kind=Meeting.Kind.EQUIPE,

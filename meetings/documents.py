@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -47,6 +47,8 @@ def _common_context(meeting: Meeting) -> dict:
         "start": timezone.localtime(meeting.start, PARIS),
         "end": timezone.localtime(meeting.end, PARIS),
         "invitations": invitations,
+        "present": [i for i in invitations if i.attended is True],
+        "excused": [i for i in invitations if i.attended is False],
         "meeting_url": absolute(meeting.get_absolute_url()),
         "CITY_NAME": settings.CITY_NAME,
     }
@@ -211,42 +213,41 @@ def send_agenda_emails(document: AgendaDocument) -> int:
         "when": _when(meeting),
     }
     sent = 0
-    with get_connection() as connection:
-        for name, email in _recipients(meeting):
-            body = "\n".join(
-                [
-                    _("Bonjour %(name)s,") % {"name": name},
-                    "",
-                    _("Vous êtes invité(e) à la réunion « %(title)s », %(when)s, lieu : %(place)s.")
-                    % {
-                        "title": meeting.display_title,
-                        "when": _when(meeting),
-                        "place": meeting.place,
-                    },
-                    _("Cette version %(v)s de l'ordre du jour remplace la précédente.")
-                    % {"v": document.version}
-                    if document.version > 1
-                    else "",
-                    _(
-                        "L'ordre du jour est joint en PDF, avec une invitation à ajouter à votre agenda (.ics)."
-                    ),
-                    _("Page de la réunion (pour les agents de la ville) : %(url)s")
-                    % {"url": absolute(meeting.get_absolute_url())},
-                    "",
-                    str(meeting.organiser),
-                ]
-            )
-            message = EmailMessage(subject=subject, body=body, to=[email], connection=connection)
-            message.attach(filename, pdf, "application/pdf")
-            message.attach(
-                "invitation.ics",
-                calendar_of(
-                    [meeting], name=meeting.display_title, method="REQUEST", attendee_email=email
+    for name, email in _recipients(meeting):
+        body = "\n".join(
+            [
+                _("Bonjour %(name)s,") % {"name": name},
+                "",
+                _("Vous êtes invité(e) à la réunion « %(title)s », %(when)s, lieu : %(place)s.")
+                % {
+                    "title": meeting.display_title,
+                    "when": _when(meeting),
+                    "place": meeting.place,
+                },
+                _("Cette version %(v)s de l'ordre du jour remplace la précédente.")
+                % {"v": document.version}
+                if document.version > 1
+                else "",
+                _(
+                    "L'ordre du jour est joint en PDF, avec une invitation à ajouter à votre agenda (.ics)."
                 ),
-                "text/calendar",
-            )
-            message.send()
-            sent += 1
+                _("Page de la réunion (pour les agents de la ville) : %(url)s")
+                % {"url": absolute(meeting.get_absolute_url())},
+                "",
+                str(meeting.organiser),
+            ]
+        )
+        message = EmailMessage(subject=subject, body=body, to=[email])
+        message.attach(filename, pdf, "application/pdf")
+        message.attach(
+            "invitation.ics",
+            calendar_of(
+                [meeting], name=meeting.display_title, method="REQUEST", attendee_email=email
+            ),
+            "text/calendar",
+        )
+        message.send()
+        sent += 1
     logger.info("Agenda v%s of meeting %s sent to %s invitees", document.version, meeting.pk, sent)
     return sent
 
@@ -264,35 +265,31 @@ def send_minutes_emails(document: MinutesDocument) -> int:
         "day": date_format(timezone.localtime(meeting.start, PARIS).date(), "j F Y"),
     }
     sent = 0
-    with get_connection() as connection:
-        for name, email in _recipients(meeting):
-            body = "\n".join(
-                [
-                    _("Bonjour %(name)s,") % {"name": name},
-                    "",
-                    _(
-                        "Le compte rendu de la réunion « %(title)s » est publié : vous le trouverez en pièce jointe."
-                    )
-                    % {"title": meeting.display_title},
-                    _("Page de la réunion (pour les agents de la ville) : %(url)s")
-                    % {"url": absolute(meeting.get_absolute_url())},
-                    "",
-                    str(meeting.organiser),
-                ]
-            )
-            message = EmailMessage(subject=subject, body=body, to=[email], connection=connection)
-            message.attach(filename, pdf, "application/pdf")
-            message.send()
-            sent += 1
+    for name, email in _recipients(meeting):
+        body = "\n".join(
+            [
+                _("Bonjour %(name)s,") % {"name": name},
+                "",
+                _(
+                    "Le compte rendu de la réunion « %(title)s » est publié : vous le trouverez en pièce jointe."
+                )
+                % {"title": meeting.display_title},
+                _("Page de la réunion (pour les agents de la ville) : %(url)s")
+                % {"url": absolute(meeting.get_absolute_url())},
+                "",
+                str(meeting.organiser),
+            ]
+        )
+        message = EmailMessage(subject=subject, body=body, to=[email])
+        message.attach(filename, pdf, "application/pdf")
+        message.send()
+        sent += 1
     return sent
 
 
 def send_plain(*, to: list[str], subject: str, lines: list[str]) -> int:
-    with get_connection() as connection:
-        for email in to:
-            EmailMessage(
-                subject=subject, body="\n".join(lines), to=[email], connection=connection
-            ).send()
+    for email in to:
+        EmailMessage(subject=subject, body="\n".join(lines), to=[email]).send()
     return len(to)
 
 
