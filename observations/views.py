@@ -73,6 +73,7 @@ def observation_list(request):
         "form": form,
         "page": page,
         "querystring": _querystring(request),
+        "has_filters": any(v for k, v in request.GET.items() if k not in ("q", "apres", "avant")),
         "can_log": permissions.quartiers_for_logging(request.user).exists(),
     }
     if request.htmx:

@@ -139,6 +139,9 @@
         current.replaceWith(fresh);
         var ids = fresh.getAttribute("data-duplicate-ids");
         if (ids) { seen.value = ids; }
+        // Personal data found: offer the confirmation box now, so no round trip loses the photos.
+        var confirmBox = document.getElementById("personal-data-confirm");
+        if (confirmBox && fresh.getAttribute("data-personal-data")) { confirmBox.classList.remove("d-none"); }
       })
       .catch(function () { /* offline: the server checks again when saving */ });
   }
