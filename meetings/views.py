@@ -473,18 +473,20 @@ def agenda(request, pk):
                         request, _("Votre proposition est transmise au chef de projet.")
                     )
                 return redirect(reverse("meetings:agenda", args=[meeting.pk]) + "#ordre-du-jour")
-    context = {
-        "meeting": meeting,
-        "can_manage": can_manage,
-        "can_propose": can_propose or can_manage,
-        "form": form,
-        "schedule": selectors.agenda_schedule(meeting),
-        "proposals": selectors.proposals(request.user, meeting),
-        "agenda_job": selectors.latest_agenda(meeting),
-    }
+    context = _builder_context(request, meeting, can_manage=can_manage)
+    context.update(form=form, can_propose=can_propose or can_manage)
     if request.htmx and request.method == "GET":
         return render(request, "meetings/agenda.html#builder", context)
     return render(request, "meetings/agenda.html", context)
+
+
+def _builder_context(request, meeting: Meeting, *, can_manage: bool) -> dict:
+    return {
+        "meeting": meeting,
+        "can_manage": can_manage,
+        "schedule": selectors.agenda_schedule(meeting),
+        "proposals": selectors.proposals(request.user, meeting),
+    }
 
 
 def _item(request, pk, item_pk) -> AgendaItem:
@@ -534,9 +536,14 @@ def item_decide(request, pk, item_pk):
             )
     else:
         services.item_move(item=item, offset=-1 if decision == "up" else 1)
-    _warn_if_published(request, item.meeting)
     if request.htmx:
-        return agenda(request, pk)
+        meeting = selectors.meeting_for(request.user, pk)  # fresh: versions and order changed
+        context = _builder_context(request, meeting, can_manage=True)
+        context["flash"] = [
+            str(message) for message in messages.get_messages(request)
+        ]  # shown in the partial
+        return render(request, "meetings/agenda.html#builder", context)
+    _warn_if_published(request, item.meeting)
     return redirect(reverse("meetings:agenda", args=[pk]) + "#ordre-du-jour")
 
 

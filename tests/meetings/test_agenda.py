@@ -190,3 +190,17 @@ def test_open_actions_of_earlier_meetings_are_reviewed(personas, ouest, meeting)
     services.action_set_status(action=done, status="done")
     review = selectors.agenda_schedule(meeting).review_actions
     assert [a.pk for a in review] == [open_action.pk]
+
+
+def test_htmx_decisions_answer_the_builder_partial(as_role, meeting, personas):
+    proposal = add_item(meeting, personas["agent"], "Jardins partagés", 10, accept=False)
+    response = as_role("chef").post(
+        reverse("meetings:item_decide", args=[meeting.pk, proposal.pk]),
+        {"decision": "accept"},
+        HTTP_HX_REQUEST="true",
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and body.lstrip().startswith('<div id="builder">')
+    assert "est retenu" in body and "<html" not in body
+    proposal.refresh_from_db()
+    assert proposal.status == "accepted"
