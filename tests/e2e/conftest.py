@@ -69,6 +69,33 @@ def _missing_browser_reason() -> str | None:
 
 
 @pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server, answering one request at a time.
+
+    With SQLite in memory, the server thread shares the test's connection: requests served
+    in parallel (a page and its images) would lock the database. Serving one at a time
+    (with "Connection: close") removes that, and costs little on a test page.
+    """
+    from django.core.servers.basehttp import WSGIServer
+    from pytest_django.live_server_helper import LiveServer
+
+    class SerialWSGIServer(WSGIServer):
+        def __init__(self, *args, connections_override=None, **kwargs):
+            super().__init__(*args, **kwargs)
+
+    addr = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = LiveServer(addr, start=False)
+    server.thread.server_class = SerialWSGIServer
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def browser():
     reason = _missing_browser_reason()
     if reason:
@@ -246,6 +273,13 @@ def visit(page, url: str, *, expect_status: int = 200, check: bool = True):
 
 def step(page, description: str) -> None:
     page.e2e.steps.append(description)
+
+
+def submit(page, action) -> None:
+    """Run `action` (a click, a key press) and wait for the page it navigates to."""
+    with page.expect_navigation():
+        action()
+    page.wait_for_load_state()
 
 
 def login(page, persona, password: str | None = None) -> None:
