@@ -183,6 +183,8 @@ def observation_create(request):
 def observation_check(request):
     """Live checks while typing (called by the form's script): personal data and possible duplicates."""
     quartiers = permissions.quartiers_for_logging(request.user)
+    if not quartiers.exists():
+        raise Http404
     form = ObservationForm(request.POST, user=request.user)
     form.is_valid()  # only to read what parses; errors are not shown here
     data = getattr(form, "cleaned_data", {})

@@ -202,3 +202,32 @@ def test_failure_while_storing_removes_written_files(agent_client, ouest, settin
     assert Photo.objects.count() == 0
     assert stored_files(settings) == []
     assert services.MAX_PHOTOS == 5
+
+
+def heic_bytes(extra: bytes = b"") -> bytes:
+    pillow_heif = pytest.importorskip("pillow_heif")
+    pillow_heif.register_heif_opener()
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (10, 200, 10)).save(buffer, format="HEIF")
+    return buffer.getvalue() + extra
+
+
+def test_heic_from_phones_accepted(agent_client, ouest):
+    upload = SimpleUploadedFile("IMG_0001.HEIC", heic_bytes(), content_type="image/heic")
+    assert (
+        agent_client.post(
+            reverse("observations:create"), form_data(ouest, photos=[upload])
+        ).status_code
+        == 302
+    )
+    with Photo.objects.get().image.open("rb") as handle:
+        assert Image.open(handle).format == "JPEG"
+
+
+def test_heic_polyglot_refused(agent_client, ouest):
+    upload = SimpleUploadedFile(
+        "IMG_0002.HEIC", heic_bytes(b"PK\x03\x04zipzip"), content_type="image/heic"
+    )
+    response = agent_client.post(reverse("observations:create"), form_data(ouest, photos=[upload]))
+    assert response.status_code == 200
+    assert Observation.objects.count() == 0

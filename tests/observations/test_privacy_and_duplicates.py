@@ -52,7 +52,9 @@ def test_form_asks_to_remove_or_confirm_personal_data(as_role, ouest):
     body = response.content.decode()
     assert "données personnelles" in body
     assert "06 12 34 56 78" in body  # shown so the agent can remove it; the form keeps the text
-    assert 'class="form-check mb-3" id="personal-data-confirm"' in body  # the confirmation box is shown
+    assert (
+        'class="form-check mb-3" id="personal-data-confirm"' in body
+    )  # the confirmation box is shown
     blank = client.get(reverse("observations:create")).content.decode()
     assert 'class="form-check mb-3 d-none" id="personal-data-confirm"' in blank
     assert Observation.objects.count() == 0
