@@ -31,9 +31,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "arras_quartiers.settings")
-# Production-like settings: no DEBUG (it would keep every query in memory), quiet logs.
+# DEBUG on so that documents find their stylesheets through the static files finders (with the
+# production manifest storage the shared PDF fetcher does not resolve hashed names yet); the few
+# queries DEBUG keeps in memory are negligible here. Quiet logs.
 os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
-os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault("MEDIA_ROOT", str(Path(tempfile.gettempdir()) / "aq-bench-media"))
 

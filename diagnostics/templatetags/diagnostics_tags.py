@@ -1,4 +1,5 @@
 from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
 
 from diagnostics.text import render_markdown
 
@@ -16,9 +17,9 @@ def signed(value) -> str:
     if value is None:
         return "—"
     if value > 0:
-        return f"+{value}"
+        return f"+{intcomma(value)}"
     if value < 0:
-        return f"−{abs(value)}"
+        return f"−{intcomma(abs(value))}"
     return "0"
 
 
