@@ -8,3 +8,12 @@ def _fresh_rate_limits():
     cache.clear()
     yield
     cache.clear()
+
+
+def pytest_configure(config):
+    """Hypothesis keeps its files out of the work tree."""
+    import tempfile
+
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    set_hypothesis_home_dir(tempfile.mkdtemp(prefix="hypothesis-"))
