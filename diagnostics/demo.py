@@ -124,6 +124,9 @@ def load(stdout=None) -> None:
         current = services.diagnostic_create(quartier=quartier, year=year, by=chef)
         _write(current, THIS_YEAR_TEXT, chef, CONSTATS[:1])
         current = services.diagnostic_transition(diagnostic=current, action="review", by=chef)
+        Diagnostic.objects.filter(pk=current.pk).update(
+            review_notified_at=timezone.now()
+        )  # no demo emails
         for index, (email, kind, body) in enumerate(CONTRIBUTIONS):
             author = Agent.objects.filter(email=email).first()
             if author is None:

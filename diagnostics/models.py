@@ -56,6 +56,8 @@ class Diagnostic(models.Model):
         related_name="+",
     )
     validated_at = models.DateTimeField(_("validé le"), null=True, blank=True)
+    review_requested_at = models.DateTimeField(_("relecture demandée le"), null=True, blank=True)
+    review_notified_at = models.DateTimeField(_("équipe prévenue le"), null=True, blank=True)
     published_version = models.PositiveSmallIntegerField(
         _("dernière version publiée"),
         default=0,

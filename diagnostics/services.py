@@ -164,6 +164,17 @@ def diagnostic_transition(
         )
     now = timezone.now()
     fields = ["status", "status_changed_at"]
+    if action == "review":
+        diagnostic.review_requested_at = now
+        fields.append("review_requested_at")
+        diagnostic_pk = diagnostic.pk
+
+        def ask_the_team():
+            from diagnostics.tasks import notify_review
+
+            notify_review.delay(diagnostic_pk)
+
+        transaction.on_commit(ask_the_team)
     if action == "validate":
         diagnostic.validated_by, diagnostic.validated_at = by, now
         fields += ["validated_by", "validated_at"]
@@ -348,6 +359,45 @@ def document_retry(*, job: DiagnosticDocument) -> bool:
 
 
 # Notifications -------------------------------------------------------------------------------
+
+
+def review_notify(diagnostic_pk: int) -> int:
+    """Ask the team to read and contribute, once per request for review (a redelivered task, or
+    a second one for the same request, finds it already claimed)."""
+    diagnostic = Diagnostic.objects.select_related("quartier").get(pk=diagnostic_pk)
+    if diagnostic.status != S.REVIEW or diagnostic.review_requested_at is None:
+        return 0
+    claimed = (
+        Diagnostic.objects.filter(
+            pk=diagnostic_pk, review_requested_at=diagnostic.review_requested_at
+        )
+        .filter(
+            Q(review_notified_at__isnull=True)
+            | Q(review_notified_at__lt=diagnostic.review_requested_at)
+        )
+        .update(review_notified_at=timezone.now())
+    )
+    if not claimed:
+        return 0
+    team = Membership.objects.active().filter(
+        quartier_id=diagnostic.quartier_id,
+        role__in=[Membership.Role.MEMBRE, Membership.Role.DIRECTION],
+    )
+    recipients = Agent.objects.filter(is_active=True, pk__in=team.values("agent_id")).order_by(
+        "last_name"
+    )
+    url = settings.SITE_URL + diagnostic.get_absolute_url()
+    subject = _("Diagnostic %(year)s du quartier %(quartier)s : à relire") % {
+        "year": diagnostic.year,
+        "quartier": diagnostic.quartier.name,
+    }
+    sent = 0
+    for agent in recipients:
+        body = render_to_string(
+            "diagnostics/email/review.txt", {"agent": agent, "diagnostic": diagnostic, "url": url}
+        )
+        sent += EmailMessage(subject, body, to=[agent.email]).send()
+    return sent
 
 
 def publication_recipients(quartier_id: int) -> list[Agent]:

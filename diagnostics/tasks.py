@@ -28,3 +28,15 @@ def render_diagnostic_document(self, job_pk: int) -> None:
 )
 def notify_publication(self, version_pk: int) -> None:
     services.publication_notify(version_pk)
+
+
+@shared_task(
+    bind=True,
+    name="diagnostics.tasks.notify_review",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    ignore_result=True,
+)
+def notify_review(self, diagnostic_pk: int) -> None:
+    services.review_notify(diagnostic_pk)

@@ -220,7 +220,7 @@ def document_request(request, pk):
         raise Http404
     job = services.document_request(diagnostic=diagnostic, by=request.user)
     if request.htmx:
-        return render(request, "includes/job_state.html", {"job": job, **_job_urls(job)})
+        return render(request, "diagnostics/detail.html#document", {"job": job, **_job_urls(job)})
     messages.info(request, _("La préparation du PDF est demandée."))
     return redirect(f"{diagnostic.get_absolute_url()}#document")
 

@@ -98,3 +98,14 @@ def test_a_proof_running_at_publication_does_not_starve_the_version(
         services.document_render(proof.pk)
     version_document = DiagnosticDocument.objects.get(version__isnull=False)
     assert version_document.version.number == 1
+
+
+def test_the_pdf_button_answers_htmx_with_the_job_state(as_role, ouest_draft):
+    response = as_role("chef").post(
+        reverse("diagnostics:document_request", args=[ouest_draft.pk]),
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Épreuve de travail" in content and 'role="status"' in content
+    assert "<html" not in content

@@ -171,3 +171,18 @@ def test_sud_chef_is_not_ouest_chef(as_role, ouest_draft, sud):
         reverse("diagnostics:transition", args=[ouest_draft.pk]), {"action": "review"}
     )
     assert response.status_code == 404
+
+
+def test_asking_for_review_emails_the_team_once(
+    ouest_draft, personas, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.diagnostic_transition(diagnostic=ouest_draft, action="review", by=personas["chef"])
+    assert [message.to for message in mail.outbox] == [[personas["agent"].email]]
+    assert ouest_draft.get_absolute_url() in mail.outbox[0].body
+    assert services.review_notify(ouest_draft.pk) == 0  # a redelivered task sends nothing
+    # Back to draft and to review again: the team is asked again.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.diagnostic_transition(diagnostic=ouest_draft, action="draft", by=personas["chef"])
+        services.diagnostic_transition(diagnostic=ouest_draft, action="review", by=personas["chef"])
+    assert len(mail.outbox) == 2
