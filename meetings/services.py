@@ -490,6 +490,8 @@ def agenda_publish(*, meeting: Meeting, requested_by: Agent) -> tuple[AgendaDocu
         and latest.version == meeting.agenda_version
         and not meeting.agenda_changed
     ):
+        if jobs.retry(latest):  # a failed render is tried again; anything else is left as it is
+            latest.status = latest.Status.PENDING
         return latest, False
     schedule = agenda_schedule(meeting)
     if not schedule.rows:
@@ -621,6 +623,8 @@ def minutes_publish(*, meeting: Meeting, requested_by: Agent) -> tuple[MinutesDo
         and latest.version == meeting.minutes_version
         and not meeting.minutes_changed
     ):
+        if jobs.retry(latest):  # a failed render is tried again; anything else is left as it is
+            latest.status = latest.Status.PENDING
         return latest, False
     meeting.minutes_version += 1
     meeting.minutes_changed = False

@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -239,7 +240,12 @@ def plan_year(request, slug):
         formset = YearPlanFormSet(initial=initial, prefix="plan")
     skipped = [p for p in proposals if p.date is None]
     rows = [
-        (form, row_errors.get(index, []), [form["date"], form["start_time"], form["end_time"]])
+        (
+            form,
+            row_errors.get(index, []),
+            [form["date"], form["start_time"], form["end_time"]],
+            _day_label(form),
+        )
         for index, form in enumerate(formset.forms)
     ]
     notes = {p.label: p.note for p in proposals if p.date is not None and p.note}
@@ -254,6 +260,17 @@ def plan_year(request, slug):
         "has_row_errors": bool(row_errors),
     }
     return render(request, "meetings/plan_year.html", context)
+
+
+def _day_label(form) -> str:
+    """'mardi 16 février 2027' for a row's date, whatever the browser shows in its date field."""
+    value = form["date"].value()
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value)
+        except ValueError:
+            return ""
+    return date_format(value, "l j F Y") if isinstance(value, datetime.date) else ""
 
 
 # A meeting -----------------------------------------------------------------------------------
@@ -618,6 +635,13 @@ def agenda_publish(request, pk):
                 "Ordre du jour publié (version %(v)s) : le PDF est en préparation, puis il sera envoyé à chaque invité."
             )
             % {"v": document.version},
+        )
+    elif document.status == document.Status.PENDING:
+        messages.info(
+            request,
+            _(
+                "Le document est en préparation : il sera envoyé dès qu'il est prêt, une seule fois."
+            ),
         )
     else:
         messages.info(

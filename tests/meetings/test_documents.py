@@ -161,3 +161,19 @@ def test_minutes_pdf_and_notice(
     assert "Durand" not in text and "impayés" not in text and "résidence des Tilleuls" not in text
     assert len(mailoutbox) == past_meeting.invitations.count()
     assert all("Compte rendu" in m.subject for m in mailoutbox)
+
+
+def test_publishing_again_after_a_failure_retries_the_same_version(
+    meeting, personas, django_capture_on_commit_callbacks, mailoutbox, monkeypatch
+):
+    add_item(meeting, personas["agent"], "Propreté", 20)
+    monkeypatch.setattr(
+        "meetings.documents.agenda_pdf", lambda document: (_ for _ in ()).throw(ValueError("panne"))
+    )
+    document, _ = publish(meeting, personas["chef"], django_capture_on_commit_callbacks)
+    monkeypatch.undo()
+    again, created = publish(meeting, personas["chef"], django_capture_on_commit_callbacks)
+    assert not created and again.pk == document.pk
+    again.refresh_from_db()
+    assert again.status == DocumentJob.Status.READY and again.version == 1
+    assert len(mailoutbox) == meeting.invitations.count()
