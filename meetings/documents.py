@@ -179,6 +179,8 @@ def _recipients(meeting: Meeting) -> list[tuple[str, str]]:
     seen, recipients = set(), []
     for invitation in selectors.invitations_of(meeting):
         invitee = invitation.invitee
+        if invitation.agent_id and not invitation.agent.is_active:
+            continue  # a departed agent's mailbox is closed
         email = (invitee.email or "").strip().lower()
         if email and email not in seen:
             seen.add(email)

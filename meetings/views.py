@@ -375,6 +375,8 @@ def meeting_detail(request, pk):
         "invitations": invitations,
         "counts": selectors.response_counts(invitations),
         "schedule": selectors.agenda_schedule(meeting),
+        # Those who only read the calendar (élus, direction) see the agenda once it is published.
+        "show_agenda": can_manage or invitation is not None or meeting.agenda_version > 0,
         "can_propose": permissions.can_propose(request.user, meeting),
         "can_rsvp": permissions.can_rsvp(request.user, meeting),
         "rsvp_form": RsvpForm(initial={"response": invitation.response if invitation else None}),

@@ -172,3 +172,14 @@ def test_only_the_owner_or_chef_updates_an_action(as_role, world, personas):
     assert as_role("agent").post(url, {"status": "in_progress"}).status_code == 302
     action.refresh_from_db()
     assert action.status == "in_progress"
+
+
+def test_elu_sees_the_agenda_only_once_published(
+    as_role, personas, meeting, django_capture_on_commit_callbacks
+):
+    add_item(meeting, personas["agent"], "Point encore en préparation", 10)
+    url = reverse("meetings:detail", args=[meeting.pk])
+    assert "Point encore en préparation" not in as_role("elu").get(url).content.decode()
+    assert "Point encore en préparation" in as_role("agent").get(url).content.decode()
+    publish(meeting, personas["chef"], django_capture_on_commit_callbacks)
+    assert "Point encore en préparation" in as_role("elu").get(url).content.decode()
