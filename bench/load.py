@@ -6,7 +6,8 @@ Reads a JSON plan on stdin and prints JSON results on stdout:
      "pages": [{"name": "...", "path": "/...", "cookie": "sessionid=..."}]}
 
 "pages" mode measures each page in turn (every worker thread keeps one keep-alive connection to
-one of the ports, so both web nodes serve every page); "soak" mode runs `users` threads for
+one of the ports, so both web nodes serve every page); "paired" mode measures each page but the
+first alternately with the first (the reference), request by request; "soak" mode runs `users` threads for
 `duration` seconds, each picking pages at random, and counts errors.
 """
 
@@ -71,24 +72,29 @@ def summarize(samples: list[tuple[int, float, int]], seconds: float) -> dict:
     }
 
 
-def run_page(page: dict, ports: list[int], duration: float, concurrency: int) -> dict:
+def run_page(
+    page: dict, ports: list[int], duration: float, concurrency: int, reference: dict | None = None
+) -> dict:
+    """Load one page. With a `reference` page, each connection alternates the two, so both see
+    the same background load: their ratio holds on a busy machine."""
     clients = [Client(ports[i % len(ports)]) for i in range(concurrency)]
     for client in clients:  # warm up: open connections, fill caches, check the page answers
         for _ in range(2):
             client.get(page)
     samples: list[tuple[int, float, int]] = []
+    reference_samples: list[tuple[int, float, int]] = []
     lock = threading.Lock()
     deadline = time.perf_counter() + duration
-    max_requests = page.get("max_requests")
 
     def worker(client: Client) -> None:
-        local = []
+        local, local_reference = [], []
         while time.perf_counter() < deadline:
-            if max_requests and len(local) * concurrency >= max_requests:
-                break
             local.append(client.get(page))
+            if reference is not None:
+                local_reference.append(client.get(reference))
         with lock:
             samples.extend(local)
+            reference_samples.extend(local_reference)
 
     started = time.perf_counter()
     threads = [threading.Thread(target=worker, args=(c,)) for c in clients]
@@ -99,7 +105,10 @@ def run_page(page: dict, ports: list[int], duration: float, concurrency: int) ->
     elapsed = time.perf_counter() - started
     for client in clients:
         client.conn.close()
-    return {"name": page["name"], "path": page["path"], **summarize(samples, elapsed)}
+    result = {"name": page["name"], "path": page["path"], **summarize(samples, elapsed)}
+    if reference is not None:
+        result["reference"] = summarize(reference_samples, elapsed)
+    return result
 
 
 def run_soak(
@@ -150,6 +159,13 @@ def main() -> None:
             run_page(page, ports, plan["duration"], plan["concurrency"]) for page in plan["pages"]
         ]
         json.dump({"pages": results}, sys.stdout)
+    elif plan["mode"] == "paired":
+        reference, *pages = plan["pages"]
+        results = [
+            run_page(page, ports, plan["duration"], plan["concurrency"], reference)
+            for page in pages
+        ]
+        json.dump({"paired": results}, sys.stdout)
     else:
         json.dump(
             {

@@ -38,6 +38,7 @@ BENCH = ROOT / "bench"
 RESULTS = BENCH / "results"
 PLANS = BENCH / "plans"
 PYTHON = sys.executable
+DIAGNOSTIC_QUARTIER = "banc-d-essai"  # seeded by bench/diagnostic_pdf.py
 BENCH_SECRET = "bench-only-not-a-secret"  # noqa: S105 - a throwaway key for a local benchmark
 
 
@@ -385,6 +386,9 @@ def measure_process(command: list[str], env: dict) -> dict:
 
 
 def measure_pdfs(env: dict, context: dict) -> dict:
+    # DEBUG on for documents, as bench/diagnostic_pdf.py explains: with the production manifest
+    # storage the shared PDF URL fetcher does not resolve hashed static names yet.
+    pdf_env = {**env, "DEBUG": "1"}
     pdfs = {}
     if context["agenda_meeting"]:
         log("agenda PDF")
@@ -396,24 +400,20 @@ def measure_pdfs(env: dict, context: dict) -> dict:
                 "--output",
                 str(RESULTS / "agenda.pdf"),
             ],
-            env,
+            pdf_env,
         )
     script = BENCH / "diagnostic_pdf.py"
-    if script.exists():
-        log("diagnostic PDF")
-        pdfs["diagnostic"] = measure_process(
-            [
-                PYTHON,
-                str(script),
-                context["big_quartier"]["slug"],
-                "--output",
-                str(RESULTS / "diagnostic.pdf"),
-            ],
-            env,
-        )
-        pdfs["diagnostic"]["observations"] = context["big_quartier"]["observations"]
-    else:
+    if not script.exists():
         pdfs["diagnostic"] = {"error": "bench/diagnostic_pdf.py is missing"}
+        return pdfs
+    from observations.models import Observation
+
+    if Observation.objects.filter(quartier__slug=DIAGNOSTIC_QUARTIER).count() < 20_000:
+        # The diagnostics benchmark seeds its own quartier once: 20,000 observations in a year.
+        log("seeding the diagnostic benchmark's quartier (bench/diagnostic_pdf.py)")
+        subprocess.run([PYTHON, str(script)], env=pdf_env, cwd=ROOT, check=True)
+    log("diagnostic PDF")
+    pdfs["diagnostic"] = measure_process([PYTHON, str(script), "--measure"], pdf_env)
     return pdfs
 
 
@@ -530,24 +530,21 @@ def machine() -> dict:
 
 
 def budgets(results: dict) -> dict:
+    """The issue's budgets. Ratios come from the paired measure (each page alternating with the
+    minimal view, so both see the same background load)."""
     pages = {p["name"]: p for p in results["pages"]}
-    reference = pages["minimal view (reference)"]["p95_ms"]
     checks = {}
     for name, page in pages.items():
-        if name.startswith("minimal"):
+        if "paired" not in page:
             continue
-        page["p95_ratio"] = round(page["p95_ms"] / reference, 2) if reference else None
-        page["median_ratio"] = round(
-            page["median_ms"] / pages["minimal view (reference)"]["median_ms"], 2
-        )
-        checks[f"p95 of {name} within 3x the minimal view"] = (
-            page["p95_ratio"] is not None and page["p95_ratio"] <= 3
-        )
+        checks[f"p95 of {name} within 3x the minimal view"] = page["paired"]["p95_ratio"] <= 3
     first, deep = pages["observation list, first page"], pages["observation list, deep page"]
-    checks["deep page not slower than 1.5x the first page (p95)"] = (
-        deep["p95_ms"] <= 1.5 * first["p95_ms"]
+    checks["deep page not slower than the first page (p95 ratio, 1.5x margin)"] = (
+        deep["paired"]["p95_ratio"] <= 1.5 * first["paired"]["p95_ratio"]
     )
-    checks["no error while measuring pages"] = all(p["errors"] == 0 for p in pages.values())
+    checks["no error while measuring pages"] = all(
+        p["errors"] == 0 and p.get("paired", {}).get("errors", 0) == 0 for p in pages.values()
+    )
     plans = results.get("plans", {})
     if plans:
         checks["full-text search uses the GIN index obs_search_fr"] = any(
@@ -570,28 +567,38 @@ def markdown(results: dict) -> str:
         f"({results['settings']['workers']} workers × {results['settings']['threads']} threads each); "
         f"{s['quartiers']:,} quartiers, {s['agents']:,} agents, {s['observations']:,} observations, "
         f"{s['meetings']:,} meetings; {results['settings']['concurrency']} connections, "
-        f"{results['settings']['duration']:g} s per page.",
+        f"{results['settings']['duration']:g} s per page alone, then as long alternating request by "
+        "request with the minimal view (the ratio column).",
         "",
-        "| page | median (ms) | p95 (ms) | req/s | p95 ÷ minimal view | SQL queries |",
+        "| page | median (ms) | p95 (ms) | req/s | p95 ÷ minimal view (paired) | SQL queries |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     plans = results.get("plans", {})
     for page in results["pages"]:
-        ratio = page.get("p95_ratio", 1.0)
+        paired = page.get("paired")
+        ratio = (
+            f"{paired['p95_ratio']:.2f} ({paired['p95_ms']} / {paired['reference_p95_ms']})"
+            if paired
+            else "1"
+        )
         queries = plans.get(page["name"], {}).get("queries", "")
         lines.append(
             f"| {page['name']} | {page['median_ms']} | {page['p95_ms']} | {page['throughput_rps']} | "
-            f"{ratio:.2f} | {queries} |"
+            f"{ratio} | {queries} |"
         )
     pdfs = results.get("pdfs", {})
     if pdfs:
         lines += ["", "| document | time (s) | peak memory (MiB) |", "|---|---:|---:|"]
         for name, pdf in pdfs.items():
             if "wall_seconds" in pdf:
+                reported = pdf.get("reported", {})
+                observations = reported.get("observations")
                 label = f"{name} PDF" + (
-                    f" ({pdf['observations']:,} observations)" if "observations" in pdf else ""
+                    f" (a year of {observations:,} observations)" if observations else ""
                 )
-                seconds = pdf.get("reported", {}).get("seconds", pdf["wall_seconds"])
+                seconds = reported.get(
+                    "seconds", reported.get("total_seconds", pdf["wall_seconds"])
+                )
                 lines.append(
                     f"| {label} | {seconds} (process: {pdf['wall_seconds']}) | {pdf['peak_rss_mib']} |"
                 )
@@ -652,6 +659,28 @@ def main() -> None:
                 "pages": pages,
             }
         )["pages"]
+        log("each page again, alternating request by request with the minimal view")
+        paired = load(
+            {
+                "mode": "paired",
+                "ports": ports,
+                "duration": args.duration,
+                "concurrency": args.concurrency,
+                "pages": pages,
+            }
+        )["paired"]
+        by_name = {page["name"]: page for page in results["pages"]}
+        for pair in paired:
+            reference = pair["reference"]
+            by_name[pair["name"]]["paired"] = {
+                "median_ms": pair["median_ms"],
+                "p95_ms": pair["p95_ms"],
+                "errors": pair["errors"] + reference["errors"],
+                "reference_median_ms": reference["median_ms"],
+                "reference_p95_ms": reference["p95_ms"],
+                "p95_ratio": round(pair["p95_ms"] / reference["p95_ms"], 2),
+                "median_ratio": round(pair["median_ms"] / reference["median_ms"], 2),
+            }
         log(f"{args.users} concurrent users for {args.soak:g} s")
         results["soak"] = load(
             {
