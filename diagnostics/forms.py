@@ -20,9 +20,11 @@ class DiagnosticCreateForm(forms.Form):
 
     def __init__(self, *args, quartiers=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["quartier"].queryset = (
-            quartiers if quartiers is not None else Quartier.objects.none()
-        )
+        # The quartiers where the person is chef de projet: a list, already fetched by the view.
+        pks = [quartier.pk for quartier in quartiers or []]
+        self.fields["quartier"].queryset = Quartier.objects.filter(pk__in=pks).order_by("name")
+        if len(pks) == 1:
+            self.fields["quartier"].initial = pks[0]
         self.fields["year"].initial = timezone.localdate().year
 
 

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +23,9 @@ from diagnostics.forms import (
 from diagnostics.models import Contribution, Section
 from diagnostics.presentation import document_context
 
+PAGE_SIZE = 30
+#: Working copies are the person's team's: a handful. Administrators see the latest ones.
+WORKING_LIMIT = 50
 SWOT_KINDS = (
     Section.Kind.ATOUTS,
     Section.Kind.FRAGILITES,
@@ -30,11 +36,17 @@ SWOT_KINDS = (
 
 def index(request):
     """Published diagnostics the person may read, and the working copies of their team(s)."""
-    quartiers = permissions.quartiers_where_can_create(request.user)
+    quartiers = list(permissions.quartiers_where_can_create(request.user))
+    published = selectors.published_for(request.user)
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        published = published.filter(diagnostic__quartier__name__icontains=query)
     context = {
-        "published": list(selectors.published_for(request.user)),
-        "working": list(selectors.working_copies_for(request.user)),
-        "create_form": DiagnosticCreateForm(quartiers=quartiers) if quartiers.exists() else None,
+        "page": Paginator(published, PAGE_SIZE).get_page(request.GET.get("page")),
+        "query": query,
+        "querystring": urlencode({"q": query}) if query else "",
+        "working": list(selectors.working_copies_for(request.user)[:WORKING_LIMIT]),
+        "create_form": DiagnosticCreateForm(quartiers=quartiers) if quartiers else None,
     }
     return render(request, "diagnostics/index.html", context)
 

@@ -10,7 +10,7 @@ from tests.diagnostics.conftest import YEAR
 
 pytestmark = pytest.mark.django_db
 
-INDEX_QUERIES = 11
+INDEX_QUERIES = 12
 DETAIL_QUERIES = 31
 VERSION_QUERIES = 10
 
@@ -71,3 +71,19 @@ def test_version_page(
     client.get(url)
     with django_assert_num_queries(VERSION_QUERIES):
         client.get(url)
+
+
+def test_the_published_list_is_paginated_and_searchable(
+    as_role, make_diagnostic, ouest, sud, settings
+):
+    from diagnostics import views
+
+    for year in range(2000, 2000 + views.PAGE_SIZE + 2):
+        make_diagnostic(ouest, year=year, status="published")
+    make_diagnostic(sud, year=2000, status="published")
+    client = as_role("maire")
+    first = client.get(reverse("diagnostics:index")).content.decode()
+    assert first.count("Quartier Ouest — ") + first.count("Quartier Sud — ") == views.PAGE_SIZE
+    assert "Page 1 sur 2" in first
+    found = client.get(reverse("diagnostics:index"), {"q": "sud"}).content.decode()
+    assert "Quartier Sud — 2000" in found and "Quartier Ouest" not in found
