@@ -312,16 +312,17 @@ def document_build(job: DiagnosticDocument) -> tuple[bytes, str]:
     from diagnostics.presentation import render_diagnostic_pdf
 
     content = render_diagnostic_pdf(job.snapshot, requested_at=job.requested_at)
-    snapshot = job.snapshot
-    label = f"v{snapshot['version']}" if snapshot.get("version") else "epreuve"
-    slug = diagnostic_slug(snapshot)
-    return content, f"diagnostic-{slug}-{snapshot['year']}-{label}.pdf"
+    return content, document_filename(job.snapshot)
 
 
-def diagnostic_slug(snapshot: dict) -> str:
+def document_filename(snapshot: dict) -> str:
+    """diagnostic-ouest-2025-v2.pdf, diagnostic-ouest-2026-epreuve.pdf"""
     from django.utils.text import slugify
 
-    return slugify(snapshot["quartier"]) or "quartier"
+    label = f"v{snapshot['version']}" if snapshot.get("version") else "epreuve"
+    return (
+        f"diagnostic-{slugify(snapshot['quartier']) or 'quartier'}-{snapshot['year']}-{label}.pdf"
+    )
 
 
 def document_render(job_pk: int) -> DiagnosticDocument | None:

@@ -264,7 +264,7 @@ def _pdf_response(job):
         job.file.open("rb"),
         content_type="application/pdf",
         as_attachment=True,
-        filename=job.file.name.rsplit("/", 1)[-1],
+        filename=services.document_filename(job.snapshot),
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -83,6 +83,7 @@ def test_publication_renders_the_version_and_the_page_offers_it(
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert 'filename="diagnostic-ouest-2025-v1.pdf"' in response["Content-Disposition"]
 
 
 def test_a_proof_running_at_publication_does_not_starve_the_version(
