@@ -14,6 +14,8 @@ from meetings.models import Action, AgendaDocument, AgendaItem, Invitation, Meet
 from observations.models import Observation
 from teams.models import Quartier
 
+CITABLE_LIMIT = 200
+
 
 def _meeting_list(queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
     return queryset.select_related("quartier", "working_group").order_by("start", "pk")
@@ -185,7 +187,9 @@ def citable_observations_for(user, meeting: Meeting) -> QuerySet[Observation]:
         observations = observations.filter(quartier_id=meeting.quartier_id)
     elif meeting.working_group_id:
         observations = observations.filter(quartier__working_groups=meeting.working_group_id)
-    return observations.order_by("-pk")
+    # The most recent ones only: a choice list of thousands helps nobody (and weighs on the page).
+    recent = observations.order_by("-pk").values("pk")[:CITABLE_LIMIT]
+    return observations.filter(pk__in=recent).order_by("-pk")
 
 
 def latest_agenda(meeting: Meeting) -> AgendaDocument | None:
