@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DEBUG ?= 1
 
-.PHONY: run test setup assets migrate demo lint serve worker beat clean bench
+.PHONY: run test setup assets migrate demo lint serve worker beat clean bench backup restore test-e2e
 
 $(BIN)/activate: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 ou plus récent est requis (python3.12 introuvable)."; exit 1; }
@@ -43,6 +43,10 @@ lint: setup
 test: setup lint
 	TESTING=1 $(BIN)/pytest $(PYTEST_ARGS)
 
+# Only the browser journeys (Playwright on the system's Chromium, axe-core from node_modules).
+test-e2e: setup
+	TESTING=1 $(BIN)/pytest -m e2e $(PYTEST_ARGS)
+
 # Benchmark on a synthetic city (PostgreSQL required): `make bench BENCH_ARGS=--quick`.
 bench: setup
 	$(PY) bench/run.py $(BENCH_ARGS)
@@ -52,6 +56,15 @@ worker: setup
 
 beat: setup
 	$(BIN)/celery -A arras_quartiers beat -l info
+
+# Backup of the database and the media into var/sauvegardes/ (DIR=... to choose), and restore:
+# make restore ARCHIVE=var/sauvegardes/sauvegarde-AAAAMMJJ-HHMMSS.tar
+backup: setup
+	$(PY) manage.py backup $(if $(DIR),--output-dir "$(DIR)")
+
+restore: setup
+	@test -n "$(ARCHIVE)" || { echo "Usage : make restore ARCHIVE=var/sauvegardes/sauvegarde-....tar"; exit 1; }
+	$(PY) manage.py restore "$(ARCHIVE)"
 
 clean:
 	rm -rf $(VENV) node_modules var staticfiles
