@@ -67,7 +67,7 @@ def year_data(personas, ouest, sud, services):
             category=category, observed_at=when, author=agent, place="Square Baudimont", **fields
         )
 
-    # Ouest, YEAR: 3 voirie (one emerging, one treated), 2 lien social (one confidential).
+    # Ouest, YEAR: 4 voirie (one emerging, one treated), 2 lien social (one confidential).
     treated = obs(voirie, at(YEAR, 2, 3), service=services["technique"], status="traitee")
     StatusChange.objects.create(
         observation=treated,
@@ -76,6 +76,8 @@ def year_data(personas, ouest, sud, services):
     )
     obs(voirie, at(YEAR, 2, 20), is_emerging=True, title="Rodéos de motos le soir")
     obs(voirie, at(YEAR, 7, 14))
+    # 00:30 on 1 January, Paris time: still the previous year in UTC, but this year's observation.
+    obs(voirie, datetime.datetime(YEAR, 1, 1, 0, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Paris")))
     escalated = obs(lien, at(YEAR, 9, 1), title="Fermeture du local associatif")
     obs(lien, at(YEAR, 11, 30), confidentiality="confidentiel", title="Situation familiale secrète")
     Escalation.objects.create(

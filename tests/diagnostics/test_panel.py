@@ -26,9 +26,9 @@ def test_published_years_side_by_side_with_the_change(as_role, make_diagnostic, 
     last_year = DiagnosticVersion.objects.get(diagnostic__year=YEAR - 1).indicators["observations"][
         "total"
     ]
-    assert (this_year, last_year) == (5, 1)
+    assert (this_year, last_year) == (6, 1)
     row = page.split('<th scope="row" class="fw-normal">Observations</th>')[1].split("</tr>")[0]
-    assert [cell.split(">")[1] for cell in row.split("<td")[1:]] == ["1</td", "5</td", "+4</td"]
+    assert [cell.split(">")[1] for cell in row.split("<td")[1:]] == ["1</td", "6</td", "+5</td"]
 
 
 def test_the_panel_shows_frozen_figures(as_role, make_diagnostic, ouest, personas, year_data):
@@ -41,4 +41,4 @@ def test_the_panel_shows_frozen_figures(as_role, make_diagnostic, ouest, persona
         as_role("maire").get(reverse("teams:quartier_detail", args=[ouest.slug])).content.decode()
     )
     row = page.split('<th scope="row" class="fw-normal">Observations</th>')[1].split("</tr>")[0]
-    assert ">5<" in row
+    assert ">6<" in row

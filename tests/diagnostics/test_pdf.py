@@ -4,6 +4,7 @@ import io
 import re
 
 import pytest
+from django.utils import timezone
 from pypdf import PdfReader
 
 from diagnostics import indicators, services
@@ -41,7 +42,7 @@ def test_the_pdf_figures_equal_the_database(
     )
     total = of_year.count()
     confidential = of_year.filter(confidentiality="confidentiel").count()
-    assert (total, confidential) == (5, 1)  # the fixture, seen from the database
+    assert (total, confidential) == (6, 1)  # the fixture, seen from the database
     assert f"{total} observations en {YEAR} (1 en {YEAR - 1})" in text
     assert f"dont {confidential} confidentielle(s)" in text
     voirie = of_year.filter(category=year_data["voirie"]).count()
@@ -61,6 +62,15 @@ def test_the_pdf_figures_equal_the_database(
     assert "Situation familiale secrète" not in text
     assert "Rodéos de motos le soir" in text  # emerging phenomenon, and in the annex
     assert "Annexe A" in text and "Annexe B" in text
+    # Months in local time (an observation at 00:30 on 1 March, Paris time, is March's).
+    months = [0] * 12
+    for observed_at in of_year.values_list("observed_at", flat=True):
+        months[timezone.localtime(observed_at).month - 1] += 1
+    assert document.snapshot["indicators"]["observations"]["by_month"] == months
+    assert (
+        "févr. mars avr. mai juin juil. août sept. oct. nov. déc. " + " ".join(map(str, months[:1]))
+        in text
+    )
     # The stored document says what it was made from.
     assert document.snapshot["indicators"]["observations"]["total"] == total
     assert len(document.checksum) == 64 and len(document.data_checksum) == 64
