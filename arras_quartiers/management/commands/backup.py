@@ -46,6 +46,10 @@ def _database() -> dict:
     return settings.DATABASES["default"]
 
 
+def _media_on_disk() -> bool:
+    return settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage")
+
+
 def _is_postgres() -> bool:
     return _database()["ENGINE"].endswith("postgresql")
 
@@ -97,8 +101,14 @@ def _dump_database(target_dir: Path) -> Path:
     return target
 
 
-def backup(output_dir: Path) -> Path:
+def backup(output_dir: Path, *, database_only: bool = False) -> Path:
     """Write a new archive into `output_dir` and return its path."""
+    if not database_only and not _media_on_disk():
+        raise BackupError(
+            "Les fichiers sont dans un stockage objet (S3) : sauvegardez le compartiment avec "
+            "les outils du fournisseur (versionnement, réplication) ; seule la base est sauvegardée "
+            "ici avec --database-only."
+        )
     output_dir.mkdir(parents=True, exist_ok=True)
     now = datetime.datetime.now(tz=datetime.UTC)
     archive = output_dir / f"sauvegarde-{now:%Y%m%d-%H%M%S}.tar"
@@ -107,15 +117,15 @@ def backup(output_dir: Path) -> Path:
         work = Path(tmp)
         database = _dump_database(work)
         files = {database.name: _sha256(database)}
-        media_files = (
-            sorted(p for p in media_root.rglob("*") if p.is_file()) if media_root.exists() else []
-        )
+        with_media = not database_only and media_root.exists()
+        media_files = sorted(p for p in media_root.rglob("*") if p.is_file()) if with_media else []
         for path in media_files:
             files[f"media/{path.relative_to(media_root).as_posix()}"] = _sha256(path)
         manifest = {
             "format": FORMAT,
             "created_at": now.isoformat(),
             "engine": "postgresql" if _is_postgres() else "sqlite",
+            "media": not database_only,
             "files": files,
         }
         (work / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
@@ -202,7 +212,8 @@ def restore(archive: Path) -> dict:
         work = Path(tmp)
         manifest = _extract_checked(archive, work)
         _restore_database(work)
-        _restore_media(work)
+        if manifest.get("media", True):
+            _restore_media(work)
     return manifest
 
 
@@ -216,9 +227,15 @@ class Command(BaseCommand):
             help="Dossier où écrire l'archive (par défaut : var/sauvegardes).",
         )
 
-    def handle(self, *args, output_dir, **options):
+        parser.add_argument(
+            "--database-only",
+            action="store_true",
+            help="Seulement la base (fichiers dans un stockage objet sauvegardé à part).",
+        )
+
+    def handle(self, *args, output_dir, database_only=False, **options):
         try:
-            archive = backup(Path(output_dir))
+            archive = backup(Path(output_dir), database_only=database_only)
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(str(archive))
