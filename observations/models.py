@@ -18,10 +18,13 @@ from django.utils.translation import gettext_lazy as _
 from arras_quartiers.models import DocumentJob
 from teams.models import Priority, Quartier, Service
 
+#: French stemming, accents ignored ("depot" finds "dépôt"): created by migration 0004.
+SEARCH_CONFIG = "french_unaccent"
+
 
 def search_vector() -> SearchVector:
     """The French full-text document of an observation; a GIN index on PostgreSQL matches it."""
-    return SearchVector("title", "description", "place", config="french")
+    return SearchVector("title", "description", "place", config=SEARCH_CONFIG)
 
 
 class Category(models.Model):

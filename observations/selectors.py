@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from observations.models import (
+    SEARCH_CONFIG,
     Category,
     Comment,
     Escalation,
@@ -51,7 +52,7 @@ def search(queryset: QuerySet[Observation], text: str) -> QuerySet[Observation]:
     if not text:
         return queryset
     if connection.vendor == "postgresql":
-        query = SearchQuery(text, config="french", search_type="websearch")
+        query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
         return queryset.annotate(document=search_vector()).filter(document=query)
     words = text.split()[:8]
     for word in words:

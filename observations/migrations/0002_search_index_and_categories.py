@@ -1,6 +1,7 @@
 """French full-text GIN index (PostgreSQL only) and the initial categories and needs."""
 
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import migrations
 
 SEARCH_INDEX = "obs_search_fr"
@@ -39,9 +40,8 @@ NEEDS = [
 
 
 def search_index():
-    from observations.models import search_vector
-
-    return GinIndex(search_vector(), name=SEARCH_INDEX)
+    # Frozen here (not imported from the models): this is the index as it was first created.
+    return GinIndex(SearchVector("title", "description", "place", config="french"), name=SEARCH_INDEX)
 
 
 def add_search_index(apps, schema_editor):

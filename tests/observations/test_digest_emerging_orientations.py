@@ -4,7 +4,9 @@ import csv
 import datetime
 import io
 
+import pytest
 from django.core import mail
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -266,3 +268,22 @@ def test_citable_and_public_title_for_documents(world):
     assert world["pub_ouest"].public_title == world["pub_ouest"].title
     assert set(Observation.objects.citable()) == {world["pub_ouest"], world["pub_sud"]}
     assert Category.objects.filter(is_active=True).count() == 14
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="French full-text search is PostgreSQL's"
+)
+def test_postgresql_search_is_french_and_accent_insensitive(as_role, personas, ouest):
+    make_observation(
+        ouest, personas["agent"], title="Dépôts sauvages près des jeux", place="square"
+    )
+    client = as_role("agent")
+    for query in ("depot", "dépôt sauvage", "DEPOTS"):
+        assert (
+            "Dépôts sauvages près des jeux"
+            in client.get(reverse("observations:index") + f"?q={query}").content.decode()
+        ), query
+    assert (
+        "Dépôts sauvages"
+        not in client.get(reverse("observations:index") + "?q=lampadaire").content.decode()
+    )
