@@ -137,3 +137,31 @@ def test_proof_documents_follow_the_working_copy(
     assert as_role("chef").get(url).status_code == 200
     for role in ("agent", "elu", "maire", "direction", "outsider"):
         assert as_role(role).get(url).status_code == 404, role
+
+
+@pytest.mark.django_db
+def test_visible_to_querysets(personas, make_diagnostic, ouest, sud):
+    from diagnostics.models import Diagnostic, DiagnosticVersion
+
+    draft = make_diagnostic(ouest, year=2026)
+    review = make_diagnostic(ouest, year=2025, status="review")
+    published = make_diagnostic(ouest, year=2024, status="published")
+    sud_review = make_diagnostic(sud, year=2025, status="review")
+    expected = {
+        "agent": {review, published},
+        "chef": {draft, review, published},
+        "elu": {published},
+        "maire": {published},
+        "direction": {published},
+        "responsable": set(),
+        "outsider": {sud_review},
+        "admin": {draft, review, published, sud_review},
+    }
+    for role, diagnostics in expected.items():
+        assert set(Diagnostic.objects.visible_to(personas[role])) == diagnostics, role
+        versions = set(
+            DiagnosticVersion.objects.visible_to(personas[role]).values_list(
+                "diagnostic", flat=True
+            )
+        )
+        assert versions == ({published.pk} if published in diagnostics else set()), role
