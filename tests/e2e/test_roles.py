@@ -31,6 +31,8 @@ def pages_for(role: str, personas, ouest, services) -> list[tuple[str, int]]:
         (reverse("teams:profile_edit"), 200),
         (reverse("teams:welcome"), 200),
         (reverse("accessibility"), 200),
+        (reverse("mfa_index"), 200),
+        (reverse("account_change_password"), 200),
     ]
     sees_ouest = role in {"agent", "chef", "elu", "direction", "maire", "admin"}
     pages.append(
