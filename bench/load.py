@@ -112,8 +112,14 @@ def run_page(
 
 
 def run_soak(
-    pages: list[dict], ports: list[int], duration: float, users: int, think: float
+    pages: list[dict],
+    ports: list[int],
+    duration: float,
+    users: int,
+    think: float,
+    sessions: list[dict] | None = None,
 ) -> dict:
+    """`sessions`: one {role: cookie} per user, so users do not share (and lock) a session row."""
     samples: list[tuple[int, float, int]] = []
     per_page: dict[str, list] = {p["name"]: [] for p in pages}
     lock = threading.Lock()
@@ -125,6 +131,8 @@ def run_soak(
         local = []
         while time.perf_counter() < deadline:
             page = rnd.choice(pages)
+            if sessions and page.get("role"):
+                page = {**page, "cookie": sessions[index % len(sessions)][page["role"]]}
             result = client.get(page)
             local.append((page["name"], result))
             if think:
@@ -170,7 +178,12 @@ def main() -> None:
         json.dump(
             {
                 "soak": run_soak(
-                    plan["pages"], ports, plan["duration"], plan["users"], plan.get("think", 0)
+                    plan["pages"],
+                    ports,
+                    plan["duration"],
+                    plan["users"],
+                    plan.get("think", 0),
+                    plan.get("sessions"),
                 )
             },
             sys.stdout,

@@ -700,6 +700,10 @@ def main() -> None:
                 "users": args.users,
                 "think": args.think,
                 "pages": pages,
+                "sessions": [
+                    {role: session_cookie(person) for role, person in people.items()}
+                    for _ in range(args.users)
+                ],
             }
         )["soak"]
     finally:
