@@ -9,10 +9,12 @@ the file system elsewhere, whatever text users typed into it.
 from __future__ import annotations
 
 import mimetypes
+import os
 from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template.loader import render_to_string
 from weasyprint import HTML, URLFetcher
 from weasyprint.urls import URLFetcherResponse
@@ -27,12 +29,25 @@ class StaticOnlyFetcher(URLFetcher):
         static_prefix = PDF_BASE_URL.rstrip("/") + settings.STATIC_URL
         if url.startswith(static_prefix):
             relative = url.removeprefix(static_prefix).split("?")[0]
-            path = finders.find(relative)
-            if path and ".." not in relative:
+            path = _static_file(relative) if ".." not in relative.split("/") else None
+            if path:
                 content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
                 with open(path, "rb") as source:
                     return URLFetcherResponse(url, source.read(), {"Content-Type": content_type})
         raise ValueError(f"Resource not allowed in a document: {url}")
+
+
+def _static_file(relative: str) -> str | None:
+    """The file behind a static URL: in the source folders (development), or collected under
+    STATIC_ROOT with its hashed name (production's manifest storage)."""
+    found = finders.find(relative)
+    if found:
+        return found
+    try:
+        collected = staticfiles_storage.path(relative)
+    except NotImplementedError:  # a remote storage: documents then use the source folders only
+        return None
+    return collected if os.path.isfile(collected) else None
 
 
 def render_pdf(template_name: str, context: dict[str, Any], *, variant: str | None = None) -> bytes:

@@ -1,0 +1,72 @@
+"""The one PDF rendering path: metadata, tags, and a fetcher that reads only static files."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from pypdf import PdfReader
+
+from arras_quartiers.pdf import StaticOnlyFetcher, render_pdf
+
+
+@pytest.fixture
+def sample_template(tmp_path, settings):
+    (tmp_path / "sample.html").write_text(
+        '{% extends "pdf/base.html" %}{% block title %}Ordre du jour — essai{% endblock %}'
+        "{% block content %}<h1>Essai</h1><p>{{ text }}</p>"
+        '<img src="file:///etc/passwd" alt=""><img src="http://127.0.0.1:9/x.png" alt="">'
+        "{% endblock %}"
+    )
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]},
+    ]
+    return "sample.html"
+
+
+def test_pdf_has_title_language_and_tags(sample_template):
+    pdf = PdfReader(io.BytesIO(render_pdf(sample_template, {"text": "<script>x</script>"})))
+    assert pdf.metadata.title == "Ordre du jour — essai"
+    root = pdf.trailer["/Root"]
+    assert root["/Lang"] == "fr"
+    assert root["/MarkInfo"]["/Marked"]
+    assert "/StructTreeRoot" in root
+    text = pdf.pages[0].extract_text()
+    assert "<script>x</script>" in text  # autoescaped: shown as text, never interpreted
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://127.0.0.1:9/x.png",
+        "https://document.invalid/static/../../settings.py",
+        "https://document.invalid/media/agents/secret.jpg",
+    ],
+)
+def test_fetcher_refuses_everything_but_static_files(url):
+    with pytest.raises(ValueError, match="not allowed"):
+        StaticOnlyFetcher().fetch(url)
+
+
+def test_fetcher_reads_the_print_stylesheet():
+    response = StaticOnlyFetcher().fetch("https://document.invalid/static/css/print.css")
+    assert b"@page" in response.read()
+
+
+def test_production_hashed_static_names_are_found(settings, tmp_path):
+    """With the manifest storage, {% static %} gives hashed names: documents keep their styles."""
+    settings.STATIC_ROOT = tmp_path / "collected"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    settings.STATICFILES_DIRS = [
+        settings.BASE_DIR / "static"
+    ]  # the project's own files suffice here
+    call_command("collectstatic", "--noinput", verbosity=0)
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    hashed = staticfiles_storage.url("css/print.css")
+    assert hashed != "/static/css/print.css"
+    response = StaticOnlyFetcher().fetch("https://document.invalid" + hashed)
+    assert b"@page" in response.read()
