@@ -50,6 +50,11 @@ from teams.models import Agent, Membership
 PAGE_SIZE = 20
 
 
+def _posted(request):
+    """The submitted data on POST (even empty: an empty form is still a submission), None otherwise."""
+    return request.POST if request.method == "POST" else None
+
+
 def _errors(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
@@ -284,7 +289,7 @@ def meeting_create(request):
     chosen = quartiers.filter(slug=request.GET.get("quartier")).first() or quartiers.first()
     if chosen:
         initial.update(quartier=chosen, place=chosen.meeting_place)
-    form = MeetingForm(request.POST or None, quartiers=quartiers, initial=initial)
+    form = MeetingForm(_posted(request), quartiers=quartiers, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -319,7 +324,7 @@ def _attach(form, exc: ValidationError) -> None:
 
 def meeting_edit(request, pk):
     meeting = _managed(request, pk)
-    form = MeetingForm(request.POST or None, editing=True, initial=MeetingForm.initial_for(meeting))
+    form = MeetingForm(_posted(request), editing=True, initial=MeetingForm.initial_for(meeting))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         changes = {
@@ -410,7 +415,7 @@ def rsvp(request, pk):
 def invitations(request, pk):
     """Invite more people; after the meeting, record who attended."""
     meeting = _managed(request, pk)
-    form = InviteForm(request.POST or None, meeting=meeting)
+    form = InviteForm(_posted(request), meeting=meeting)
     if request.method == "POST" and form.is_valid():
         externals = list(form.cleaned_data["externals"])
         if form.cleaned_data["partner"]:
@@ -466,7 +471,7 @@ def agenda(request, pk):
     if not (can_manage or can_propose or permissions.invitation_of(request.user, meeting)):
         raise Http404
     observations = selectors.citable_observations_for(request.user, meeting)
-    form = ProposalForm(request.POST or None, observations=observations)
+    form = ProposalForm(_posted(request), observations=observations)
     if request.method == "POST":
         if not (can_manage or can_propose):
             messages.error(
@@ -584,7 +589,7 @@ def item_edit(request, pk, item_pk):
     observations = (
         selectors.citable_observations_for(request.user, meeting) | item.observations.all()
     )
-    form = ProposalForm(request.POST or None, instance=item, observations=observations.distinct())
+    form = ProposalForm(_posted(request), instance=item, observations=observations.distinct())
     merge_form = MergeForm(item=item)
     if request.method == "POST" and form.is_valid():
         try:
