@@ -24,6 +24,8 @@ UNSTABLE = {
     "validated_at", "decided_at", "enqueued_at", "started_at", "finished_at", "checksum",
     "data_checksum", "indicators", "token", "expires_at",
 }  # fmt: skip
+# Other "…_at" fields may be stamped by the app's services with the current time.
+STABLE_TIMES = {"observed_at", "changed_at"}
 MODELS = [
     "teams.Quartier", "teams.Agent", "teams.Membership", "teams.Priority", "teams.Partner",
     "teams.ExternalParticipant", "observations.Observation", "observations.StatusChange",
@@ -45,7 +47,11 @@ def fingerprint() -> dict[str, str]:
     digests = {}
     for label in MODELS:
         model = apps.get_model(label)
-        fields = [f.attname for f in model._meta.concrete_fields if f.name not in UNSTABLE]
+        fields = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if f.name not in UNSTABLE and (not f.name.endswith("_at") or f.name in STABLE_TIMES)
+        ]
         digest = hashlib.sha256()
         for row in model.objects.order_by("pk").values_list(*fields):
             digest.update(repr(row).encode())
