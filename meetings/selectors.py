@@ -257,3 +257,17 @@ def action_counts(user, *, quartier: Quartier | None = None) -> dict[str, int]:
         overdue=Count("pk", filter=Q(status__in=Action.OPEN_STATUSES, due_date__lt=today)),
         done=Count("pk", filter=Q(status=Action.Status.DONE)),
     )
+
+
+def invitee_clash(meeting: Meeting) -> str | None:
+    """Another active meeting overlapping this one with one of its invited agents (one query)."""
+    invitees = Invitation.objects.filter(meeting=meeting, agent__isnull=False).values("agent_id")
+    other = (
+        Meeting.objects.active()
+        .overlapping(meeting.start, meeting.end)
+        .exclude(pk=meeting.pk)
+        .filter(invitations__agent_id__in=invitees)
+        .select_related("quartier", "working_group")
+        .first()
+    )
+    return str(other) if other else None

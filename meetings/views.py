@@ -308,6 +308,13 @@ def meeting_create(request):
             _attach(form, exc)
         else:
             messages.success(request, _("Réunion planifiée ; les invitations sont prêtes."))
+            clash = selectors.invitee_clash(meeting)
+            if clash:
+                messages.warning(
+                    request,
+                    _("Attention : des invités ont déjà une réunion à ce moment (%(m)s).")
+                    % {"m": clash},
+                )
             return redirect(meeting)
     return render(request, "meetings/meeting_form.html", {"form": form})
 

@@ -204,3 +204,20 @@ def test_htmx_decisions_answer_the_builder_partial(as_role, meeting, personas):
     assert "est retenu" in body and "<html" not in body
     proposal.refresh_from_db()
     assert proposal.status == "accepted"
+
+
+def test_creating_a_meeting_over_another_warns(as_role, ouest, meeting):
+    local = timezone.localtime(meeting.start)
+    response = as_role("chef").post(
+        reverse("meetings:create"),
+        {
+            "kind": "petit_dejeuner",
+            "quartier": ouest.pk,
+            "place": "MSP",
+            "date": local.date().isoformat(),
+            "start_time": "10:00",
+            "end_time": "11:00",
+        },
+        follow=True,
+    )
+    assert "des invités ont déjà une réunion à ce moment" in response.content.decode()
