@@ -392,9 +392,7 @@ def measure_process(command: list[str], env: dict) -> dict:
 
 
 def measure_pdfs(env: dict, context: dict) -> dict:
-    # DEBUG on for documents, as bench/diagnostic_pdf.py explains: with the production manifest
-    # storage the shared PDF URL fetcher does not resolve hashed static names yet.
-    pdf_env = {**env, "DEBUG": "1"}
+    pdf_env = env  # production settings, as the web nodes (DEBUG off, collected static files)
     pdfs = {}
     if context["agenda_meeting"]:
         log("agenda PDF")
