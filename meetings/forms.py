@@ -198,7 +198,7 @@ class RsvpForm(forms.Form):
     response = forms.ChoiceField(
         label=_("Votre réponse"),
         choices=[c for c in Invitation.Response.choices if c[0] != Invitation.Response.PENDING],
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
 
 
