@@ -7,7 +7,9 @@ Every person here is invented; emails use the reserved `.example` domain.
 from __future__ import annotations
 
 import datetime
+import functools
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -310,9 +312,15 @@ def _agent(first, last, job, service=None, days=None, **extra) -> Agent:
     }
     agent, created = Agent.objects.update_or_create(email=_email(first, last), defaults=defaults)
     if created or not agent.has_usable_password():
-        agent.set_password(DEMO_PASSWORD)
+        agent.password = _demo_password_hash()
         agent.save(update_fields=["password"])
     return agent
+
+
+@functools.cache
+def _demo_password_hash() -> str:
+    """Hashed once for every demo account: a password hash costs about a second by design."""
+    return make_password(DEMO_PASSWORD)
 
 
 def _member(agent: Agent, quartier: Quartier, role: str, since_days: int | None) -> None:
