@@ -566,61 +566,101 @@ def budgets(results: dict) -> dict:
     return checks
 
 
+# The Markdown table goes into the (French) README: page names in French there.
+LABELS = {
+    "minimal view (reference)": "vue minimale (référence)",
+    "quartier home": "accueil du quartier",
+    "dashboard": "tableau de bord",
+    "observation list, first page": "observations, première page",
+    "observation list, deep page": "observations, page lointaine",
+    "observation list, filtered": "observations filtrées",
+    "observation list, full-text search": "observations, recherche plein texte",
+    "observation detail": "fiche d'une observation",
+    "service queue": "file du service",
+    "emerging phenomena": "phénomènes émergents",
+    "calendar feed (iCalendar)": "flux d'agenda (iCalendar)",
+    "comité de direction escalations": "remontées (comité de direction)",
+    "comité de direction escalations, deep page": "remontées, page lointaine",
+}
+
+
+def number(value, digits: int = 0) -> str:
+    return f"{value:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
+
+
 def markdown(results: dict) -> str:
-    m = results["machine"]
-    s = results["sizes"]
+    m, s, settings = results["machine"], results["sizes"], results["settings"]
     lines = [
-        f"Measured on {results['date']} — {m['nproc']} CPU ({m['cpu']}), {m['memory']} RAM, "
-        f"PostgreSQL {m['postgresql']}, Python {m['python']}; two gunicorn instances "
-        f"({results['settings']['workers']} workers × {results['settings']['threads']} threads each); "
-        f"{s['quartiers']:,} quartiers, {s['agents']:,} agents, {s['observations']:,} observations, "
-        f"{s['meetings']:,} meetings; {results['settings']['concurrency']} connections, "
-        f"{results['settings']['duration']:g} s per page alone, then as long alternating request by "
-        "request with the minimal view (the ratio column).",
+        f"Mesuré le {results['date'][:10]} : {m['nproc']} processeurs ({m['cpu']}), {m['memory']} "
+        f"de mémoire, PostgreSQL {m['postgresql'].split()[0]}, Python {m['python']} ; deux instances "
+        f"gunicorn ({settings['workers']} processus × {settings['threads']} threads chacune) ; "
+        f"{number(s['quartiers'])} quartiers, {number(s['agents'])} agents, "
+        f"{number(s['observations'])} observations, {number(s['meetings'])} réunions ; "
+        f"{settings['concurrency']} connexions, {settings['duration']:g} s par page seule, puis "
+        "autant en alternant requête par requête avec la vue minimale (colonne du rapport).",
         "",
-        "| page | median (ms) | p95 (ms) | req/s | p95 ÷ minimal view (paired) | SQL queries |",
+        "| page | médiane (ms) | p95 (ms) | requêtes/s | p95 ÷ vue minimale (alternées) | requêtes SQL |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     plans = results.get("plans", {})
     for page in results["pages"]:
         paired = page.get("paired")
         ratio = (
-            f"{paired['p95_ratio']:.2f} ({paired['p95_ms']} / {paired['reference_p95_ms']})"
+            f"{number(paired['p95_ratio'], 2)} ({number(paired['p95_ms'])} / {number(paired['reference_p95_ms'])})"
             if paired
             else "1"
         )
         queries = plans.get(page["name"], {}).get("queries", "")
         lines.append(
-            f"| {page['name']} | {page['median_ms']} | {page['p95_ms']} | {page['throughput_rps']} | "
-            f"{ratio} | {queries} |"
+            f"| {LABELS.get(page['name'], page['name'])} | {number(page['median_ms'])} | "
+            f"{number(page['p95_ms'])} | {number(page['throughput_rps'], 1)} | {ratio} | {queries} |"
         )
     pdfs = results.get("pdfs", {})
     if pdfs:
-        lines += ["", "| document | time (s) | peak memory (MiB) |", "|---|---:|---:|"]
+        lines += ["", "| document | durée (s) | mémoire max. (Mio) |", "|---|---:|---:|"]
+        names = {"agenda": "ordre du jour (PDF)", "diagnostic": "diagnostic (PDF)"}
         for name, pdf in pdfs.items():
-            if "wall_seconds" in pdf:
-                reported = pdf.get("reported", {})
-                observations = reported.get("observations")
-                label = f"{name} PDF" + (
-                    f" (a year of {observations:,} observations)" if observations else ""
-                )
-                seconds = reported.get(
-                    "seconds", reported.get("total_seconds", pdf["wall_seconds"])
-                )
-                lines.append(
-                    f"| {label} | {seconds} (process: {pdf['wall_seconds']}) | {pdf['peak_rss_mib']} |"
-                )
+            if "wall_seconds" not in pdf:
+                continue
+            reported = pdf.get("reported", {})
+            observations = reported.get("observations")
+            label = names.get(name, name) + (
+                f", une année de {number(observations)} observations" if observations else ""
+            )
+            seconds = reported.get("seconds", reported.get("total_seconds", pdf["wall_seconds"]))
+            lines.append(
+                f"| {label} | {number(seconds, 1)} (processus entier : {number(pdf['wall_seconds'], 1)}) | "
+                f"{number(pdf['peak_rss_mib'])} |"
+            )
     if "soak" in results:
         soak = results["soak"]
         lines += [
             "",
-            f"{soak['users']} concurrent users for {soak['seconds']:g} s (think time {soak['think_seconds']:g} s): "
-            f"{soak['requests']:,} requests, {soak['errors']} errors, {soak['throughput_rps']} req/s, "
-            f"median {soak['median_ms']} ms, p95 {soak['p95_ms']} ms.",
+            f"{soak['users']} utilisateurs simultanés pendant {number(soak['seconds'])} s (sans temps "
+            f"de réflexion) : {number(soak['requests'])} requêtes, **{soak['errors']} erreur(s)**, "
+            f"{number(soak['throughput_rps'], 1)} requêtes/s, médiane {number(soak['median_ms'])} ms, "
+            f"p95 {number(soak['p95_ms'])} ms.",
         ]
-    lines += ["", "Budgets:", ""]
-    lines += [f"- {'✅' if ok else '❌'} {name}" for name, ok in results["budgets"].items()]
+    lines += ["", "Budgets :", ""]
+    lines += [
+        f"- {'✅' if ok else '❌'} {budget_label(name)}" for name, ok in results["budgets"].items()
+    ]
     return "\n".join(lines) + "\n"
+
+
+def budget_label(name: str) -> str:
+    if name.startswith("p95 of ") and name.endswith(" within 3x the minimal view"):
+        page = name.removeprefix("p95 of ").removesuffix(" within 3x the minimal view")
+        return f"p95 « {LABELS.get(page, page)} » ≤ 3 × celui de la vue minimale"
+    if name.endswith(" not slower than the first page (p95 ratio, 1.5x margin)"):
+        page = name.removesuffix(" not slower than the first page (p95 ratio, 1.5x margin)")
+        return f"« {LABELS.get(page, page)} » pas plus lente que la première page (marge 1,5 ×)"
+    return {
+        "no error while measuring pages": "aucune erreur pendant les mesures",
+        "full-text search uses the GIN index obs_search_fr": "la recherche plein texte utilise son index GIN",
+    }.get(
+        name, name.replace("concurrent users, zero errors", "utilisateurs simultanés, zéro erreur")
+    )
 
 
 def main() -> None:
