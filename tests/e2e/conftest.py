@@ -162,6 +162,29 @@ def _screenshot_on_failure(request, session: Session) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _reference_data(request):
+    """The rows seeded by data migrations (observation categories, needs), for every journey.
+
+    serialized_rollback restores them after another transactional test's flush, but not in
+    every order of the whole suite: seed them again when they are missing (idempotent).
+    """
+    if "live_server" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    from importlib import import_module
+
+    from django.apps import apps
+
+    try:
+        category = apps.get_model("observations", "Category")
+    except LookupError:
+        return
+    if not category.objects.exists():
+        migration = import_module("observations.migrations.0002_search_index_and_categories")
+        migration.seed(apps, None)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     """Every journey signs in through the form: login rate-limit counters start at zero."""
     from django.core.cache import cache

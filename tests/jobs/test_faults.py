@@ -262,6 +262,7 @@ def test_a_failed_render_is_marked_failed_and_retry_renders_it_once(
 # Configuration ------------------------------------------------------------------------------------
 
 
+@pytest.mark.django_db
 def test_celery_settings_survive_lost_workers():
     app.loader.import_default_modules()  # what a worker does at start: autodiscovery
     s = django_settings
@@ -276,6 +277,7 @@ def test_celery_settings_survive_lost_workers():
     assert sweep["task"] in app.tasks
 
 
+@pytest.mark.django_db
 def test_every_document_job_model_has_a_registered_task():
     app.loader.import_default_modules()
     models = jobs.document_job_models()

@@ -194,6 +194,7 @@ def sud_world(personas, sud, services) -> dict:
         diagnostic=diagnostic,
         version=version,
         status="ready",
+        snapshot={"quartier": sud.name, "year": diagnostic.year, "version": 1},
     )
     document.store(b"%PDF-1.7 sud", "sud.pdf")
     document.save()
