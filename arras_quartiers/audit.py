@@ -241,6 +241,41 @@ def _connect_model_signals() -> None:
         )
 
 
+#: Rows whose creation is a publication (a document sent to people, a version made public).
+#: By label, so that the foundation imports nothing from the apps built on it.
+PUBLICATION_MODELS = [
+    "meetings.AgendaDocument",
+    "meetings.MinutesDocument",
+    "diagnostics.DiagnosticVersion",
+]
+#: Views whose successful answer is an export or a download of documents.
+EXPORT_VIEWS = {
+    "observations:export",
+    "observations:digest_download",
+    "meetings:document_download",
+    "diagnostics:version_pdf",
+    "diagnostics:document_download",
+}
+
+
+def _connect_publications() -> None:
+    from django.apps import apps
+
+    def published(sender, instance, created, **kwargs):
+        if created:
+            number = getattr(instance, "version", None) or getattr(instance, "number", None)
+            record(PUBLICATION, target=instance, version=number)
+
+    for label in PUBLICATION_MODELS:
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        post_save.connect(
+            published, sender=model, dispatch_uid=f"audit_publication_{label}", weak=False
+        )
+
+
 def connect() -> None:
     """Connect the receivers of other apps' signals (once the app registry is ready).
 
@@ -249,3 +284,4 @@ def connect() -> None:
     """
     _connect_allauth_signals()
     _connect_model_signals()
+    _connect_publications()

@@ -57,7 +57,10 @@ class SecurityMiddleware:
         token = audit.current_request.set(request)
         try:
             response = self._check(request) or self.get_response(request)
-            if response.status_code == 403:
+            match = getattr(request, "resolver_match", None)
+            if match and match.view_name in audit.EXPORT_VIEWS and response.status_code == 200:
+                audit.record(audit.EXPORT, request=request, view=match.view_name, **match.kwargs)
+            elif response.status_code == 403:
                 audit.record(audit.PERMISSION_DENIED, request=request, method=request.method)
             elif response.status_code == 429:
                 audit.record(audit.RATE_LIMITED, request=request, method=request.method)

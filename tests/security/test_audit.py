@@ -119,3 +119,41 @@ def test_admin_reads_the_journal_in_utc_and_cannot_edit_it(client, personas, jou
     response = client.post(reverse("admin:arras_quartiers_auditevent_delete", args=[event.pk]))
     assert response.status_code == 403
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_publications_and_exports_are_recorded(client, personas, ouest, journal):
+    from meetings import services as meeting_services
+    from meetings.models import AgendaItem, Meeting
+
+    start = timezone.now() + datetime.timedelta(days=5)
+    meeting = Meeting.objects.create(
+        kind=Meeting.Kind.EQUIPE,
+        quartier=ouest,
+        organiser=personas["chef"],
+        place="MSP",
+        start=start,
+        end=start + datetime.timedelta(hours=2),
+    )
+    AgendaItem.objects.create(
+        meeting=meeting, title="Point", duration_minutes=20, status=AgendaItem.Status.ACCEPTED
+    )
+    meeting_services.agenda_publish(meeting=meeting, requested_by=personas["chef"])
+    publication = journal.get(event=audit.PUBLICATION)
+    assert publication.target_type == "meetings.agendadocument"
+    assert publication.details == {"version": 1}
+
+    client.force_login(personas["chef"])
+    response = client.get(reverse("observations:export"))
+    assert response.status_code == 200
+    export = journal.get(event=audit.EXPORT)
+    assert export.actor == personas["chef"]
+    assert export.details["view"] == "observations:export"
+    # A refused export is not an export.
+    client.force_login(personas["outsider"])
+    client.get(
+        reverse(
+            "meetings:document_download",
+            kwargs={"pk": meeting.pk, "kind": "ordre-du-jour", "document_pk": 999},
+        )
+    )
+    assert journal.filter(event=audit.EXPORT).count() == 1
