@@ -21,6 +21,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.contrib.sessions.models import Session
 from django.db.models.signals import post_save
 from django.dispatch import receiver
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -81,7 +82,12 @@ class SecurityMiddleware:
             logout(request)
             messages.info(request, _("Votre session a expiré : reconnectez-vous."))
             query = urlencode({"next": request.get_full_path()})
-            return redirect(f"{reverse(settings.LOGIN_URL)}?{query}")
+            login_url = f"{reverse(settings.LOGIN_URL)}?{query}"
+            if request.headers.get("HX-Request"):  # a fragment would land inside the page
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = login_url
+                return response
+            return redirect(login_url)
         if (
             user.is_staff
             and request.path.startswith(reverse("admin:index"))

@@ -177,6 +177,16 @@ def test_a_session_ends_after_its_absolute_lifetime_however_active(
     assert AuditEvent.objects.filter(event=audit.SESSION_EXPIRED, actor=personas["agent"]).exists()
 
 
+def test_an_expired_session_sends_htmx_requests_to_the_login_page(client, personas):
+    post_login(client, personas["agent"].email)
+    session = client.session
+    session[LOGIN_TIME_KEY] = int(time.time()) - settings.SESSION_ABSOLUTE_AGE - 1
+    session.save()
+    response = client.get(reverse("teams:annuaire"), headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith(LOGIN)
+
+
 def test_deactivating_an_account_ends_its_sessions(
     client, personas, django_capture_on_commit_callbacks
 ):
