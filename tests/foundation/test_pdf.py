@@ -32,6 +32,8 @@ def test_pdf_has_title_language_and_tags(sample_template):
     assert "/StructTreeRoot" in root
     text = pdf.pages[0].extract_text()
     assert "<script>x</script>" in text  # autoescaped: shown as text, never interpreted
+    assert "{#" not in text and "{%" not in text  # nothing of the template leaks into the page
+    assert "Ville d’Arras" in text  # the running footer names the city, with the elision
 
 
 @pytest.mark.parametrize(
