@@ -8,8 +8,9 @@ class DiagnosticsConfig(AppConfig):
 
     def ready(self):
         from arras_quartiers.panels import register_panel
-        from diagnostics.panels import quartier_comparison
+        from diagnostics.panels import latest_published, quartier_comparison
 
         register_panel("quartier", quartier_comparison, order=80)
+        register_panel("home", latest_published, order=30)
         # Register the tasks with Celery in every process (the eager in-process mode included).
         from diagnostics import tasks  # noqa: F401

@@ -30,3 +30,20 @@ def quartier_comparison(request, quartier):
         "years": years,
         "rows": rows,
     }
+
+
+HOME_PANEL_SIZE = 3
+
+
+def latest_published(request):
+    """On the dashboard: the latest published diagnostics the person may read (élus first of all)."""
+    from diagnostics.models import DiagnosticVersion
+
+    versions = list(
+        DiagnosticVersion.objects.visible_to(request.user)
+        .select_related("diagnostic__quartier")
+        .order_by("-published_at")[:HOME_PANEL_SIZE]
+    )
+    if not versions:
+        return None
+    return "diagnostics/panel_home.html", {"versions": versions}
