@@ -1,6 +1,8 @@
 """Settings for arras_quartiers, read from the environment (see .env.example)."""
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -87,7 +89,8 @@ TEMPLATES = [
 # Database: DATABASE_URL (PostgreSQL in production and CI), a SQLite file otherwise.
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {
+    # dj_database_url's TypedDict and the SQLite dict below: both read-only mappings.
+    DATABASES: dict[str, Mapping[str, Any]] = {
         "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))
     }
 else:
@@ -161,7 +164,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
 ]
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     # User uploads are private: never under STATIC or a public URL; served by views that check access.
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -233,7 +236,7 @@ CELERY_TIMEZONE = TIME_ZONE
 EMAIL_BACKEND_PATH = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 if TESTING:
     EMAIL_BACKEND_PATH = "django.core.mail.backends.locmem.EmailBackend"
-MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH}}
+MAILERS: dict[str, dict[str, Any]] = {"default": {"BACKEND": EMAIL_BACKEND_PATH}}
 if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
     MAILERS["default"]["OPTIONS"] = {
         "host": env_str("EMAIL_HOST", "localhost"),
