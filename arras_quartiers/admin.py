@@ -16,6 +16,21 @@ audit.connect()
 security.connect()
 
 
+#: Shown in this order, and all read-only: the journal is never edited.
+JOURNAL_FIELDS = (
+    "occurred_utc",
+    "event",
+    "actor",
+    "actor_label",
+    "target_type",
+    "target_id",
+    "target_label",
+    "ip_address",
+    "path",
+    "details",
+)
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     list_display = [
@@ -31,19 +46,8 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "occurred_at"
     list_select_related = False
     show_full_result_count = False
-    fields = [
-        "occurred_utc",
-        "event",
-        "actor",
-        "actor_label",
-        "target_type",
-        "target_id",
-        "target_label",
-        "ip_address",
-        "path",
-        "details",
-    ]
-    readonly_fields = fields
+    fields = JOURNAL_FIELDS
+    readonly_fields = JOURNAL_FIELDS
 
     @admin.display(description=_("date (UTC)"), ordering="occurred_at")
     def occurred_utc(self, event: AuditEvent) -> str:

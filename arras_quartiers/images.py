@@ -70,9 +70,9 @@ def sanitize_image(upload) -> CleanImage:
                         _("L'image est trop grande (plus de 40 mégapixels)."), code="pixels"
                     )
                 probe.verify()  # structural check of the whole file
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()  # full decode: a truncated or forged file fails here
-                image = ImageOps.exif_transpose(image)
+            with Image.open(io.BytesIO(data)) as decoded:
+                decoded.load()  # full decode: a truncated or forged file fails here
+                image = ImageOps.exif_transpose(decoded)
                 if image.mode not in ("RGB", "L"):
                     background = Image.new("RGB", image.size, "white")
                     rgba = image.convert("RGBA")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -28,6 +28,8 @@ class DocumentJob(models.Model):
         FAILED = "failed", _("échec")
 
     task_name: ClassVar[str] = ""
+    # Declared for the type checker: Django gives each concrete subclass its default manager.
+    objects: ClassVar[models.Manager[Self]]
 
     status = models.CharField(
         _("état"), max_length=10, choices=Status.choices, default=Status.PENDING

@@ -20,7 +20,9 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -42,7 +44,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _database() -> dict:
+def _database() -> Mapping[str, Any]:
     return settings.DATABASES["default"]
 
 
