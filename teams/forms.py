@@ -51,7 +51,10 @@ class ProfileForm(forms.ModelForm):
 
 
 class MembershipForm(forms.Form):
-    agent = forms.ModelChoiceField(label=_("Agent"), queryset=Agent.objects.filter(is_active=True))
+    # ModelChoiceField copies the queryset for each form: the select_related is not shared state.
+    agent = forms.ModelChoiceField(
+        label=_("Agent"), queryset=Agent.objects.filter(is_active=True).select_related("service")
+    )
     role = forms.ChoiceField(
         label=_("Rôle"), choices=Membership.Role.choices, initial=Membership.Role.MEMBRE
     )
@@ -60,12 +63,6 @@ class MembershipForm(forms.Form):
         initial=timezone.localdate,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["agent"].queryset = Agent.objects.filter(is_active=True).select_related(
-            "service"
-        )
 
 
 class MembershipEndForm(forms.Form):

@@ -42,7 +42,8 @@ def team_overview(quartier: Quartier, today: datetime.date | None = None) -> Tea
         .select_related("agent", "agent__service")
         .order_by("agent__service__name", "agent__last_name", "agent__first_name")
     )
-    chefs, elus, direction, groups = [], [], [], {}
+    chefs, elus, direction = [], [], []
+    groups: dict[int | None, ServiceGroup] = {}
     for membership in memberships:
         if membership.role == Membership.Role.CHEF_DE_PROJET:
             chefs.append(membership)
