@@ -22,7 +22,9 @@ class DiagnosticCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         # The quartiers where the person is chef de projet: a list, already fetched by the view.
         pks = [quartier.pk for quartier in quartiers or []]
-        self.fields["quartier"].queryset = Quartier.objects.filter(pk__in=pks).order_by("name")
+        quartier_field = self.fields["quartier"]
+        assert isinstance(quartier_field, forms.ModelChoiceField)
+        quartier_field.queryset = Quartier.objects.filter(pk__in=pks).order_by("name")
         if len(pks) == 1:
             self.fields["quartier"].initial = pks[0]
         self.fields["year"].initial = timezone.localdate().year

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.conf import settings
@@ -40,6 +41,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from teams.models import Membership, Quartier
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 #: The annexes list at most this many rows, and say how many more there are.
 ANNEX_OBSERVATIONS_LIMIT = 200
@@ -71,7 +75,7 @@ def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
 
 def compute(quartier: Quartier, year: int, *, today: datetime.date | None = None) -> dict:
     today = today or timezone.localdate()
-    data = {
+    data: dict[str, Any] = {
         "quartier": {"id": quartier.pk, "name": quartier.name, "slug": quartier.slug},
         "year": year,
         "as_of": min(today, datetime.date(year, 12, 31)).isoformat(),
@@ -90,7 +94,7 @@ def compute(quartier: Quartier, year: int, *, today: datetime.date | None = None
     return data
 
 
-def key_figures(data: dict) -> list[tuple[str, str, int | float | None]]:
+def key_figures(data: dict) -> list[tuple[str, StrOrPromise, int | float | None]]:
     """(key, label, value) of the indicators compared year to year on the quartier page."""
     return [
         ("members", _("Agents dans l'équipe"), data["team"].get("members")),

@@ -293,5 +293,5 @@ class DiagnosticDocument(DocumentJob):
         indexes = [models.Index(fields=["diagnostic", "version", "data_checksum"])]
 
     def __str__(self) -> str:
-        label = f"v{self.version.number}" if self.version_id else "épreuve"
+        label = f"v{self.version.number}" if self.version is not None else "épreuve"
         return f"{self.diagnostic} — {label}"

@@ -21,10 +21,15 @@ Out of reach answers 404: views fetch through these querysets.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from teams.access import roles_of
 from teams.models import Quartier
+
+if TYPE_CHECKING:
+    from diagnostics.models import DiagnosticQuerySet, VersionQuerySet
 
 
 def _working_copy_q(roles) -> Q:
@@ -42,7 +47,7 @@ def _published_q(roles, prefix: str = "") -> Q:
     return Q(**{f"{prefix}quartier_id__in": roles.quartier_ids})
 
 
-def diagnostics_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+def diagnostics_visible_to(user, queryset: DiagnosticQuerySet | None = None) -> DiagnosticQuerySet:
     """Diagnostics of which the person may read the working copy or at least one published version."""
     from diagnostics.models import Diagnostic, DiagnosticVersion
 
@@ -56,7 +61,7 @@ def diagnostics_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     return diagnostics.filter(_working_copy_q(roles) | (_published_q(roles) & has_version))
 
 
-def working_copies_visible_to(user) -> QuerySet:
+def working_copies_visible_to(user) -> DiagnosticQuerySet:
     from diagnostics.models import Diagnostic
 
     roles = roles_of(user)
@@ -65,7 +70,7 @@ def working_copies_visible_to(user) -> QuerySet:
     return Diagnostic.objects.filter(_working_copy_q(roles))
 
 
-def versions_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+def versions_visible_to(user, queryset: VersionQuerySet | None = None) -> VersionQuerySet:
     from diagnostics.models import DiagnosticVersion
 
     versions = DiagnosticVersion.objects.all() if queryset is None else queryset
