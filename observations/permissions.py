@@ -128,6 +128,11 @@ def can_add_photos(user, observation) -> bool:
     return can_edit(user, observation) or (observation.author_id == user.pk and observation.is_open)
 
 
+def can_remove_photo(user, observation) -> bool:
+    """Take a photo off: its author while the observation is "nouvelle", the chef de projet."""
+    return can_edit(user, observation)
+
+
 def can_triage(user, observation) -> bool:
     """Assign the service, set the urgency, merge duplicates, close: the chef de projet."""
     return roles_of(user).is_chef(observation.quartier_id)

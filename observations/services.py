@@ -3,10 +3,12 @@ side effects (emails, jobs) sent only once the transaction has committed."""
 
 from __future__ import annotations
 
+import contextvars
 import datetime
+import functools
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -49,10 +51,48 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 
 
+# Photo files and transactions -----------------------------------------------------------------
+
+#: The photos written by the `atomic_with_files` block running now (None outside such a block).
+_written_photos: contextvars.ContextVar[list | None] = contextvars.ContextVar(
+    "observations_written_photos", default=None
+)
+
+
+def atomic_with_files(func: Callable) -> Callable:
+    """Run `func` in its own transaction; the photo files it writes vanish unless that commits.
+
+    Files are not transactional: a rollback would leave them on disk with no row. So the block is
+    *durable* (Django refuses to nest it in a caller's transaction, whose later rollback it could
+    not see) and any exception, the COMMIT's own included, deletes the files written inside it.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        written: list[Photo] = []
+        token = _written_photos.set(written)
+        try:
+            with transaction.atomic(durable=True):
+                return func(*args, **kwargs)
+        except BaseException:
+            _delete_files(written)
+            raise
+        finally:
+            _written_photos.reset(token)
+
+    return wrapper
+
+
+def _delete_files_on_commit(photos: list[Photo]) -> None:
+    """Delete files of rows removed in this transaction, once it has committed (never before)."""
+    files = [(f.storage, f.name) for p in photos for f in (p.image, p.thumbnail) if f]
+    transaction.on_commit(lambda: _delete_names(files))
+
+
 # Creating and editing ------------------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_with_files
 def observation_create(
     *,
     author: Agent,
@@ -108,9 +148,7 @@ def observation_create(
         % {"quartier": quartier.name, "title": observation.public_title},
         actor=author,
     )
-    _store_photos(
-        observation, photos, by=author
-    )  # last: a failure removes its files and rolls back
+    _store_photos(observation, photos, by=author)
     return observation
 
 
@@ -129,7 +167,7 @@ def observation_update(*, observation: Observation, by: Agent, data: dict) -> Ob
     return observation
 
 
-@transaction.atomic
+@atomic_with_files
 def photos_add(*, observation: Observation, photos: Iterable[CleanImage], by: Agent) -> list[Photo]:
     photos = list(photos)
     existing = Photo.objects.select_for_update().filter(observation=observation).count()
@@ -140,18 +178,44 @@ def photos_add(*, observation: Observation, photos: Iterable[CleanImage], by: Ag
     return _store_photos(observation, photos, by=by)
 
 
+@transaction.atomic
+def photo_remove(*, photo: Photo, by: Agent) -> None:
+    """Take a photo off its observation; the history says so; the files go once this commits."""
+    observation = Observation.objects.select_for_update().get(pk=photo.observation_id)
+    photo = Photo.objects.filter(pk=photo.pk, observation=observation).first()
+    if photo is None:
+        raise ValidationError(_("Cette photo a déjà été retirée."))
+    position = Photo.objects.filter(observation=observation, pk__lt=photo.pk).count() + 1
+    StatusChange.objects.create(
+        observation=observation,
+        changed_by=by,
+        from_status=observation.status,
+        to_status=observation.status,
+        service=observation.service,
+        comment=_("Photo %(n)s retirée.") % {"n": position},
+    )
+    photo.delete()
+    _delete_files_on_commit([photo])
+
+
 def _store_photos(observation: Observation, photos: list[CleanImage], *, by: Agent) -> list[Photo]:
-    """Write the files, then the rows; if anything fails, remove what was written (nothing half-saved)."""
+    """Write the files, then the rows; if anything fails, remove what was written (nothing half-saved).
+
+    Inside `atomic_with_files` the files are also removed if the transaction fails later on.
+    """
     stored: list[Photo] = []
+    tracked = _written_photos.get()
     try:
         for clean in photos:
             name = uuid.uuid4().hex
             photo = Photo(
                 observation=observation, width=clean.width, height=clean.height, uploaded_by=by
             )
+            stored.append(photo)  # before writing: a half-written pair is removed too
+            if tracked is not None:
+                tracked.append(photo)
             photo.image.save(f"{name}.jpg", ContentFile(clean.content), save=False)
             photo.thumbnail.save(f"{name}-vignette.jpg", ContentFile(clean.thumbnail), save=False)
-            stored.append(photo)
             photo.save()
     except Exception:
         _delete_files(stored)
@@ -160,13 +224,15 @@ def _store_photos(observation: Observation, photos: list[CleanImage], *, by: Age
 
 
 def _delete_files(photos: list[Photo]) -> None:
-    for photo in photos:
-        for file in (photo.image, photo.thumbnail):
-            if file:
-                try:
-                    file.storage.delete(file.name)
-                except OSError:  # pragma: no cover - best effort
-                    logger.warning("Could not delete %s", file.name)
+    _delete_names([(f.storage, f.name) for p in photos for f in (p.image, p.thumbnail) if f])
+
+
+def _delete_names(files) -> None:
+    for storage, name in files:
+        try:
+            storage.delete(name)
+        except OSError:  # pragma: no cover - best effort
+            logger.warning("Could not delete %s", name)
 
 
 # Triage and workflow -------------------------------------------------------------------------

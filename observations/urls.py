@@ -27,5 +27,6 @@ urlpatterns = [
     path("<int:pk>/remontee/", views.observation_escalate, name="escalate"),
     path("<int:pk>/photos/", views.observation_photos, name="photos"),
     path("<int:pk>/photos/<int:photo_pk>/", views.photo, name="photo"),
+    path("<int:pk>/photos/<int:photo_pk>/retirer/", views.photo_remove, name="photo_remove"),
     path("<int:pk>/photos/<int:photo_pk>/vignette/", views.photo_thumbnail, name="photo_thumbnail"),
 ]

@@ -234,6 +234,7 @@ def _detail(request, observation: Observation, status=200, **forms):
         "escalations": list(observation.escalations.all()),
         "duplicates": list(observation.duplicates.all()),
         "can_edit": permissions.can_edit(user, observation),
+        "can_remove_photos": permissions.can_remove_photo(user, observation),
         "can_add_photos": permissions.can_add_photos(user, observation)
         and len(observation.photos.all()) < services.MAX_PHOTOS,
         "can_triage": can_triage,
@@ -375,6 +376,27 @@ def observation_photos(request, pk):
         lambda obs, data: services.photos_add(observation=obs, photos=data["photos"], by=request.user),
         _("Photos ajoutées."),
     )  # fmt: skip
+
+
+@require_POST
+def photo_remove(request, pk, photo_pk):
+    """The detail page's button posts here; this asks to confirm (no script needed), then removes."""
+    observation = selectors.observation_detail(request.user, pk)
+    photos = list(observation.photos.all())
+    photo = next((p for p in photos if p.pk == photo_pk), None)
+    if photo is None or not permissions.can_remove_photo(request.user, observation):
+        raise Http404
+    if request.POST.get("confirmer") != "oui":
+        position = photos.index(photo) + 1
+        context = {"observation": observation, "photo": photo, "position": position}
+        return render(request, "observations/photo_remove.html", context)
+    try:
+        services.photo_remove(photo=photo, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Photo retirée."))
+    return redirect(observation)
 
 
 def _photo_response(request, pk, photo_pk, field):
