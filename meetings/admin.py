@@ -8,6 +8,7 @@ from meetings.models import (
     Invitation,
     Meeting,
     MinutesDocument,
+    SentMail,
     WorkingGroup,
 )
 
@@ -96,3 +97,19 @@ class CalendarFeedTokenAdmin(admin.ModelAdmin):
     list_select_related = ["agent"]
     raw_id_fields = ["agent"]
     exclude = ["token"]
+
+
+@admin.register(SentMail)
+class SentMailAdmin(admin.ModelAdmin):
+    """Who received which email of a meeting: read-only (the delivery writes it)."""
+
+    list_display = ["meeting", "kind", "version", "email", "sent_at"]
+    list_filter = ["kind"]
+    list_select_related = ["meeting"]
+    search_fields = ["email"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

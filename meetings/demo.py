@@ -266,12 +266,12 @@ def _held(
         "et se sont répartis les suites à donner."
     )
     for index, (owner, title, slugs, due_in) in enumerate(action_specs):
-        item = items[index % len(items)] if items else None
+        action_item = items[index % len(items)] if items else None
         action, created = Action.objects.get_or_create(
             meeting=meeting,
             title=title,
             defaults={
-                "agenda_item": item,
+                "agenda_item": action_item,
                 "quartier": meeting.quartier,
                 "owner": _person(owner),
                 "due_date": timezone.localtime(meeting.start).date()

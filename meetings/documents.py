@@ -7,6 +7,9 @@ through `public_title` / `public_summary`, which never show a confidential one's
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.message import MIMEPart
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -20,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from arras_quartiers.pdf import render_pdf
 from meetings import selectors
-from meetings.models import AgendaDocument, Meeting, MinutesDocument
+from meetings.models import AgendaDocument, Meeting, MeetingDocument, MinutesDocument, SentMail
 
 logger = logging.getLogger(__name__)
 PARIS = ZoneInfo(settings.TIME_ZONE)
@@ -197,14 +200,79 @@ def _when(meeting: Meeting) -> str:
     }
 
 
-def send_agenda_emails(document: AgendaDocument) -> int:
-    meeting = document.meeting
+def ics_part(meeting: Meeting, *, method: str, email: str) -> MIMEPart:
+    """The .ics attachment, typed the way calendar clients expect: text/calendar; method=..."""
+    part = MIMEPart()
+    part.set_content(
+        calendar_of([meeting], name=meeting.display_title, method=method, attendee_email=email),
+        maintype="text",
+        subtype="calendar",
+        disposition="attachment",
+        filename="invitation.ics" if method == "REQUEST" else "annulation.ics",
+    )
+    part.replace_header("Content-Type", f"text/calendar; method={method}; charset=utf-8")
+    return part
+
+
+def _document_pdf(document: MeetingDocument) -> tuple[str, bytes]:
     document.file.open("rb")
     try:
-        pdf = document.file.read()
+        return document.file.name.rsplit("/", 1)[-1], document.file.read()
     finally:
         document.file.close()
-    filename = document.file.name.rsplit("/", 1)[-1]
+
+
+@dataclass
+class Letter:
+    """What one kind of meeting email says; its attachments may depend on the address."""
+
+    subject: str
+    body: list[str | None]
+    attachments_for: Callable[[str], list]
+
+
+def send_letter(meeting: Meeting, *, kind: str, version: int, letter: Letter) -> int:
+    """Email every invitee who has not received this (kind, version) yet; record each one sent.
+
+    A mail server failing after N messages raises (the task retries later): the retry sends
+    only to the addresses not recorded, so nobody receives it twice.
+    """
+    done = set(
+        SentMail.objects.filter(meeting=meeting, kind=kind, version=version).values_list(
+            "email", flat=True
+        )
+    )
+    sent = 0
+    for name, email in _recipients(meeting):
+        if email in done:
+            continue
+        lines = [_("Bonjour %(name)s,") % {"name": name}, "", *letter.body]
+        lines += [
+            _("Page de la réunion (pour les agents de la ville) : %(url)s")
+            % {"url": absolute(meeting.get_absolute_url())},
+            "",
+            str(meeting.organiser),
+        ]
+        message = EmailMessage(
+            subject=letter.subject,
+            body="\n".join(line for line in lines if line is not None),
+            to=[email],
+        )
+        for attachment in letter.attachments_for(email):
+            if isinstance(attachment, MIMEPart):
+                message.attach(attachment)
+            else:
+                message.attach(*attachment)
+        message.send()
+        SentMail.objects.create(meeting=meeting, kind=kind, version=version, email=email)
+        sent += 1
+    logger.info("%s v%s of meeting %s sent to %s invitees", kind, version, meeting.pk, sent)
+    return sent
+
+
+def agenda_letter(document: AgendaDocument) -> Letter:
+    meeting = document.meeting
+    filename, pdf = _document_pdf(document)
     if document.version > 1:
         subject = _("Ordre du jour modifié (version %(v)s) : %(title)s, %(when)s")
     else:
@@ -214,79 +282,79 @@ def send_agenda_emails(document: AgendaDocument) -> int:
         "title": meeting.display_title,
         "when": _when(meeting),
     }
-    sent = 0
-    for name, email in _recipients(meeting):
-        body = "\n".join(
-            [
-                _("Bonjour %(name)s,") % {"name": name},
-                "",
-                _("Vous êtes invité(e) à la réunion « %(title)s », %(when)s, lieu : %(place)s.")
-                % {
-                    "title": meeting.display_title,
-                    "when": _when(meeting),
-                    "place": meeting.place,
-                },
-                _("Cette version %(v)s de l'ordre du jour remplace la précédente.")
-                % {"v": document.version}
-                if document.version > 1
-                else "",
-                _(
-                    "L'ordre du jour est joint en PDF, avec une invitation à ajouter à votre agenda (.ics)."
-                ),
-                _("Page de la réunion (pour les agents de la ville) : %(url)s")
-                % {"url": absolute(meeting.get_absolute_url())},
-                "",
-                str(meeting.organiser),
-            ]
-        )
-        message = EmailMessage(subject=subject, body=body, to=[email])
-        message.attach(filename, pdf, "application/pdf")
-        message.attach(
-            "invitation.ics",
-            calendar_of(
-                [meeting], name=meeting.display_title, method="REQUEST", attendee_email=email
-            ),
-            "text/calendar",
-        )
-        message.send()
-        sent += 1
-    logger.info("Agenda v%s of meeting %s sent to %s invitees", document.version, meeting.pk, sent)
-    return sent
+    body = [
+        _("Vous êtes invité(e) à la réunion « %(title)s », %(when)s, lieu : %(place)s.")
+        % {"title": meeting.display_title, "when": _when(meeting), "place": meeting.place},
+        _("Cette version %(v)s de l'ordre du jour remplace la précédente.")
+        % {"v": document.version}
+        if document.version > 1
+        else None,
+        _("L'ordre du jour est joint en PDF, avec une invitation à ajouter à votre agenda (.ics)."),
+    ]
+    return Letter(
+        subject=subject,
+        body=body,
+        attachments_for=lambda email: [
+            (filename, pdf, "application/pdf"),
+            ics_part(meeting, method="REQUEST", email=email),
+        ],
+    )
 
 
-def send_minutes_emails(document: MinutesDocument) -> int:
+def minutes_letter(document: MinutesDocument) -> Letter:
     meeting = document.meeting
-    document.file.open("rb")
-    try:
-        pdf = document.file.read()
-    finally:
-        document.file.close()
-    filename = document.file.name.rsplit("/", 1)[-1]
+    filename, pdf = _document_pdf(document)
     subject = _("Compte rendu : %(title)s du %(day)s") % {
         "title": meeting.display_title,
         "day": date_format(timezone.localtime(meeting.start, PARIS).date(), "j F Y"),
     }
-    sent = 0
-    for name, email in _recipients(meeting):
-        body = "\n".join(
-            [
-                _("Bonjour %(name)s,") % {"name": name},
-                "",
-                _(
-                    "Le compte rendu de la réunion « %(title)s » est publié : vous le trouverez en pièce jointe."
-                )
-                % {"title": meeting.display_title},
-                _("Page de la réunion (pour les agents de la ville) : %(url)s")
-                % {"url": absolute(meeting.get_absolute_url())},
-                "",
-                str(meeting.organiser),
-            ]
+    body = [
+        _(
+            "Le compte rendu de la réunion « %(title)s » est publié : vous le trouverez en pièce jointe."
         )
-        message = EmailMessage(subject=subject, body=body, to=[email])
-        message.attach(filename, pdf, "application/pdf")
-        message.send()
-        sent += 1
-    return sent
+        % {"title": meeting.display_title}
+    ]
+    return Letter(
+        subject=subject,
+        body=body,
+        attachments_for=lambda email: [(filename, pdf, "application/pdf")],
+    )
+
+
+def cancellation_letter(meeting: Meeting) -> Letter:
+    subject = _("Réunion annulée : %(title)s, %(when)s") % {
+        "title": meeting.display_title,
+        "when": _when(meeting),
+    }
+    body = [
+        _("La réunion « %(title)s », prévue %(when)s, lieu : %(place)s, est annulée.")
+        % {"title": meeting.display_title, "when": _when(meeting), "place": meeting.place},
+        _("L'annulation jointe (.ics) la retire de votre agenda."),
+    ]
+    return Letter(
+        subject=subject,
+        body=body,
+        attachments_for=lambda email: [ics_part(meeting, method="CANCEL", email=email)],
+    )
+
+
+def document_pdf(document: MeetingDocument) -> tuple[bytes, str]:
+    build = agenda_pdf if isinstance(document, AgendaDocument) else minutes_pdf
+    return build(document)
+
+
+def send_document_emails(document: MeetingDocument) -> int:
+    write = agenda_letter if isinstance(document, AgendaDocument) else minutes_letter
+    letter = write(document)
+    return send_letter(
+        document.meeting, kind=document.mail_kind, version=document.version, letter=letter
+    )
+
+
+def send_cancellation_emails(meeting: Meeting) -> int:
+    return send_letter(
+        meeting, kind=SentMail.Kind.CANCELLATION, version=0, letter=cancellation_letter(meeting)
+    )
 
 
 def send_plain(*, to: list[str], subject: str, lines: list[str]) -> int:

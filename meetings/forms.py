@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from arras_quartiers.forms import choice_field
 from meetings.models import Action, AgendaItem, Invitation, Meeting, WorkingGroup
 from observations.models import Observation
 from teams.models import Agent, ExternalParticipant, Partner, Priority, Quartier, Service
@@ -26,6 +27,16 @@ def combine(day: datetime.date, time: datetime.time) -> datetime.datetime:
 class ObservationChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Observation) -> str:
         return f"n° {obj.pk} — {obj.title} ({obj.category})"
+
+
+class AgentChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Agent) -> str:
+        return f"{obj} — {obj.service or obj.job_title}"
+
+
+class ActionObservationField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Observation) -> str:
+        return f"n° {obj.pk} — {obj.title}"
 
 
 class MeetingForm(forms.Form):
@@ -59,7 +70,7 @@ class MeetingForm(forms.Form):
     def __init__(self, *args, quartiers=None, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.editing = editing
-        self.fields["quartier"].queryset = (
+        choice_field(self, "quartier").queryset = (
             quartiers if quartiers is not None else Quartier.objects.none()
         )
         if editing:
@@ -87,7 +98,8 @@ class MeetingForm(forms.Form):
         }
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         day, start, end = data.get("date"), data.get("start_time"), data.get("end_time")
         if day and start and end:
             if end <= start:
@@ -120,7 +132,8 @@ class YearPlanRowForm(forms.Form):
     place = forms.CharField(label=_("Lieu"), max_length=255, required=False)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("include"):
             return data
         for name, message in (
@@ -148,7 +161,7 @@ class YearForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    agents = forms.ModelMultipleChoiceField(
+    agents = AgentChoiceField(
         label=_("Agents"),
         queryset=Agent.objects.none(),
         required=False,
@@ -170,7 +183,7 @@ class InviteForm(forms.Form):
         super().__init__(*args, **kwargs)
         invited = meeting.invitations.values("agent_id")
         invited_ext = meeting.invitations.values("external_id")
-        self.fields["agents"].queryset = (
+        choice_field(self, "agents").queryset = (
             Agent.objects.filter(is_active=True)
             .exclude(pk__in=invited)
             .select_related("service")
@@ -183,12 +196,12 @@ class InviteForm(forms.Form):
         if meeting.quartier_id:
             externals = externals.filter(quartiers=meeting.quartier_id)
             partners = partners.filter(quartiers=meeting.quartier_id)
-        self.fields["externals"].queryset = externals.order_by("last_name", "first_name")
-        self.fields["partner"].queryset = partners.order_by("name")
-        self.fields["agents"].label_from_instance = lambda a: f"{a} — {a.service or a.job_title}"
+        choice_field(self, "externals").queryset = externals.order_by("last_name", "first_name")
+        choice_field(self, "partner").queryset = partners.order_by("name")
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not (data.get("agents") or data.get("externals") or data.get("partner")):
             raise forms.ValidationError(_("Choisissez au moins une personne à inviter."))
         return data
@@ -225,7 +238,7 @@ class ProposalForm(forms.ModelForm):
     def __init__(self, *args, observations=None, **kwargs):
         super().__init__(*args, **kwargs)
         if observations is not None:
-            self.fields["observations"].queryset = observations
+            choice_field(self, "observations").queryset = observations
         self.fields["duration_minutes"].widget.attrs.update({"min": 1, "max": 480, "step": 5})
 
     def clean_duration_minutes(self):
@@ -242,7 +255,7 @@ class MergeForm(forms.Form):
 
     def __init__(self, *args, item: AgendaItem, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["into"].queryset = (
+        choice_field(self, "into").queryset = (
             item.meeting.items.exclude(pk=item.pk)
             .exclude(status=AgendaItem.Status.MERGED)
             .filter(is_action_review=False)
@@ -285,20 +298,23 @@ class ActionForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 2}),
             "services": forms.SelectMultiple(attrs={"size": 4}),
         }
+        field_classes = {"observation": ActionObservationField}
 
     def __init__(self, *args, meeting: Meeting, owners, observations, **kwargs):
         super().__init__(*args, **kwargs)
         self.meeting = meeting
-        self.fields["agenda_item"].queryset = meeting.items.filter(
+        choice_field(self, "agenda_item").queryset = meeting.items.filter(
             status=AgendaItem.Status.ACCEPTED
         )
-        self.fields["owner"].queryset = owners
-        self.fields["services"].queryset = Service.objects.order_by("name")
-        self.fields["priority"].queryset = Priority.objects.filter(
-            quartier_id=meeting.quartier_id, is_active=True
+        choice_field(self, "owner").queryset = owners
+        choice_field(self, "services").queryset = Service.objects.order_by("name")
+        # A groupe de travail without a quartier has no axes prioritaires to choose from.
+        choice_field(self, "priority").queryset = (
+            Priority.objects.filter(quartier_id=meeting.quartier_id, is_active=True)
+            if meeting.quartier_id is not None
+            else Priority.objects.none()
         )
-        self.fields["observation"].queryset = observations
-        self.fields["observation"].label_from_instance = lambda o: f"n° {o.pk} — {o.title}"
+        choice_field(self, "observation").queryset = observations
 
     def clean_due_date(self):
         due = self.cleaned_data["due_date"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -132,10 +133,15 @@ class Meeting(models.Model):
         _("rappel de la réunion envoyé le"), null=True, blank=True
     )
     sequence = models.PositiveIntegerField(_("révision iCalendar"), default=0)
+    cancellation_sent_at = models.DateTimeField(_("annulation envoyée le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
 
     objects = MeetingQuerySet.as_manager()
+
+    # Set on instances by the reads that need them (not columns).
+    my_response: str | None  # the user's answer, for the dashboard panel
+    _group_quartier_ids: set[int]  # cached by permissions.can_manage
 
     class Meta:
         verbose_name = _("réunion")
@@ -409,60 +415,114 @@ class Action(models.Model):
         return self.is_open and self.due_date < (today or timezone.localdate())
 
 
-class AgendaDocument(DocumentJob):
-    """One published version of a meeting's agenda: its PDF, then the emails to every invitee."""
+def _document_meeting(related_name: str) -> models.ForeignKey:
+    return models.ForeignKey(
+        Meeting, verbose_name=_("réunion"), on_delete=models.CASCADE, related_name=related_name
+    )
+
+
+def _unique_version(prefix: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(fields=["meeting", "version"], name=f"{prefix}_unique_version")
+
+
+class MeetingDocument(DocumentJob):
+    """One published version of a meeting's document: its PDF, then the emails to every invitee.
+
+    A concrete subclass sets its Celery task (`task_name`), the `Meeting` fields of its latest
+    published version and of its "changed since" flag (`version_field`, `changed_field`), the
+    `SentMail.Kind` of its emails (`mail_kind`), its `label`, and its `meeting` field (through
+    `_document_meeting`, only to keep its own reverse name: `meeting.agenda_documents`...).
+    """
+
+    #: The Meeting field holding the latest published version of this kind of document.
+    version_field: ClassVar[str] = ""
+    #: The Meeting flag saying the content changed since that version was published.
+    changed_field: ClassVar[str] = ""
+    #: The `SentMail.Kind` of its emails.
+    mail_kind: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+
+    meeting: models.ForeignKey
+    version = models.PositiveSmallIntegerField(_("version"))
+    emails_sent_at = models.DateTimeField(_("courriels envoyés le"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["meeting", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} — {self.label} v{self.version}"
+
+    @property
+    def is_current(self) -> bool:
+        """Still the meeting's latest published version (a newer one supersedes its emails)."""
+        return self.version == getattr(self.meeting, self.version_field)
+
+
+class AgendaDocument(MeetingDocument):
+    """One published version of a meeting's agenda (ordre du jour)."""
 
     task_name = "meetings.tasks.render_agenda"
+    version_field = "agenda_version"
+    changed_field = "agenda_changed"
+    mail_kind = "agenda"
+    label = "ordre du jour"
 
-    meeting = models.ForeignKey(
-        Meeting,
-        verbose_name=_("réunion"),
-        on_delete=models.CASCADE,
-        related_name="agenda_documents",
-    )
-    version = models.PositiveSmallIntegerField(_("version"))
-    emails_sent_at = models.DateTimeField(_("courriels envoyés le"), null=True, blank=True)
+    meeting = _document_meeting("agenda_documents")
 
-    class Meta:
+    class Meta(MeetingDocument.Meta):
         verbose_name = _("ordre du jour publié")
         verbose_name_plural = _("ordres du jour publiés")
-        ordering = ["meeting", "-version"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["meeting", "version"], name="agenda_document_unique_version"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.meeting} — ordre du jour v{self.version}"
+        constraints = [_unique_version("agenda_document")]
 
 
-class MinutesDocument(DocumentJob):
-    """One published version of a meeting's compte rendu: its PDF, then the notice to every invitee."""
+class MinutesDocument(MeetingDocument):
+    """One published version of a meeting's compte rendu."""
 
     task_name = "meetings.tasks.render_minutes"
+    version_field = "minutes_version"
+    changed_field = "minutes_changed"
+    mail_kind = "minutes"
+    label = "compte rendu"
 
-    meeting = models.ForeignKey(
-        Meeting,
-        verbose_name=_("réunion"),
-        on_delete=models.CASCADE,
-        related_name="minutes_documents",
-    )
-    version = models.PositiveSmallIntegerField(_("version"))
-    emails_sent_at = models.DateTimeField(_("courriels envoyés le"), null=True, blank=True)
+    meeting = _document_meeting("minutes_documents")
 
-    class Meta:
+    class Meta(MeetingDocument.Meta):
         verbose_name = _("compte rendu publié")
         verbose_name_plural = _("comptes rendus publiés")
-        ordering = ["meeting", "-version"]
+        constraints = [_unique_version("minutes_document")]
+
+
+class SentMail(models.Model):
+    """One email of a meeting sent to one address: a retry after a mail server failure skips it.
+
+    `version` is the document's version for an agenda or minutes; 0 for the cancellation.
+    """
+
+    class Kind(models.TextChoices):
+        AGENDA = "agenda", _("ordre du jour")
+        MINUTES = "minutes", _("compte rendu")
+        CANCELLATION = "cancel", _("annulation")
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("réunion"), on_delete=models.CASCADE, related_name="sent_mails"
+    )
+    kind = models.CharField(_("courriel"), max_length=10, choices=Kind.choices)
+    version = models.PositiveSmallIntegerField(_("version"), default=0)
+    email = models.EmailField(_("adresse"))
+    sent_at = models.DateTimeField(_("envoyé le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("courriel envoyé")
+        verbose_name_plural = _("courriels envoyés")
         constraints = [
             models.UniqueConstraint(
-                fields=["meeting", "version"], name="minutes_document_unique_version"
+                fields=["meeting", "kind", "version", "email"], name="sent_mail_unique"
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.meeting} — compte rendu v{self.version}"
+        return f"{self.get_kind_display()} v{self.version} → {self.email}"
 
 
 def new_feed_token() -> str:

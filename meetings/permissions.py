@@ -26,15 +26,24 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 # Imported lazily by the models' QuerySet methods, directly by everything else.
-from meetings.models import Action, AgendaItem, Invitation, Meeting, WorkingGroup
+from meetings.models import (
+    Action,
+    AgendaItem,
+    Invitation,
+    Meeting,
+    MeetingQuerySet,
+    WorkingGroup,
+)
 from teams.access import quartiers_visible_to, roles_of
 from teams.models import Quartier
 
 
-def _group_touches(quartier_ids) -> Exists:
-    return Exists(
-        WorkingGroup.quartiers.through.objects.filter(
-            workinggroup_id=OuterRef("working_group_id"), quartier_id__in=quartier_ids
+def _group_touches(quartier_ids) -> Q:
+    return Q(
+        Exists(
+            WorkingGroup.quartiers.through.objects.filter(
+                workinggroup_id=OuterRef("working_group_id"), quartier_id__in=quartier_ids
+            )
         )
     )
 
@@ -43,7 +52,7 @@ def _invited(user) -> Exists:
     return Exists(Invitation.objects.filter(meeting_id=OuterRef("pk"), agent_id=user.pk))
 
 
-def meetings_visible_to(user, queryset: QuerySet[Meeting] | None = None) -> QuerySet[Meeting]:
+def meetings_visible_to(user, queryset: MeetingQuerySet | None = None) -> MeetingQuerySet:
     meetings = Meeting.objects.all() if queryset is None else queryset
     roles = roles_of(user)
     if not roles.authenticated:
@@ -78,7 +87,9 @@ def can_manage(user, meeting: Meeting) -> bool:
     if meeting.working_group_id and roles.chef_of:
         cached = getattr(meeting, "_group_quartier_ids", None)
         if cached is None:
-            cached = set(meeting.working_group.quartiers.values_list("pk", flat=True))
+            group = meeting.working_group
+            assert group is not None  # (working_group_id is set)
+            cached = set(group.quartiers.values_list("pk", flat=True))
             meeting._group_quartier_ids = cached
         return bool(cached & roles.chef_of)
     return False

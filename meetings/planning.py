@@ -25,6 +25,11 @@ EQUIPE_SLOT = (datetime.time(9, 30), datetime.time(11, 30))
 ETT_SLOT = (datetime.time(14, 0), datetime.time(16, 0))
 TUESDAY, THURSDAY = 1, 3
 
+#: (kind, label, first day of the period, last day, target day, (start time, end time))
+Period = tuple[
+    str, str, datetime.date, datetime.date, datetime.date, tuple[datetime.time, datetime.time]
+]
+
 
 @dataclass
 class Proposal:
@@ -40,11 +45,11 @@ class Proposal:
 
     @property
     def start(self) -> datetime.datetime | None:
-        return aware(self.date, self.start_time) if self.date else None
+        return aware(self.date, self.start_time) if self.date and self.start_time else None
 
     @property
     def end(self) -> datetime.datetime | None:
-        return aware(self.date, self.end_time) if self.date else None
+        return aware(self.date, self.end_time) if self.date and self.end_time else None
 
 
 def aware(day: datetime.date, time: datetime.time) -> datetime.datetime:
@@ -55,9 +60,9 @@ def french_holidays(*years: int) -> holidays.HolidayBase:
     return holidays.country_holidays("FR", years=sorted(set(years)))
 
 
-def periods(year: int) -> list[tuple[str, str, datetime.date, datetime.date, int, tuple]]:
+def periods(year: int) -> list[Period]:
     """The six meetings of a year: four équipes (one per quarter), two ETT (one per semester)."""
-    rows = []
+    rows: list[Period] = []
     for quarter in range(1, 5):
         first = datetime.date(year, 3 * quarter - 2, 1)
         last = _month_end(year, 3 * quarter)

@@ -142,6 +142,8 @@ def open_actions_before(meeting: Meeting) -> list[Action]:
     if meeting.working_group_id:
         actions = actions.filter(meeting__working_group_id=meeting.working_group_id)
     else:
+        # Without a groupe de travail, a meeting has a quartier (meeting_has_quartier_or_group).
+        assert meeting.quartier_id is not None
         actions = actions.filter(quartier_id=meeting.quartier_id)
     return list(actions.select_related("owner", "meeting").order_by("due_date", "pk"))
 
@@ -153,7 +155,7 @@ def agenda_schedule(meeting: Meeting, *, with_actions: bool = False) -> Schedule
             "position", "created_at", "pk"
         )
     )
-    actions_by_item: dict[int, list[Action]] = {}
+    actions_by_item: dict[int | None, list[Action]] = {}
     if with_actions:
         for action in meeting.actions.select_related(
             "owner", "priority", "observation", "observation__category", "observation__quartier"

@@ -6,7 +6,8 @@ Side effects (Celery jobs, emails) are sent after the commit.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerError
 
 from arras_quartiers import jobs
 from meetings import planning
@@ -24,11 +26,13 @@ from meetings.models import (
     CalendarFeedToken,
     Invitation,
     Meeting,
+    MeetingDocument,
     MinutesDocument,
     WorkingGroup,
 )
 from teams.models import Agent, ExternalParticipant, Membership, Priority, Quartier, Service
 
+logger = logging.getLogger(__name__)
 ACTION_REVIEW_TITLE = "Suivi des actions"
 
 
@@ -161,12 +165,32 @@ def meeting_update(*, meeting: Meeting, data: dict) -> Meeting:
 
 @transaction.atomic
 def meeting_cancel(*, meeting: Meeting) -> Meeting:
+    """Cancel, and email every invitee an .ics CANCEL (same UID, higher SEQUENCE) after the commit.
+
+    Cancelling an already cancelled meeting changes and sends nothing.
+    """
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.is_cancelled:
+        return meeting
     if meeting.status in (Meeting.Status.HELD, Meeting.Status.MINUTES_PUBLISHED):
         raise ValidationError(_("Une réunion déjà tenue ne peut pas être annulée."))
     meeting.status = Meeting.Status.CANCELLED
     meeting.sequence += 1
     meeting.save(update_fields=["status", "sequence", "updated_at"])
+    transaction.on_commit(lambda: _send_cancellation(meeting.pk))
     return meeting
+
+
+def _send_cancellation(meeting_pk: int) -> None:
+    from meetings import tasks
+
+    try:
+        tasks.send_cancellation.delay(meeting_pk)
+    except (BrokerError, ConnectionError, OSError) as exc:
+        # Not lost: the periodic meeting reminders send cancellations still unsent.
+        logger.warning(
+            "Broker unreachable, cancellation of meeting %s left for later: %s", meeting_pk, exc
+        )
 
 
 def _mark_held(meeting: Meeting) -> None:
@@ -484,14 +508,8 @@ def agenda_publish(*, meeting: Meeting, requested_by: Agent) -> tuple[AgendaDocu
         )
     if meeting.end <= timezone.now():
         raise ValidationError(_("Cette réunion est passée : publiez plutôt son compte rendu."))
-    latest = meeting.agenda_documents.order_by("-version").first()
-    if (
-        latest is not None
-        and latest.version == meeting.agenda_version
-        and not meeting.agenda_changed
-    ):
-        if jobs.retry(latest):  # a failed render is tried again; anything else is left as it is
-            latest.status = latest.Status.PENDING
+    latest = _unchanged_document(meeting, AgendaDocument)
+    if latest is not None:
         return latest, False
     schedule = agenda_schedule(meeting)
     if not schedule.rows:
@@ -510,19 +528,37 @@ def agenda_publish(*, meeting: Meeting, requested_by: Agent) -> tuple[AgendaDocu
                 "over": schedule.overflow_minutes,
             }
         )
-    meeting.agenda_version += 1
-    meeting.agenda_changed = False
     meeting.sequence += 1
     if meeting.status == Meeting.Status.PLANNED:
         meeting.status = Meeting.Status.AGENDA_PUBLISHED
-    meeting.save(
-        update_fields=["agenda_version", "agenda_changed", "sequence", "status", "updated_at"]
-    )
-    document = AgendaDocument.objects.create(
-        meeting=meeting, version=meeting.agenda_version, requested_by=requested_by
-    )
+    return _new_document(meeting, AgendaDocument, requested_by, "sequence", "status"), True
+
+
+def _unchanged_document[D: MeetingDocument](meeting: Meeting, model: type[D]) -> D | None:
+    """The latest published version if nothing changed since (a failed render is tried again)."""
+    latest = model.objects.filter(meeting=meeting).order_by("-version").first()
+    if (
+        latest is None
+        or latest.version != getattr(meeting, model.version_field)
+        or getattr(meeting, model.changed_field)
+    ):
+        return None
+    if jobs.retry(latest):  # anything but a failed render is left as it is
+        latest.status = latest.Status.PENDING
+    return latest
+
+
+def _new_document[D: MeetingDocument](
+    meeting: Meeting, model: type[D], requested_by: Agent, *also: str
+) -> D:
+    """Publish the next version of a meeting's document (the meeting row is locked): PDF, emails."""
+    version = getattr(meeting, model.version_field) + 1
+    setattr(meeting, model.version_field, version)
+    setattr(meeting, model.changed_field, False)
+    meeting.save(update_fields=[model.version_field, model.changed_field, *also, "updated_at"])
+    document = model.objects.create(meeting=meeting, version=version, requested_by=requested_by)
     jobs.enqueue(document)
-    return document, True
+    return document
 
 
 def document_retry(*, document: AgendaDocument | MinutesDocument) -> bool:
@@ -617,24 +653,11 @@ def action_delete(*, action: Action) -> None:
 def minutes_publish(*, meeting: Meeting, requested_by: Agent) -> tuple[MinutesDocument, bool]:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _check_minutes_open(meeting)
-    latest = meeting.minutes_documents.order_by("-version").first()
-    if (
-        latest is not None
-        and latest.version == meeting.minutes_version
-        and not meeting.minutes_changed
-    ):
-        if jobs.retry(latest):  # a failed render is tried again; anything else is left as it is
-            latest.status = latest.Status.PENDING
+    latest = _unchanged_document(meeting, MinutesDocument)
+    if latest is not None:
         return latest, False
-    meeting.minutes_version += 1
-    meeting.minutes_changed = False
     meeting.status = Meeting.Status.MINUTES_PUBLISHED
-    meeting.save(update_fields=["minutes_version", "minutes_changed", "status", "updated_at"])
-    document = MinutesDocument.objects.create(
-        meeting=meeting, version=meeting.minutes_version, requested_by=requested_by
-    )
-    jobs.enqueue(document)
-    return document, True
+    return _new_document(meeting, MinutesDocument, requested_by, "status"), True
 
 
 # Calendar feed -------------------------------------------------------------------------------
@@ -660,68 +683,60 @@ def feed_token_touch(token: CalendarFeedToken) -> None:
         CalendarFeedToken.objects.filter(pk=token.pk).update(last_used_at=now)
 
 
-def claim_send(model, pk: int) -> bool:
-    """Claim the right to send a document's emails once (a conditional update)."""
-    return bool(
-        model.objects.filter(pk=pk, emails_sent_at__isnull=True).update(
-            emails_sent_at=timezone.now()
-        )
-    )
-
-
-def release_send(model, pk: int) -> None:
-    model.objects.filter(pk=pk).update(emails_sent_at=None)
+def _claim(queryset, field: str) -> bool:
+    """Claim the right to send once (a conditional update on a `*_sent_at` field)."""
+    return bool(queryset.filter(**{f"{field}__isnull": True}).update(**{field: timezone.now()}))
 
 
 def claim_meeting_flag(meeting_pk: int, flag: str) -> bool:
-    return bool(
-        Meeting.objects.filter(pk=meeting_pk, **{f"{flag}__isnull": True}).update(
-            **{flag: timezone.now()}
-        )
-    )
+    return _claim(Meeting.objects.filter(pk=meeting_pk), flag)
 
 
-# Document delivery (called by the Celery tasks) ----------------------------------------------
+def _send_once(queryset, field: str, send: Callable[[], int]) -> int:
+    """Send under the claim; a failure releases it and raises, so the task retries later.
 
-
-def _deliver(model, document_id: int, build, send, version_field: str) -> int:
-    """Render the PDF once (`run_job` claims it), then email it once (`emails_sent_at` claims it).
-
-    A redelivered message, or a second run, finds the PDF ready and the emails claimed: it does
-    nothing. A mail server that fails releases the claim and raises, so the task retries later.
+    Each address emailed is recorded (`SentMail`): the retry sends only to the others.
     """
-    jobs.run_job(model, document_id, build)
-    document = model.objects.select_related("meeting", "meeting__organiser").get(pk=document_id)
-    if document.status != model.Status.READY or not claim_send(model, document_id):
+    if not _claim(queryset, field):
         return 0
-    if document.version != getattr(document.meeting, version_field):
-        return 0  # a newer version was published meanwhile: only that one is sent
     try:
-        return send(document)
+        return send()
     except Exception:
-        release_send(model, document_id)
+        queryset.update(**{field: None})
         raise
 
 
-def agenda_deliver(*, document_id: int) -> int:
+# Email delivery (called by the Celery tasks) -------------------------------------------------
+
+
+def document_deliver(*, model: type[MeetingDocument], document_id: int) -> int:
+    """Render the PDF once (`run_job` claims it), then email it once to each invitee.
+
+    A redelivered message, or a second run, finds the PDF ready and the emails claimed: it does
+    nothing. A newer version published meanwhile is the only one sent.
+    """
     from meetings import documents
 
-    return _deliver(
-        AgendaDocument,
-        document_id,
-        documents.agenda_pdf,
-        documents.send_agenda_emails,
-        "agenda_version",
+    jobs.run_job(model, document_id, documents.document_pdf)
+    document = model.objects.select_related("meeting", "meeting__organiser").get(pk=document_id)
+    if document.status != model.Status.READY or not document.is_current:
+        return 0
+    return _send_once(
+        model.objects.filter(pk=document_id),
+        "emails_sent_at",
+        lambda: documents.send_document_emails(document),
     )
 
 
-def minutes_deliver(*, document_id: int) -> int:
+def cancellation_deliver(*, meeting_id: int) -> int:
+    """Tell every invitee that the meeting is cancelled (.ics METHOD:CANCEL), once."""
     from meetings import documents
 
-    return _deliver(
-        MinutesDocument,
-        document_id,
-        documents.minutes_pdf,
-        documents.send_minutes_emails,
-        "minutes_version",
+    meeting = Meeting.objects.select_related("organiser").get(pk=meeting_id)
+    if not meeting.is_cancelled:
+        return 0
+    return _send_once(
+        Meeting.objects.filter(pk=meeting_id),
+        "cancellation_sent_at",
+        lambda: documents.send_cancellation_emails(meeting),
     )

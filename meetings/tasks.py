@@ -8,32 +8,36 @@ from celery import shared_task
 from django.db import OperationalError
 
 from meetings import reminders, services
+from meetings.models import AgendaDocument, MinutesDocument
 
 TRANSIENT = (OperationalError, SMTPException, ConnectionError, TimeoutError)
 
 
-@shared_task(
-    bind=True,
-    name="meetings.tasks.render_agenda",
-    autoretry_for=TRANSIENT,
-    retry_backoff=True,
-    max_retries=5,
-    ignore_result=True,
-)
+def email_task(name: str):
+    """A task that emails invitees: retried with backoff on a mail server or database failure."""
+    return shared_task(
+        bind=True,
+        name=name,
+        autoretry_for=TRANSIENT,
+        retry_backoff=True,
+        max_retries=5,
+        ignore_result=True,
+    )
+
+
+@email_task("meetings.tasks.render_agenda")
 def render_agenda(self, document_id: int) -> int:
-    return services.agenda_deliver(document_id=document_id)
+    return services.document_deliver(model=AgendaDocument, document_id=document_id)
 
 
-@shared_task(
-    bind=True,
-    name="meetings.tasks.render_minutes",
-    autoretry_for=TRANSIENT,
-    retry_backoff=True,
-    max_retries=5,
-    ignore_result=True,
-)
+@email_task("meetings.tasks.render_minutes")
 def render_minutes(self, document_id: int) -> int:
-    return services.minutes_deliver(document_id=document_id)
+    return services.document_deliver(model=MinutesDocument, document_id=document_id)
+
+
+@email_task("meetings.tasks.send_cancellation")
+def send_cancellation(self, meeting_id: int) -> int:
+    return services.cancellation_deliver(meeting_id=meeting_id)
 
 
 @shared_task(
@@ -55,7 +59,7 @@ def remind_proposals() -> int:
     ignore_result=True,
 )
 def remind_meetings() -> int:
-    return reminders.remind_meetings()
+    return reminders.remind_meetings() + reminders.send_pending_cancellations()
 
 
 @shared_task(

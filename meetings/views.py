@@ -197,11 +197,11 @@ def plan_year(request, slug):
     if request.method == "POST":
         formset = YearPlanFormSet(request.POST, prefix="plan")
         if formset.is_valid():
-            rows, indexes = [], []
+            planned, indexes = [], []
             for index, form in enumerate(formset.forms):
                 data = form.cleaned_data
                 if data.get("include"):
-                    rows.append(
+                    planned.append(
                         services.PlannedRow(
                             kind=data["kind"],
                             start=planning.aware(data["date"], data["start_time"]),
@@ -212,7 +212,7 @@ def plan_year(request, slug):
                     indexes.append(index)
             try:
                 created = services.year_plan_confirm(
-                    quartier=quartier, organiser=request.user, rows=rows
+                    quartier=quartier, organiser=request.user, rows=planned
                 )
             except ValidationError as exc:
                 if hasattr(exc, "error_dict"):
@@ -370,7 +370,11 @@ def meeting_cancel(request, pk):
         messages.error(request, _errors(exc))
     else:
         messages.success(
-            request, _("La réunion est annulée ; elle apparaît comme telle dans les agendas.")
+            request,
+            _(
+                "La réunion est annulée : chaque invité en est prévenu par courriel, "
+                "avec l'annulation à appliquer à son agenda."
+            ),
         )
     return redirect(meeting)
 
@@ -409,6 +413,8 @@ def rsvp(request, pk):
     form = RsvpForm(request.POST)
     if form.is_valid():
         invitation = permissions.invitation_of(request.user, meeting)
+        if invitation is None:  # (can_rsvp found it above)
+            raise Http404
         services.invitation_respond(invitation=invitation, response=form.cleaned_data["response"])
         messages.success(
             request,
@@ -760,14 +766,15 @@ def minutes(request, pk):
         else:
             messages.success(request, _("Compte rendu enregistré."))
             return redirect(reverse("meetings:minutes", args=[pk]))
+    # The invitees, and the quartier's team (a groupe de travail's meeting may have no quartier).
+    team = (
+        Membership.objects.active().filter(quartier_id=meeting.quartier_id)
+        if meeting.quartier_id is not None
+        else Membership.objects.none()
+    )
     owners = (
         Agent.objects.filter(
-            Q(pk__in=meeting.invitations.values("agent_id"))
-            | Q(
-                pk__in=Membership.objects.active()
-                .filter(quartier_id=meeting.quartier_id)
-                .values("agent_id")
-            )
+            Q(pk__in=meeting.invitations.values("agent_id")) | Q(pk__in=team.values("agent_id"))
         )
         .filter(is_active=True)
         .order_by("last_name", "first_name")

@@ -109,3 +109,12 @@ def publish(meeting, who, capture):
     """Publish the agenda and run what is sent after the commit (the PDF job, the emails)."""
     with capture(execute=True):
         return services.agenda_publish(meeting=meeting, requested_by=who)
+
+
+def calendar_part(message):
+    """The text/calendar part of an email as it is sent (serialised, then parsed back)."""
+    import email
+    import email.policy
+
+    parsed = email.message_from_bytes(message.message().as_bytes(), policy=email.policy.default)
+    return next(part for part in parsed.walk() if part.get_content_type() == "text/calendar")

@@ -8,7 +8,15 @@ from meetings.models import Action, Meeting
 
 @pytest.mark.parametrize(
     "model",
-    ["meeting", "workinggroup", "action", "agendadocument", "minutesdocument", "calendarfeedtoken"],
+    [
+        "meeting",
+        "workinggroup",
+        "action",
+        "agendadocument",
+        "minutesdocument",
+        "calendarfeedtoken",
+        "sentmail",
+    ],
 )
 def test_admin_changelists(model, as_role, personas, meeting):
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret

@@ -55,7 +55,7 @@ def test_publish_twice_and_run_twice_send_one_email_per_invitee(
     expected = sorted({i.invitee.email for i in meeting.invitations.all()})
     assert recipients == expected and "karima@asso.example" in recipients
     message = mailoutbox[0]
-    names = [a[0] if isinstance(a, tuple) else a.filename for a in message.attachments]
+    names = [a[0] if isinstance(a, tuple) else a.get_filename() for a in message.attachments]
     assert any(n.endswith(".pdf") for n in names) and "invitation.ics" in names
 
 
@@ -116,7 +116,7 @@ def test_a_mail_server_failure_releases_the_send_claim(
     def down(document):
         raise ConnectionError("SMTP injoignable")
 
-    monkeypatch.setattr("meetings.documents.send_agenda_emails", down)
+    monkeypatch.setattr("meetings.documents.send_document_emails", down)
     document, _ = publish(meeting, personas["chef"], django_capture_on_commit_callbacks)
     document.refresh_from_db()
     assert document.status == DocumentJob.Status.READY and document.emails_sent_at is None

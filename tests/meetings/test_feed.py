@@ -66,18 +66,14 @@ def test_agenda_page_explains_subscription(as_role):
 def test_email_invitation_ics_parses(
     meeting, personas, django_capture_on_commit_callbacks, mailoutbox
 ):
-    from tests.meetings.conftest import add_item, publish
+    from tests.meetings.conftest import add_item, calendar_part, publish
 
     add_item(meeting, personas["agent"], "Propreté", 20)
     publish(meeting, personas["chef"], django_capture_on_commit_callbacks)
     message = next(m for m in mailoutbox if m.to == [personas["agent"].email])
-    ics = next(
-        a
-        for a in message.attachments
-        if (a[0] if isinstance(a, tuple) else a.filename) == "invitation.ics"
-    )
-    content = ics[1] if isinstance(ics, tuple) else ics.content
-    calendar = icalendar.Calendar.from_ical(content)
+    part = calendar_part(message)
+    assert part.get_filename() == "invitation.ics"
+    calendar = icalendar.Calendar.from_ical(part.get_content())
     assert str(calendar["METHOD"]) == "REQUEST"
     event = calendar.walk("VEVENT")[0]
     assert event.decoded("DTSTART") == meeting.start

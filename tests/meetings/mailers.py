@@ -1,0 +1,24 @@
+"""An email backend for tests: the mail server accepts `accept` messages, then fails once."""
+
+from __future__ import annotations
+
+from smtplib import SMTPServerDisconnected
+
+from django.core.mail.backends.locmem import EmailBackend
+
+
+class FailingAfterBackend(EmailBackend):
+    accept: int | None = None  # messages accepted before the failure (None: never fails)
+    failures = 0  # failures left to raise once `accept` messages went through
+
+    def send_messages(self, messages):
+        cls = type(self)
+        sent = 0
+        for message in messages:
+            if cls.accept is not None and cls.accept <= 0 and cls.failures > 0:
+                cls.failures -= 1
+                raise SMTPServerDisconnected("Connexion au serveur de courriel perdue")
+            sent += super().send_messages([message])
+            if cls.accept is not None:
+                cls.accept -= 1
+        return sent
