@@ -23,11 +23,24 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+#: The photos' and the status changes' columns, shown read-only (the history is never edited).
+PHOTO_FIELDS = ("image", "thumbnail", "width", "height", "uploaded_by", "created_at")
+STATUS_CHANGE_FIELDS = (
+    "changed_at",
+    "changed_by",
+    "from_status",
+    "to_status",
+    "closing_reason",
+    "service",
+    "comment",
+)
+
+
 class PhotoInline(admin.TabularInline):
     model = Photo
     extra = 0
-    fields = ["image", "thumbnail", "width", "height", "uploaded_by", "created_at"]
-    readonly_fields = fields
+    fields = PHOTO_FIELDS
+    readonly_fields = PHOTO_FIELDS
     can_delete = True
 
     def has_add_permission(self, request, obj=None):
@@ -37,16 +50,8 @@ class PhotoInline(admin.TabularInline):
 class StatusChangeInline(admin.TabularInline):
     model = StatusChange
     extra = 0
-    fields = [
-        "changed_at",
-        "changed_by",
-        "from_status",
-        "to_status",
-        "closing_reason",
-        "service",
-        "comment",
-    ]
-    readonly_fields = fields
+    fields = STATUS_CHANGE_FIELDS
+    readonly_fields = STATUS_CHANGE_FIELDS
     can_delete = False
 
     def has_add_permission(self, request, obj=None):

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from arras_quartiers.forms import choice_field
 from arras_quartiers.images import sanitize_image
 from observations.models import Category, NeedType, Observation
 from observations.privacy import find_personal_data
@@ -53,7 +54,8 @@ class MultiplePhotoField(forms.FileField):
         files = [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]
         if len(files) > MAX_PHOTOS:
             raise ValidationError(_("Cinq photos au plus par observation."), code="too_many")
-        cleaned, errors = [], []
+        cleaned = []
+        errors: list[str] = []
         for upload in files:
             super().clean(upload, initial)
             try:
@@ -64,6 +66,11 @@ class MultiplePhotoField(forms.FileField):
         if errors:
             raise ValidationError(errors)
         return cleaned
+
+
+class PriorityChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Priority) -> str:
+        return f"{obj.quartier.name} — {obj.title}"
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -138,7 +145,7 @@ class ObservationForm(forms.Form):
     is_emerging = forms.BooleanField(
         label=_("C'est un phénomène émergent (nouveau, qui semble se répéter)"), required=False
     )
-    priority = forms.ModelChoiceField(
+    priority = PriorityChoiceField(
         label=_("Axe du projet de quartier (facultatif)"),
         queryset=Priority.objects.none(),
         required=False,
@@ -170,11 +177,10 @@ class ObservationForm(forms.Form):
         from observations.permissions import quartiers_for_logging
 
         quartiers = quartiers_for_logging(user).order_by("name")
-        self.fields["quartier"].queryset = quartiers
-        self.fields["priority"].queryset = Priority.objects.filter(
+        choice_field(self, "quartier").queryset = quartiers
+        choice_field(self, "priority").queryset = Priority.objects.filter(
             quartier__in=quartiers, is_active=True
         ).select_related("quartier")
-        self.fields["priority"].label_from_instance = lambda p: f"{p.quartier.name} — {p.title}"
         self.fields["observed_at"].initial = lambda: timezone.localtime().replace(
             second=0, microsecond=0
         )
@@ -190,7 +196,8 @@ class ObservationForm(forms.Form):
         return observed_at
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         priority, quartier = cleaned.get("priority"), cleaned.get("quartier")
         if priority and quartier and priority.quartier_id != quartier.pk:
             self.add_error("priority", _("Cet axe appartient au projet d'un autre quartier."))
@@ -251,17 +258,20 @@ class ObservationEditForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.filter(
+        choice_field(self, "category").queryset = Category.objects.filter(
             is_active=True
         ) | Category.objects.filter(pk=self.instance.category_id)
-        self.fields["priority"].queryset = Priority.objects.filter(
+        choice_field(self, "priority").queryset = Priority.objects.filter(
             quartier_id=self.instance.quartier_id
         )
-        self.fields["observed_at"].input_formats = ["%Y-%m-%dT%H:%M"]
+        observed_at = self.fields["observed_at"]
+        assert isinstance(observed_at, forms.DateTimeField)  # (the model's DateTimeField)
+        observed_at.input_formats = ["%Y-%m-%dT%H:%M"]
         self.personal_data = []
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         self.personal_data = find_personal_data(
             cleaned.get("title", ""), cleaned.get("description", ""), cleaned.get("place", "")
         )
@@ -324,12 +334,13 @@ class StatusForm(forms.Form):
         allowed = TRANSITIONS[observation.status]
         if observation.service_id is None:
             allowed = allowed - {Observation.Status.SENT}
-        self.fields["status"].choices = [
-            (v, label) for v, label in Observation.Status.choices if v in allowed
-        ]
+        status = self.fields["status"]
+        assert isinstance(status, forms.ChoiceField)
+        status.choices = [(v, label) for v, label in Observation.Status.choices if v in allowed]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("status") == Observation.Status.CLOSED and not cleaned.get("closing_reason"):
             self.add_error("closing_reason", _("Indiquez le motif de classement."))
         return cleaned
@@ -408,7 +419,7 @@ class ObservationFilterForm(forms.Form):
     def __init__(self, *args, quartiers=None, **kwargs):
         super().__init__(*args, **kwargs)
         if quartiers is not None:
-            self.fields["quartier"].queryset = quartiers
+            choice_field(self, "quartier").queryset = quartiers
         style_widgets(self)
 
 
@@ -425,7 +436,7 @@ class PeriodForm(forms.Form):
 
     def __init__(self, *args, quartiers, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["quartier"].queryset = quartiers
+        choice_field(self, "quartier").queryset = quartiers
         style_widgets(self)
 
 
@@ -440,4 +451,4 @@ class OrientationForm(forms.Form):
 
     def __init__(self, *args, quartiers, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["quartier"].queryset = quartiers
+        choice_field(self, "quartier").queryset = quartiers

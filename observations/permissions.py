@@ -38,7 +38,7 @@ CONFIDENTIAL = "confidentiel"
 # Reads ---------------------------------------------------------------------------------------
 
 
-def scope_observations(queryset: QuerySet, user) -> QuerySet:
+def scope_observations[QS: QuerySet](queryset: QS, user) -> QS:
     roles = roles_of(user)
     if not roles.authenticated:
         return queryset.none()
@@ -62,7 +62,7 @@ def scope_observations(queryset: QuerySet, user) -> QuerySet:
     return queryset.filter(rule)
 
 
-def scope_escalations(queryset: QuerySet, user) -> QuerySet:
+def scope_escalations[QS: QuerySet](queryset: QS, user) -> QS:
     """The comité reads every escalation; others those of the observations they read."""
     roles = roles_of(user)
     if not roles.authenticated:
@@ -74,7 +74,7 @@ def scope_escalations(queryset: QuerySet, user) -> QuerySet:
     return queryset.filter(observation__in=Observation.objects.visible_to(user).values("pk"))
 
 
-def scope_orientations(queryset: QuerySet, user) -> QuerySet:
+def scope_orientations[QS: QuerySet](queryset: QS, user) -> QS:
     """Orientations are anonymous counts: the quartier's team and élus, the services oriented to."""
     roles = roles_of(user)
     if not roles.authenticated:

@@ -31,6 +31,7 @@ from observations.forms import (
     TriageForm,
 )
 from observations.models import Escalation, EscalationDigest, NeedType, Observation, Photo
+from observations.ratelimit import rate_limit
 from teams.access import roles_of
 from teams.models import Quartier, Service
 
@@ -180,6 +181,7 @@ def observation_create(request):
 
 
 @require_POST
+@rate_limit("check", limit=30, period=60)
 def observation_check(request):
     """Live checks while typing (called by the form's script): personal data and possible duplicates."""
     quartiers = permissions.quartiers_for_logging(request.user)
@@ -418,10 +420,13 @@ def _photo_response(request, pk, photo_pk, field):
     return response
 
 
+# A detail page shows 5 thumbnails at most: 240 a minute is far beyond reading, short of scraping.
+@rate_limit("photos", limit=240, period=60)
 def photo(request, pk, photo_pk):
     return _photo_response(request, pk, photo_pk, "image")
 
 
+@rate_limit("photos", limit=240, period=60)
 def photo_thumbnail(request, pk, photo_pk):
     return _photo_response(request, pk, photo_pk, "thumbnail")
 

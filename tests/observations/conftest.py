@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.cache import cache
 from PIL import Image
 
 from arras_quartiers.images import sanitize_image
@@ -21,6 +22,14 @@ from tests.conftest import join, make_agent
 
 SECRET_TITLE = "Zorglub famille en détresse"
 SECRET_PLACE = "escalier Quetzalcoatl"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits count in the cache: each test starts from zero."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def jpeg_bytes(size=(64, 48), color=(200, 30, 30), **save) -> bytes:
