@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from arras_quartiers.forms import choice_field
 from teams.models import Quartier
 
 MARKDOWN_HELP = _(
@@ -22,9 +23,9 @@ class DiagnosticCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         # The quartiers where the person is chef de projet: a list, already fetched by the view.
         pks = [quartier.pk for quartier in quartiers or []]
-        quartier_field = self.fields["quartier"]
-        assert isinstance(quartier_field, forms.ModelChoiceField)
-        quartier_field.queryset = Quartier.objects.filter(pk__in=pks).order_by("name")
+        choice_field(self, "quartier").queryset = Quartier.objects.filter(pk__in=pks).order_by(
+            "name"
+        )
         if len(pks) == 1:
             self.fields["quartier"].initial = pks[0]
         self.fields["year"].initial = timezone.localdate().year

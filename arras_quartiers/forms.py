@@ -1,0 +1,14 @@
+"""Helpers shared by the apps' forms."""
+
+from __future__ import annotations
+
+from django import forms
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """The form's model choice field `name` (single or multiple), to narrow its queryset or
+    relabel its options per request; `form.fields` only knows it as a generic field."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a model choice field")
+    return field
