@@ -160,7 +160,10 @@ def observation_update(*, observation: Observation, by: Agent, data: dict) -> Ob
         if name not in editable:
             raise ValueError(f"{name} is not editable here")
         setattr(observation, name, value)
-    if observation.priority_id and observation.priority.quartier_id != observation.quartier_id:
+    if (
+        observation.priority is not None
+        and observation.priority.quartier_id != observation.quartier_id
+    ):
         raise ValidationError(_("Cet axe prioritaire n'appartient pas au projet de ce quartier."))
     observation.full_clean()
     observation.save()
@@ -182,9 +185,10 @@ def photos_add(*, observation: Observation, photos: Iterable[CleanImage], by: Ag
 def photo_remove(*, photo: Photo, by: Agent) -> None:
     """Take a photo off its observation; the history says so; the files go once this commits."""
     observation = Observation.objects.select_for_update().get(pk=photo.observation_id)
-    photo = Photo.objects.filter(pk=photo.pk, observation=observation).first()
-    if photo is None:
+    locked = Photo.objects.filter(pk=photo.pk, observation=observation).first()
+    if locked is None:
         raise ValidationError(_("Cette photo a déjà été retirée."))
+    photo = locked
     position = Photo.objects.filter(observation=observation, pk__lt=photo.pk).count() + 1
     StatusChange.objects.create(
         observation=observation,
@@ -274,7 +278,7 @@ def observation_triage(
             _record(observation, by=by, to_status=Status.SENT, comment=comment)
             observation.status = Status.SENT
     observation.save(update_fields=["urgency", "service", "status", "updated_at"])
-    if service_changed:
+    if service_changed and service is not None:
         _notify(
             service.responsables.all(),
             observation=observation,
@@ -320,7 +324,7 @@ def observation_merge(
 ) -> Observation:
     """Close `observation` as a duplicate of `into` (followed to the original if `into` is a duplicate)."""
     observation = Observation.objects.select_for_update().get(pk=observation.pk)
-    while into.duplicate_of_id is not None:
+    while into.duplicate_of is not None:
         into = into.duplicate_of
     if into.pk == observation.pk:
         raise ValidationError(_("Une observation ne peut pas être le doublon d'elle-même."))
@@ -366,7 +370,7 @@ def comment_add(*, observation: Observation, author: Agent, body: str) -> Commen
         raise ValidationError(_("Le commentaire est vide."))
     comment = Comment.objects.create(observation=observation, author=author, body=body)
     recipients = [observation.author] if observation.author_id else []
-    if observation.service_id:
+    if observation.service is not None:
         recipients += list(observation.service.responsables.all())
     _notify(
         recipients,
@@ -672,7 +676,7 @@ def escalation_digest_email(job: EscalationDigest) -> bool:
             to=recipients,
         )
         with job.file.open("rb") as pdf:
-            message.attach(job.file.name.rsplit("/", 1)[-1], pdf.read(), "application/pdf")
+            message.attach((job.file.name or "").rsplit("/", 1)[-1], pdf.read(), "application/pdf")
         message.send()
     except Exception:
         EscalationDigest.objects.filter(pk=job.pk).update(emailed_at=None)
