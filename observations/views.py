@@ -170,8 +170,9 @@ def observation_create(request):
                 )
         else:
             # Shown before saving: the agent adds to one of them, or confirms (the ids are now "seen").
-            form.data = form.data.copy()
-            form.data["duplicates_seen"] = ",".join(str(d.pk) for d in duplicates)
+            resubmitted = request.POST.copy()  # (the form is bound to request.POST)
+            resubmitted["duplicates_seen"] = ",".join(str(d.pk) for d in duplicates)
+            form.data = resubmitted
     context = {
         "form": form,
         "duplicates": duplicates,
@@ -218,7 +219,9 @@ def observation_check(request):
 
 
 def _timeline(observation: Observation) -> list[tuple[datetime.datetime, str, object]]:
-    events = [(c.changed_at, "status", c) for c in observation.status_changes.all()]
+    events: list[tuple[datetime.datetime, str, object]] = [
+        (c.changed_at, "status", c) for c in observation.status_changes.all()
+    ]
     events += [(c.created_at, "comment", c) for c in observation.comments.all()]
     events += [(e.created_at, "escalation", e) for e in observation.escalations.all()]
     events += [(e.answered_at, "answer", e) for e in observation.escalations.all() if e.answered_at]
