@@ -7,7 +7,7 @@ through `public_title` / `public_summary`, which never show a confidential one's
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.message import MIMEPart
 from zoneinfo import ZoneInfo
@@ -182,7 +182,7 @@ def _recipients(meeting: Meeting) -> list[tuple[str, str]]:
     seen, recipients = set(), []
     for invitation in selectors.invitations_of(meeting):
         invitee = invitation.invitee
-        if invitation.agent_id and not invitation.agent.is_active:
+        if invitation.agent is not None and not invitation.agent.is_active:
             continue  # a departed agent's mailbox is closed
         email = (invitee.email or "").strip().lower()
         if email and email not in seen:
@@ -217,7 +217,7 @@ def ics_part(meeting: Meeting, *, method: str, email: str) -> MIMEPart:
 def _document_pdf(document: MeetingDocument) -> tuple[str, bytes]:
     document.file.open("rb")
     try:
-        return document.file.name.rsplit("/", 1)[-1], document.file.read()
+        return (document.file.name or "").rsplit("/", 1)[-1], document.file.read()
     finally:
         document.file.close()
 
@@ -227,7 +227,7 @@ class Letter:
     """What one kind of meeting email says; its attachments may depend on the address."""
 
     subject: str
-    body: list[str | None]
+    body: Sequence[str | None]
     attachments_for: Callable[[str], list]
 
 
@@ -339,13 +339,20 @@ def cancellation_letter(meeting: Meeting) -> Letter:
 
 
 def document_pdf(document: MeetingDocument) -> tuple[bytes, str]:
-    build = agenda_pdf if isinstance(document, AgendaDocument) else minutes_pdf
-    return build(document)
+    if isinstance(document, AgendaDocument):
+        return agenda_pdf(document)
+    if isinstance(document, MinutesDocument):
+        return minutes_pdf(document)
+    raise TypeError(f"No PDF for {type(document).__name__}")
 
 
 def send_document_emails(document: MeetingDocument) -> int:
-    write = agenda_letter if isinstance(document, AgendaDocument) else minutes_letter
-    letter = write(document)
+    if isinstance(document, AgendaDocument):
+        letter = agenda_letter(document)
+    elif isinstance(document, MinutesDocument):
+        letter = minutes_letter(document)
+    else:
+        raise TypeError(f"No email for {type(document).__name__}")
     return send_letter(
         document.meeting, kind=document.mail_kind, version=document.version, letter=letter
     )

@@ -47,6 +47,8 @@ def remind_proposals(now: datetime.datetime | None = None) -> int:
     )
     sent = 0
     for meeting in due:
+        deadline = meeting.proposals_deadline
+        assert deadline is not None  # (filtered on it above)
         if not services.claim_meeting_flag(meeting.pk, "proposals_reminder_sent_at"):
             continue
         sent += documents.send_plain(
@@ -62,7 +64,7 @@ def remind_proposals(now: datetime.datetime | None = None) -> int:
                 % {
                     "title": meeting.display_title,
                     "when": _local(meeting.start),
-                    "deadline": _local(meeting.proposals_deadline),
+                    "deadline": _local(deadline),
                 },
                 _("Proposer un point : %(url)s") % {"url": documents.meeting_url(meeting)},
             ],
