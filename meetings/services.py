@@ -429,6 +429,8 @@ def next_meeting_in_series(meeting: Meeting) -> Meeting | None:
     if meeting.working_group_id:
         series = series.filter(working_group_id=meeting.working_group_id)
     else:
+        # Without a groupe de travail, a meeting has a quartier (meeting_has_quartier_or_group).
+        assert meeting.quartier_id is not None
         series = series.filter(quartier_id=meeting.quartier_id)
     return series.order_by("start").first()
 
@@ -718,7 +720,10 @@ def document_deliver(*, model: type[MeetingDocument], document_id: int) -> int:
     from meetings import documents
 
     jobs.run_job(model, document_id, documents.document_pdf)
-    document = model.objects.select_related("meeting", "meeting__organiser").get(pk=document_id)
+    # Each concrete document declares its `meeting`; the plugin checks the abstract base's fields.
+    document = model.objects.select_related(  # type: ignore[misc]
+        "meeting", "meeting__organiser"
+    ).get(pk=document_id)
     if document.status != model.Status.READY or not document.is_current:
         return 0
     return _send_once(
