@@ -38,6 +38,7 @@ run: demo
 
 lint: setup
 	$(BIN)/ruff check .
+	TESTING=1 $(BIN)/mypy
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null || { echo "Migrations manquantes : lancez manage.py makemigrations."; exit 1; }
 
 test: setup lint
