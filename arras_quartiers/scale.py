@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import functools
 import itertools
 import random
 import time
 import unicodedata
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -306,6 +307,7 @@ class TableWriter:
             for model in self.next_ids:
                 table = model._meta.db_table
                 column = model._meta.pk.column
+                assert column is not None  # (a concrete model's primary key has a column)
                 cursor.execute(
                     f"SELECT setval(pg_get_serial_sequence(%s, %s), "  # noqa: S608 - identifiers from models
                     f"COALESCE((SELECT MAX({connection.ops.quote_name(column)}) FROM "
@@ -560,7 +562,7 @@ class Seeder:
         )
 
         start_date = self.start.date()
-        m_rows = []
+        m_rows: list[tuple] = []
         for qid, chef, elu in zip(quartier_ids, chefs, elus, strict=True):
             m_rows.append((chef, qid, "chef", start_date, None))
             m_rows.append((elu, qid, "elu", start_date, None))
@@ -656,7 +658,8 @@ class Seeder:
         if not quartiers:
             raise ValueError("No synthetic city here: run the teams stage first.")
         ids = [q[0] for q in quartiers]
-        chefs, elus, members = {}, defaultdict(list), defaultdict(list)
+        chefs: dict[int, int] = {}
+        elus, members = defaultdict(list), defaultdict(list)
         for aid, qid, role in (
             Membership.objects.active(self.sizes.today)
             .filter(quartier_id__in=ids)
@@ -780,7 +783,7 @@ class Seeder:
             city.responsables,
             city.priorities,
         )
-        comite = city.comite or [None]
+        comite: Sequence[int | None] = city.comite or [None]
         span = (self.end - self.start).total_seconds()
         end = self.end
         last_in_quartier: dict[int, int] = {}
@@ -818,7 +821,10 @@ class Seeder:
         randrange = rnd.randrange
         choice = rnd.choice
         for chunk_start in range(0, total, CHUNK):
-            obs_rows, sc_rows, com_rows, esc_rows = [], [], [], []
+            obs_rows: list[tuple] = []
+            sc_rows: list[tuple] = []
+            com_rows: list[tuple] = []
+            esc_rows: list[tuple] = []
             for i in range(chunk_start, min(total, chunk_start + CHUNK)):
                 oid = obs_first + i
                 qid = sequence[i]
@@ -844,6 +850,8 @@ class Seeder:
                 place = choice(places[qid])
                 title = choice(phenomena)
                 description = f"{title} {place}. {choice(DETAILS)}"
+                latitude: Decimal | None
+                longitude: Decimal | None
                 if random_() < 0.6:
                     lat, lon = centers[qid]
                     latitude = Decimal(lat + (random_() - 0.5) * 0.02).quantize(q6)
@@ -858,7 +866,7 @@ class Seeder:
                 age_days = (end - created).total_seconds() / 86400
 
                 # Its life so far: status, service, history.
-                service = default_service or choice(service_values)
+                service: int | None = default_service or choice(service_values)
                 r = random_()
                 if age_days < 7:
                     status = "nouvelle" if r < 0.5 else ("transmise" if r < 0.85 else "en_cours")
@@ -894,6 +902,7 @@ class Seeder:
                 else:
                     t = min(end, t + datetime.timedelta(hours=randrange(2, 96)))
                     sc_rows.append((oid, chef, t, "nouvelle", "transmise", "", service, ""))
+                    assert service is not None  # (only a closed observation may have none)
                     handlers = responsables.get(service) or [chef]
                     if status in ("en_cours", "traitee"):
                         t = min(end, t + datetime.timedelta(hours=randrange(24, 240)))
@@ -1065,7 +1074,8 @@ class Seeder:
             ("equipe", 5, (14, 0), 120), ("petit_dejeuner", 6, (8, 30), 90), ("equipe", 8, (14, 0), 120),
             ("ett", 9, (10, 0), 120), ("equipe", 11, (14, 0), 120),
         ]  # fmt: skip
-        slots = []  # (quartier or None, group or None, kind, start, minutes)
+        # (quartier or None, group or None, kind, start, minutes)
+        slots: list[tuple] = []
         for year in range(self.start.year, horizon.year + 1):
             for qid in city.quartier_ids:
                 for kind, month, (hour, minute), minutes in pattern:
@@ -1154,14 +1164,12 @@ class Seeder:
         today = self.end.date()
         for chunk_start in range(0, len(slots), 5000):
             chunk = slots[chunk_start : chunk_start + 5000]
-            m_rows, inv_rows, item_rows, cite_rows, action_rows, action_service_rows = (
-                [],
-                [],
-                [],
-                [],
-                [],
-                [],
-            )
+            m_rows = []
+            inv_rows: list[tuple] = []
+            item_rows: list[tuple] = []
+            cite_rows: list[tuple] = []
+            action_rows: list[tuple] = []
+            action_service_rows: list[tuple] = []
             n_items = sum(1 for _ in chunk) * 5
             item_id = self.writer.allocate(AgendaItem, n_items)
             action_id = self.writer.allocate(Action, len(chunk) * 3)
@@ -1331,9 +1339,9 @@ class Seeder:
             )
             if team:
                 author = Agent.objects.get(pk=team[0])
-                section = diagnostic.sections.order_by("position").first()
+                first_section = diagnostic.sections.order_by("position")[0]
                 diagnostic_services.contribution_submit(
-                    section=section,
+                    section=first_section,
                     author=author,
                     body="Les habitants signalent une amélioration depuis l'ouverture de la MSP.",
                 )
@@ -1367,11 +1375,13 @@ class Seeder:
             (qid, year) for qid in city.quartier_ids for year in years if (qid, year) not in done
         ]
         d_first = self.writer.allocate(Diagnostic, len(pairs))
-        d_rows, s_rows, c_rows = [], [], []
+        d_rows: list[tuple] = []
+        s_rows: list[tuple] = []
+        c_rows: list[tuple] = []
         s_id = self.writer.allocate(Section, len(pairs) * (len(fixed) + 6))
         for index, (qid, year) in enumerate(pairs):
             did = d_first + index
-            chef = city.chefs[qid]
+            chef_id = city.chefs[qid]
             created = datetime.datetime(year, 1, 15, 9, tzinfo=self.tz)
             status = "draft" if year == current else ("validated" if random_() < 0.7 else "review")
             validated = (
@@ -1385,15 +1395,17 @@ class Seeder:
                     qid,
                     year,
                     status,
-                    chef,
+                    chef_id,
                     created,
                     validated or created,
-                    chef if validated else None,
+                    chef_id if validated else None,
                     validated,
                     0,
                 )
             )
-            sections = [(kind, None, str(titles[kind]), position) for kind, position in fixed]
+            sections: list[tuple[str, int | None, str, int]] = [
+                (kind, None, str(titles[kind]), position) for kind, position in fixed
+            ]
             sections += [
                 ("constat", pid, priority_titles[pid], 100 + i)
                 for i, pid in enumerate(city.priorities.get(qid, []))
@@ -1410,7 +1422,7 @@ class Seeder:
                         position,
                         self.section_text(rnd, title),
                         created,
-                        chef,
+                        chef_id,
                     )
                 )
                 if team and random_() < 0.3:
@@ -1423,7 +1435,7 @@ class Seeder:
                             "Proposition : mentionner le travail avec les associations.",
                             state,
                             created,
-                            chef if state == "integrated" else None,
+                            chef_id if state == "integrated" else None,
                             created if state == "integrated" else None,
                             "",
                         )
@@ -1523,8 +1535,9 @@ class Seeder:
                 ]
                 if defer_indexes:
                     self._skip_foreign_key_triggers()
+                assert city is not None  # (loaded for every stage after teams)
                 with DeferredIndexes(tables, defer_indexes):
-                    self._timed("observations", lambda: self.seed_observations(city))
+                    self._timed("observations", functools.partial(self.seed_observations, city))
                     index_started = time.monotonic()
                 self.timings["observations indexes"] = time.monotonic() - index_started
             for stage in ("meetings", "diagnostics"):
@@ -1534,7 +1547,7 @@ class Seeder:
                     except LookupError:
                         self.log(f"  {stage}: no models yet, skipped")
                         continue
-                    self._timed(stage, lambda stage=stage: getattr(self, f"seed_{stage}")(city))
+                    self._timed(stage, functools.partial(getattr(self, f"seed_{stage}"), city))
             self.writer.reset_sequences()
         if connection.vendor == "postgresql" and defer_indexes:
             analyze_started = time.monotonic()
