@@ -135,6 +135,12 @@ def ensure_database(args, env: dict) -> None:
             log(f"creating {args.database}")
             conn.execute(f'CREATE DATABASE "{args.database}"')
     manage(env, "migrate", "--noinput", "-v", "0")
+    # Fresh planner statistics: a migration that rebuilds an expression index (the full-text
+    # one) leaves it without statistics until the next ANALYZE, and plans go astray meanwhile.
+    with psycopg.connect(
+        admin.replace("dbname=postgres", f"dbname={args.database}"), autocommit=True
+    ) as conn:
+        conn.execute("ANALYZE")
 
 
 def seeded_sizes() -> dict:
