@@ -1,4 +1,5 @@
-"""Arras demo: a few hundred field observations over two years, escalations, orientations.
+"""Arras demo: about a thousand field observations since January of the year before last,
+escalations, orientations; each seen at an hour that fits it, by someone at work then.
 
 Deterministic (a seeded generator) and idempotent: categories and needs are found by slug; the
 observations and orientations are created once (a second run finds them and changes nothing).
@@ -338,6 +339,8 @@ def _status_for(rng: random.Random, age_days: int) -> tuple[str, str]:
             [Status.NEW, Status.SENT, Status.IN_PROGRESS, Status.IN_PROGRESS, Status.DONE]
         ), ""
     roll = rng.random()
+    if age_days > 365:  # old ones are settled, a rare one still drags on
+        roll = roll * 0.93
     if roll < 0.72:
         return Status.DONE, ""
     if roll < 0.9:
@@ -366,6 +369,200 @@ def _seed_defaults() -> None:
         )
 
 
+# When things are seen ------------------------------------------------------------------------
+#
+# Agents work on weekdays, about 7:30 to 18:30, never on public holidays; the brigade verte and
+# the police municipale (service "tranquillite-publique") also patrol in the evening and on
+# Saturdays. Each kind of observation is seen at the hours it happens.
+
+DAY, MORNING, SCHOOL, AFTERNOON, RECEPTION, EVENING = (
+    "day", "morning", "school", "afternoon", "reception", "evening",
+)  # fmt: skip
+NIGHT_SERVICE = "tranquillite-publique"
+
+#: title -> when it is seen (anything not listed: during the working day).
+WHEN = {
+    "Sacs d'ordures éventrés": MORNING,  # found on the morning round, before collection
+    "Bruit de chantier tôt le matin": MORNING,
+    "Arbre penché après le coup de vent": MORNING,
+    "Personne sans abri sous le porche": MORNING,
+    "Rodéos de motos en soirée": EVENING,
+    "Rassemblement tardif dans le hall": EVENING,
+    "Lampadaire éteint": EVENING,
+    "Sentiment d'insécurité à l'arrêt de bus": EVENING,
+    "Vitesse excessive": EVENING,
+    "Abords de l'école encombrés": SCHOOL,
+    "Stationnement sur le passage piéton": SCHOOL,
+    "Jeunes sans activité l'après-midi": AFTERNOON,
+    "Décrochage scolaire repéré": AFTERNOON,
+    "Association cherche une salle": AFTERNOON,
+    "Famille sans chauffage": RECEPTION,
+    "Hausse des demandes d'aide alimentaire": RECEPTION,
+    "Difficulté d'accès à un médecin traitant": RECEPTION,
+    "Situation de souffrance psychique": RECEPTION,
+    "Parents en difficulté avec l'inscription en ligne": RECEPTION,
+    "Familles non francophones sans interprète": RECEPTION,
+    "Demande de cours de français": RECEPTION,
+    "Difficultés avec les démarches en ligne": RECEPTION,
+    "Demande de projet vacances": RECEPTION,
+}
+
+#: (first minute, last minute) of the day for each kind, in local time.
+HOURS = {
+    DAY: [(8 * 60 + 30, 17 * 60 + 45)],
+    MORNING: [(7 * 60 + 30, 10 * 60)],
+    SCHOOL: [(8 * 60 + 10, 8 * 60 + 50), (16 * 60 + 15, 16 * 60 + 55)],
+    AFTERNOON: [(13 * 60 + 45, 18 * 60 + 15)],
+    RECEPTION: [(9 * 60, 12 * 60), (13 * 60 + 30, 17 * 60)],  # the MSP's opening hours
+    EVENING: [(18 * 60 + 45, 23 * 60)],
+}
+#: What a day agent logs of an evening matter: at the end of the afternoon, when told of it.
+EVENING_BY_DAY_AGENT = [(16 * 60 + 30, 18 * 60 + 20)]
+
+# How many observations: per working day and quartier; a month's weight (summer holidays and
+# Christmas are quiet); a category's season; the first year of the tool is a little quieter.
+PER_DAY = {"ouest": 0.78, "sud": 0.46, "centre": 0.3}
+MONTH_WEIGHT = [1.0, 1.0, 1.05, 1.05, 1.1, 1.05, 0.9, 0.55, 1.15, 1.1, 1.0, 0.7]
+SEASON = {
+    "espaces-verts": {4: 1.6, 5: 1.8, 6: 1.8, 7: 1.5, 8: 1.4, 9: 1.3, 12: 0.4, 1: 0.4, 2: 0.5},
+    "tranquillite-publique": {5: 1.4, 6: 1.7, 7: 1.9, 8: 1.7, 9: 1.3, 12: 0.7, 1: 0.6, 2: 0.6},
+    "voirie-eclairage": {10: 1.3, 11: 1.6, 12: 1.7, 1: 1.7, 2: 1.4, 6: 0.6, 7: 0.6},
+    "social-precarite": {11: 1.5, 12: 1.7, 1: 1.8, 2: 1.5, 3: 1.2, 7: 0.7, 8: 0.6},
+    "jeunesse": {4: 1.3, 7: 1.8, 8: 1.2, 10: 1.2},
+    "education": {9: 2.4, 10: 1.4, 6: 1.2, 7: 0.2, 8: 0.2},
+    "proprete": {6: 1.2, 7: 1.3, 8: 1.2},
+    "vie-associative": {9: 1.6, 5: 1.3, 7: 0.5, 8: 0.4},
+}
+CATEGORY_WEIGHT = {
+    "proprete": 9, "voirie-eclairage": 7, "espaces-verts": 5, "tranquillite-publique": 6,
+    "stationnement-circulation": 4, "habitat-bailleurs": 5, "social-precarite": 4, "jeunesse": 4,
+    "education": 3, "sante": 2, "commerce-proximite": 2, "vie-associative": 2,
+    "acces-droits-langue": 3,
+}  # fmt: skip
+FIRST_YEAR_FACTOR = 0.8
+
+
+def _holidays(first_year: int, last_year: int) -> set[datetime.date]:
+    try:
+        import holidays
+
+        return set(holidays.France(years=range(first_year, last_year + 1)))
+    except ImportError:  # pragma: no cover - the package is a dependency
+        return set()
+
+
+def _aware(day: datetime.date, minute: int) -> datetime.datetime:
+    naive = datetime.datetime.combine(day, datetime.time(minute // 60, minute % 60))
+    return timezone.make_aware(naive, timezone.get_current_timezone())
+
+
+def _at(rng: random.Random, day: datetime.date, slots) -> datetime.datetime:
+    start, end = rng.choice(slots)
+    return _aware(day, rng.randint(start, end))
+
+
+def _working_time(
+    rng: random.Random, moment: datetime.datetime, closed: set[datetime.date]
+) -> datetime.datetime:
+    """The first working moment (weekday, 8:30-17:45, not a public holiday) from `moment` on."""
+    local = timezone.localtime(moment)
+    day, minute = local.date(), local.hour * 60 + local.minute
+    if minute > 17 * 60 + 45:
+        day, minute = day + datetime.timedelta(days=1), -1
+    while day.weekday() >= 5 or day in closed:
+        day, minute = day + datetime.timedelta(days=1), -1
+    if minute < 8 * 60 + 30:
+        minute = rng.randint(8 * 60 + 30, 11 * 60 + 30)
+    return _aware(day, minute)
+
+
+def _roster(quartier: Quartier) -> list[tuple[Agent, datetime.date, datetime.date | None]]:
+    memberships = Membership.objects.filter(
+        quartier=quartier, role=Membership.Role.MEMBRE
+    ).select_related("agent", "agent__service")
+    return [(m.agent, m.start_date, m.end_date) for m in memberships]
+
+
+def _author(rng, roster, day, category, *, night: bool) -> Agent | None:
+    """A member of the team on that day; at night one of the brigade verte or police municipale;
+    by day preferably someone of the service the category is routed to."""
+    present = [a for a, start, end in roster if start <= day and (end is None or end >= day)]
+    if night:
+        present = [a for a in present if a.service and a.service.slug == NIGHT_SERVICE]
+    if not present:
+        return None
+    weights = [
+        4 if category.default_service_id and a.service_id == category.default_service_id else 1
+        for a in present
+    ]
+    return rng.choices(present, weights=weights)[0]
+
+
+def _plan(rng, quartiers, categories, rosters, start: datetime.date, today: datetime.date, closed):
+    """(quartier slug, category slug, title, author, observed_at) from `start` to yesterday."""
+    plan = []
+    slugs = [s for s in CONTENT if s in categories]
+    # A quartier's categories drift from one year to the next: the yearly comparison has news.
+    drift = {
+        (q, c, y): rng.uniform(0.65, 1.4)
+        for q in quartiers
+        for c in slugs
+        for y in range(start.year, today.year + 1)
+    }
+    day = start
+    while day < today:
+        weekend = day.weekday() >= 5
+        for slug in quartiers:
+            rate = PER_DAY[slug] * MONTH_WEIGHT[day.month - 1]
+            if day.year == start.year:
+                rate *= FIRST_YEAR_FACTOR
+            if weekend or day in closed:
+                rate *= 0.12  # only the evening patrols (Saturday) log anything
+                if day.weekday() == 6:
+                    rate = 0
+            count = int(rate) + (rng.random() < rate - int(rate))
+            for _ in range(count):
+                weights = [
+                    CATEGORY_WEIGHT.get(c, 2)
+                    * SEASON.get(c, {}).get(day.month, 1)
+                    * drift[(slug, c, day.year)]
+                    for c in slugs
+                ]
+                category_slug = rng.choices(slugs, weights=weights)[0]
+                item = rng.choice(CONTENT[category_slug])
+                entry = _schedule(
+                    rng, slug, category_slug, item, day, categories, rosters, closed,
+                    weekend or day in closed,
+                )  # fmt: skip
+                if entry:
+                    plan.append(entry)
+        day += datetime.timedelta(days=1)
+    return plan
+
+
+def _schedule(rng, slug, category_slug, item, day, categories, rosters, closed, off_day):
+    """Who saw it and when: an evening item by a night patrol if the team has one, or at the end
+    of a day agent's afternoon; a day item only on a working day."""
+    title = item[0]
+    kind = WHEN.get(title, DAY)
+    category = categories[category_slug]
+    if kind == EVENING:
+        author = _author(rng, rosters[slug], day, category, night=True)
+        if author is not None:
+            return (slug, category_slug, item, author, _at(rng, day, HOURS[EVENING]))
+        slots = EVENING_BY_DAY_AGENT
+    else:
+        slots = HOURS[kind]
+    if off_day:
+        return None
+    author = _author(rng, rosters[slug], day, category, night=False)
+    if author is None:
+        return None
+    if kind == SCHOOL and day.weekday() == 2:  # no school on Wednesday afternoon
+        slots = slots[:1]
+    return (slug, category_slug, item, author, _at(rng, day, slots))
+
+
 @transaction.atomic
 def load(stdout=None) -> None:
     _seed_defaults()
@@ -375,44 +572,42 @@ def load(stdout=None) -> None:
         return
     rng = random.Random(SEED)
     now = timezone.now()
-    categories = {c.slug: c for c in Category.objects.all()}
+    today = timezone.localdate()
+    categories = {c.slug: c for c in Category.objects.select_related("default_service")}
     quartiers = {q.slug: q for q in Quartier.objects.filter(slug__in=PLACES)}
     if len(quartiers) < len(PLACES):
         return
     comite = list(Agent.objects.filter(is_comite_direction=True, email__endswith=DOMAIN))
-    plan: list[tuple[str, str, datetime.datetime]] = []
-    weights = {"ouest": 150, "centre": 70, "sud": 100}
-    category_slugs = [slug for slug in CONTENT]
-    for slug, count in weights.items():
-        for _ in range(count):
-            age = rng.triangular(0, 730, 120)
-            plan.append(
-                (
-                    slug,
-                    rng.choice(category_slugs),
-                    now - datetime.timedelta(days=age, minutes=rng.randint(0, 600)),
-                )
-            )
-    for slug, category, previous, current in RISES:
-        plan.extend(
-            (slug, category, now - datetime.timedelta(days=rng.uniform(1, 85)))
-            for _ in range(current)
-        )
-        plan.extend(
-            (slug, category, now - datetime.timedelta(days=rng.uniform(95, 175)))
-            for _ in range(previous)
-        )
-    plan.sort(key=lambda item: item[2])
+    # The year before last, last year and this year: a diagnostic of last year compares with
+    # a full year before it.
+    start = datetime.date(today.year - 2, 1, 1)
+    closed = _holidays(start.year, today.year + 1)
+    rosters = {slug: _roster(q) for slug, q in quartiers.items()}
+    plan = _plan(rng, quartiers, categories, rosters, start, today, closed)
+    # Phénomènes émergents: more cases over the last 90 days than in the 90 days before.
+    for slug, category_slug, previous, current in RISES:
+        for low, high, count in ((1, 85, current), (95, 175, previous)):
+            placed = 0
+            while placed < count:
+                day = today - datetime.timedelta(days=rng.randint(low, high))
+                if day.weekday() == 6:
+                    continue
+                item = rng.choice(CONTENT[category_slug])
+                entry = _schedule(
+                    rng, slug, category_slug, item, day, categories, rosters, closed,
+                    day.weekday() >= 5 or day in closed,
+                )  # fmt: skip
+                if entry:
+                    plan.append(entry)
+                    placed += 1
+    plan = [entry for entry in plan if entry[4] < now]
+    plan.sort(key=lambda entry: entry[4])
 
-    teams = {slug: _team(q) for slug, q in quartiers.items()}
+    chefs = {slug: _team(q)[1] for slug, q in quartiers.items()}
     priorities = {slug: list(Priority.objects.filter(quartier=q)) for slug, q in quartiers.items()}
     created = []
-    for index, (slug, category_slug, observed_at) in enumerate(plan):
-        members, chef = teams[slug]
-        if not members:
-            continue
-        title, description, confidential = rng.choice(CONTENT[category_slug])
-        author = rng.choice(members)
+    for index, (slug, category_slug, item, author, observed_at) in enumerate(plan):
+        title, description, confidential = item
         age = (now - observed_at).days
         status, reason = _status_for(rng, age)
         category = categories[category_slug]
@@ -425,7 +620,7 @@ def load(stdout=None) -> None:
             description=description + (f" [{DEMO_MARKER}]" if index == 0 else ""),
             place=rng.choice(PLACES[slug]),
             observed_at=observed_at,
-            created_at=observed_at + datetime.timedelta(minutes=rng.randint(1, 90)),
+            created_at=min(now, observed_at + datetime.timedelta(minutes=rng.randint(2, 75))),
             urgency=rng.choices(["faible", "normale", "urgente"], weights=[2, 7, 1])[0],
             is_emerging=is_rise and rng.random() < 0.6,
             priority=rng.choice(priorities[slug])
@@ -439,8 +634,8 @@ def load(stdout=None) -> None:
         if rng.random() < 0.25:
             observation.latitude = round(50.289 + rng.uniform(-0.012, 0.012), 6)
             observation.longitude = round(2.765 + rng.uniform(-0.02, 0.02), 6)
-        created.append((observation, author, chef))
-    Observation.objects.bulk_create([item[0] for item in created])
+        created.append((observation, author, chefs[slug]))
+    Observation.objects.bulk_create([entry[0] for entry in created])
 
     changes, comments, escalations = [], [], []
     flow = [
@@ -460,9 +655,9 @@ def load(stdout=None) -> None:
         steps = flow[1 : flow.index(target) + 1] if target in flow else [Observation.Status.CLOSED]
         previous = Observation.Status.NEW
         for step in steps:
-            when = when + datetime.timedelta(days=rng.uniform(0.2, 6))
-            if when > now:
-                when = now
+            when = min(
+                now, _working_time(rng, when + datetime.timedelta(days=rng.uniform(0.1, 6)), closed)
+            )
             changes.append(
                 StatusChange(
                     observation=observation,
@@ -481,14 +676,19 @@ def load(stdout=None) -> None:
             )
             previous = step
         if rng.random() < 0.3:
-            commenter = rng.choice(teams[observation.quartier.slug][0])
+            members = [a for a, _s, _e in rosters[observation.quartier.slug]]
             comments.append(
                 Comment(
                     observation=observation,
-                    author=commenter,
+                    author=rng.choice(members),
                     body=rng.choice(COMMENTS),
                     created_at=min(
-                        now, observation.created_at + datetime.timedelta(hours=rng.uniform(2, 72))
+                        now,
+                        _working_time(
+                            rng,
+                            observation.created_at + datetime.timedelta(hours=rng.uniform(2, 72)),
+                            closed,
+                        ),
                     ),
                 )
             )
@@ -496,11 +696,22 @@ def load(stdout=None) -> None:
             "tranquillite-publique",
             "habitat-bailleurs",
         )
-        if chef and worth and rng.random() < 0.35:
+        if chef and worth and rng.random() < 0.3:
             escalated_at = min(
-                now, observation.created_at + datetime.timedelta(days=rng.uniform(1, 10))
+                now,
+                _working_time(
+                    rng,
+                    observation.created_at + datetime.timedelta(days=rng.uniform(1, 10)),
+                    closed,
+                ),
             )
             answered = (now - escalated_at).days > 12 or rng.random() < 0.5
+            answered_at = min(
+                now,
+                _working_time(
+                    rng, escalated_at + datetime.timedelta(days=rng.uniform(3, 20)), closed
+                ),
+            )
             escalations.append(
                 Escalation(
                     observation=observation,
@@ -509,9 +720,7 @@ def load(stdout=None) -> None:
                     created_at=escalated_at,
                     answer=rng.choice(ANSWERS) if answered and comite else "",
                     answered_by=rng.choice(comite) if answered and comite else None,
-                    answered_at=min(now, escalated_at + datetime.timedelta(days=rng.uniform(3, 20)))
-                    if answered and comite
-                    else None,
+                    answered_at=answered_at if answered and comite else None,
                 )
             )
     StatusChange.objects.bulk_create(changes)
@@ -525,41 +734,50 @@ def load(stdout=None) -> None:
     for observation in recent:
         _store_photos(observation, [_demo_picture(rng, observation.title)], by=observation.author)
 
-    _load_orientations(rng, quartiers)
+    _load_orientations(rng, quartiers, start, closed)
     if stdout:
         stdout.write(
             f"Observations : {len(created)}, remontées : {len(escalations)}, commentaires : {len(comments)}."
         )
 
 
-def _load_orientations(rng: random.Random, quartiers: dict[str, Quartier]) -> None:
+def _load_orientations(
+    rng: random.Random, quartiers: dict[str, Quartier], start: datetime.date, closed
+) -> None:
+    """The MSP reception's orientations: working days only, from `start` to today."""
     needs = {n.slug: n for n in NeedType.objects.select_related("default_service")}
     services = list(Service.objects.all())
     today = timezone.localdate()
     rows = []
-    for slug, per_week in (("ouest", 12), ("sud", 6), ("centre", 3)):
+    for slug, per_day in (("ouest", 1.6), ("sud", 0.8), ("centre", 0.4)):
         members, _chef = _team(quartiers[slug])
         if not members:
             continue
-        for week in range(52):
-            for _ in range(rng.randint(per_week // 2, per_week)):
-                need = needs.get(
-                    rng.choices(list(NEED_WEIGHTS), weights=list(NEED_WEIGHTS.values()))[0]
+        day = start
+        while day <= today:
+            if day.weekday() < 5 and day not in closed:
+                rate = (
+                    per_day * MONTH_WEIGHT[day.month - 1] * (0.8 if day.year == start.year else 1)
                 )
-                if need is None:
-                    continue
-                service = (
-                    need.default_service
-                    if need.default_service and rng.random() < 0.85
-                    else rng.choice(services)
-                )
-                rows.append(
-                    Orientation(
-                        quartier=quartiers[slug],
-                        need=need,
-                        service=service,
-                        oriented_on=today - datetime.timedelta(days=week * 7 + rng.randint(0, 4)),
-                        logged_by=rng.choice(members),
+                for _ in range(int(rate) + (rng.random() < rate - int(rate))):
+                    need = needs.get(
+                        rng.choices(list(NEED_WEIGHTS), weights=list(NEED_WEIGHTS.values()))[0]
                     )
-                )
-    Orientation.objects.bulk_create(rows)
+                    if need is None:
+                        continue
+                    service = (
+                        need.default_service
+                        if need.default_service and rng.random() < 0.85
+                        else rng.choice(services)
+                    )
+                    rows.append(
+                        Orientation(
+                            quartier=quartiers[slug],
+                            need=need,
+                            service=service,
+                            oriented_on=day,
+                            logged_by=rng.choice(members),
+                        )
+                    )
+            day += datetime.timedelta(days=1)
+    Orientation.objects.bulk_create(rows, batch_size=1000)
