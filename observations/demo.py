@@ -12,6 +12,7 @@ import datetime
 import io
 import random
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
@@ -325,9 +326,7 @@ def _demo_picture(rng: random.Random, label: str) -> CleanImage:
     draw.text((20, 20), label, fill=(255, 255, 255))
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=80)
-    buffer.seek(0)
-    buffer.size = len(buffer.getvalue())
-    return sanitize_image(buffer)
+    return sanitize_image(ContentFile(buffer.getvalue()))
 
 
 def _status_for(rng: random.Random, age_days: int) -> tuple[str, str]:
@@ -585,8 +584,8 @@ def load(stdout=None) -> None:
     rosters = {slug: _roster(q) for slug, q in quartiers.items()}
     plan = _plan(rng, quartiers, categories, rosters, start, today, closed)
     # Phénomènes émergents: more cases over the last 90 days than in the 90 days before.
-    for slug, category_slug, previous, current in RISES:
-        for low, high, count in ((1, 85, current), (95, 175, previous)):
+    for slug, category_slug, before, current in RISES:
+        for low, high, count in ((1, 85, current), (95, 175, before)):
             placed = 0
             while placed < count:
                 day = today - datetime.timedelta(days=rng.randint(low, high))
@@ -638,7 +637,7 @@ def load(stdout=None) -> None:
     Observation.objects.bulk_create([entry[0] for entry in created])
 
     changes, comments, escalations = [], [], []
-    flow = [
+    flow: list[str] = [
         Observation.Status.NEW,
         Observation.Status.SENT,
         Observation.Status.IN_PROGRESS,
@@ -653,7 +652,7 @@ def load(stdout=None) -> None:
         )
         target = observation.status
         steps = flow[1 : flow.index(target) + 1] if target in flow else [Observation.Status.CLOSED]
-        previous = Observation.Status.NEW
+        previous: str = Observation.Status.NEW
         for step in steps:
             when = min(
                 now, _working_time(rng, when + datetime.timedelta(days=rng.uniform(0.1, 6)), closed)
@@ -729,10 +728,10 @@ def load(stdout=None) -> None:
 
     # A few recent observations with (drawn) photos, through the real pipeline.
     recent = [
-        o for o, _a, _c in created if (now - o.observed_at).days < 30 and not o.is_confidential
+        (o, a) for o, a, _c in created if (now - o.observed_at).days < 30 and not o.is_confidential
     ][-6:]
-    for observation in recent:
-        _store_photos(observation, [_demo_picture(rng, observation.title)], by=observation.author)
+    for observation, author in recent:
+        _store_photos(observation, [_demo_picture(rng, observation.title)], by=author)
 
     _load_orientations(rng, quartiers, start, closed)
     if stdout:
