@@ -7,10 +7,13 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from arras_quartiers.forms import choice_field
+from meetings import permissions
 from meetings.models import Action, AgendaItem, Invitation, Meeting, WorkingGroup
 from observations.models import Observation
 from teams.models import Agent, ExternalParticipant, Partner, Priority, Quartier, Service
@@ -339,3 +342,59 @@ class ActionFilterForm(forms.Form):
             ("all", _("toutes")),
         ],
     )
+
+
+class WorkingGroupForm(forms.ModelForm):
+    """A groupe de travail: its object, the quartiers it spans, its agents and external members."""
+
+    class Meta:
+        model = WorkingGroup
+        fields = ["name", "description", "quartiers", "members", "external_members", "is_active"]
+        field_classes = {"members": AgentChoiceField}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "quartiers": forms.CheckboxSelectMultiple,
+            "members": forms.CheckboxSelectMultiple,
+            "external_members": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {
+            "members": _(
+                "Agents de tous les services ; les membres actuels sont en tête de liste."
+            ),
+            "external_members": _("Partenaires, membres du conseil citoyen, associations."),
+            "is_active": _("Un groupe inactif ne se propose plus pour de nouvelles réunions."),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        choice_field(self, "quartiers").queryset = Quartier.objects.order_by("name")
+        group_pk = self.instance.pk or 0  # current members first, then everyone by name
+        in_group = WorkingGroup.members.through.objects.filter(
+            workinggroup_id=group_pk, agent_id=OuterRef("pk")
+        )
+        choice_field(self, "members").queryset = (
+            Agent.objects.filter(is_active=True)
+            .select_related("service")
+            .alias(current=Exists(in_group))
+            .order_by("-current", "last_name", "first_name")
+        )
+        external_in_group = WorkingGroup.external_members.through.objects.filter(
+            workinggroup_id=group_pk, externalparticipant_id=OuterRef("pk")
+        )
+        choice_field(self, "external_members").queryset = (
+            ExternalParticipant.objects.select_related("organisation")
+            .alias(current=Exists(external_in_group))
+            .order_by("-current", "last_name", "first_name")
+        )
+        self.fields["quartiers"].required = True
+
+    def clean_quartiers(self):
+        quartiers = self.cleaned_data["quartiers"]
+        if not permissions.working_group_quartiers_allowed(self.user, {q.pk for q in quartiers}):
+            raise ValidationError(
+                _(
+                    "Le groupe doit concerner au moins un des quartiers dont vous êtes chef de projet."
+                )
+            )
+        return quartiers

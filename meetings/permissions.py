@@ -15,6 +15,11 @@ Within a visible meeting, proposals in draft and unpublished minutes are for tho
 manage it; an invitee sees its own proposals. Actions are seen by their owner, by who manages
 the meeting, and by who reads the meeting once its minutes are published.
 
+Groupes de travail: everyone sees the groups they belong to; a chef de projet (and an élu)
+also sees those spanning its quartiers; the maire, the comité de direction and administrators
+see them all. A chef de projet creates groups (spanning at least one of its quartiers) and
+manages those spanning one of its quartiers (name, members, quartiers); administrators all.
+
 Writes: the chef de projet of the meeting's quartier (or of a quartier of its groupe de
 travail), its organiser and administrators manage a meeting (invitations, agenda, minutes,
 actions); invited agents propose items before the deadline and answer the invitation;
@@ -168,3 +173,46 @@ def quartiers_managed_by(user) -> QuerySet[Quartier]:
     if roles.admin:
         return Quartier.objects.all()
     return Quartier.objects.filter(pk__in=roles.chef_of)
+
+
+# Groupes de travail --------------------------------------------------------------------------
+
+
+def working_groups_visible_to(user) -> QuerySet[WorkingGroup]:
+    roles = roles_of(user)
+    groups = WorkingGroup.objects.all()
+    if not roles.authenticated:
+        return groups.none()
+    if roles.sees_all_quartiers:
+        return groups
+    touching = WorkingGroup.quartiers.through.objects.filter(
+        workinggroup_id=OuterRef("pk"), quartier_id__in=roles.chef_of | roles.elu_of
+    )
+    member = WorkingGroup.members.through.objects.filter(
+        workinggroup_id=OuterRef("pk"), agent_id=user.pk
+    )
+    return groups.filter(Exists(touching) | Exists(member))
+
+
+def can_create_working_group(user) -> bool:
+    return can_create_meetings(user)
+
+
+def can_manage_working_group(user, group: WorkingGroup) -> bool:
+    """Admin, or the chef de projet of a quartier the group spans (`quartier_ids` if prefetched)."""
+    roles = roles_of(user)
+    if roles.admin:
+        return True
+    if not roles.chef_of:
+        return False
+    return bool(working_group_quartier_ids(group) & roles.chef_of)
+
+
+def working_group_quartier_ids(group: WorkingGroup) -> set[int]:
+    return {quartier.pk for quartier in group.quartiers.all()}  # the prefetch when there is one
+
+
+def working_group_quartiers_allowed(user, quartier_ids: set[int]) -> bool:
+    """A chef de projet keeps its group in reach: it spans at least one of its quartiers."""
+    roles = roles_of(user)
+    return roles.admin or bool(quartier_ids & roles.chef_of)

@@ -6,11 +6,20 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from meetings import permissions
-from meetings.models import Action, AgendaDocument, AgendaItem, Invitation, Meeting, MinutesDocument
+from meetings.models import (
+    Action,
+    AgendaDocument,
+    AgendaItem,
+    Invitation,
+    Meeting,
+    MinutesDocument,
+    WorkingGroup,
+)
 from observations.models import Observation
 from teams.models import Quartier
 
@@ -273,3 +282,35 @@ def invitee_clash(meeting: Meeting) -> str | None:
         .first()
     )
     return str(other) if other else None
+
+
+# Groupes de travail --------------------------------------------------------------------------
+
+
+def working_groups_for(user) -> QuerySet[WorkingGroup]:
+    """The groups the user sees, with their quartiers and member counts (3 queries in all)."""
+    return (
+        permissions.working_groups_visible_to(user)
+        .annotate(
+            agent_count=Count("members", filter=Q(members__is_active=True), distinct=True),
+            external_count=Count("external_members", distinct=True),
+            upcoming_count=Count(
+                "meetings",
+                filter=Q(meetings__start__gte=timezone.now())
+                & ~Q(meetings__status=Meeting.Status.CANCELLED),
+                distinct=True,
+            ),
+        )
+        .prefetch_related(Prefetch("quartiers", queryset=Quartier.objects.order_by("name")))
+        .order_by("-is_active", "name")
+    )
+
+
+def working_group_for(user, pk: int) -> WorkingGroup:
+    """A group the user may manage (404 otherwise), its quartiers prefetched."""
+    group = get_object_or_404(
+        permissions.working_groups_visible_to(user).prefetch_related("quartiers"), pk=pk
+    )
+    if not permissions.can_manage_working_group(user, group):
+        raise Http404
+    return group

@@ -266,6 +266,42 @@ def attendance_record(*, meeting: Meeting, present_ids: set[int]) -> int:
     return present
 
 
+# Groupes de travail --------------------------------------------------------------------------
+
+
+def _check_group_name(name: str, group: WorkingGroup | None = None) -> None:
+    taken = WorkingGroup.objects.filter(name__iexact=name.strip())
+    if group is not None:
+        taken = taken.exclude(pk=group.pk)
+    if taken.exists():
+        raise ValidationError({"name": _("Un groupe de travail porte déjà ce nom.")})
+
+
+@transaction.atomic
+def working_group_save(
+    *,
+    group: WorkingGroup | None = None,
+    name: str,
+    description: str = "",
+    quartiers: Iterable[Quartier] = (),
+    members: Iterable[Agent] = (),
+    external_members: Iterable[ExternalParticipant] = (),
+    is_active: bool = True,
+) -> WorkingGroup:
+    """Create a groupe de travail (group=None) or change it: its name, quartiers and members.
+
+    Its future meetings keep their invitations: the chef invites newcomers from the meeting.
+    """
+    _check_group_name(name, group)
+    group = group or WorkingGroup()
+    group.name, group.description, group.is_active = name.strip(), description, is_active
+    group.save()
+    group.quartiers.set(list(quartiers))
+    group.members.set(list(members))
+    group.external_members.set(list(external_members))
+    return group
+
+
 # Planning the year ---------------------------------------------------------------------------
 
 

@@ -32,6 +32,7 @@ from meetings.forms import (
     MinutesSummaryForm,
     ProposalForm,
     RsvpForm,
+    WorkingGroupForm,
     YearForm,
     YearPlanFormSet,
 )
@@ -289,6 +290,12 @@ def meeting_create(request):
     chosen = quartiers.filter(slug=request.GET.get("quartier")).first() or quartiers.first()
     if chosen:
         initial.update(quartier=chosen, place=chosen.meeting_place)
+    group_pk = request.GET.get("groupe", "")
+    if group_pk.isdigit():
+        group = permissions.working_groups_visible_to(request.user).filter(
+            pk=group_pk, is_active=True
+        )
+        initial["working_group"] = group.first()
     form = MeetingForm(_posted(request), quartiers=quartiers, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -904,3 +911,61 @@ def action_status(request, action_pk):
     if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         return redirect(next_url)
     return redirect("meetings:my_actions")
+
+
+# Groupes de travail --------------------------------------------------------------------------
+
+
+def working_groups(request):
+    """The groupes de travail the user sees; who may manage one finds its link here."""
+    groups = list(selectors.working_groups_for(request.user))
+    for group in groups:
+        group.manageable = permissions.can_manage_working_group(request.user, group)
+    context = {
+        "groups": groups,
+        "can_create": permissions.can_create_working_group(request.user),
+    }
+    return render(request, "meetings/working_groups.html", context)
+
+
+def working_group_create(request):
+    if not permissions.can_create_working_group(request.user):
+        raise Http404
+    initial = {"quartiers": list(permissions.quartiers_managed_by(request.user)[:1])}
+    if roles_of(request.user).admin:
+        initial = {}
+    form = WorkingGroupForm(_posted(request), user=request.user, initial=initial)
+    return _working_group_save(request, form, None)
+
+
+def working_group_edit(request, pk):
+    group = selectors.working_group_for(request.user, pk)
+    form = WorkingGroupForm(_posted(request), user=request.user, instance=group)
+    return _working_group_save(request, form, group)
+
+
+def _working_group_save(request, form: WorkingGroupForm, group):
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = services.working_group_save(
+                group=group,
+                name=data["name"],
+                description=data["description"],
+                quartiers=data["quartiers"],
+                members=data["members"],
+                external_members=data["external_members"],
+                is_active=data["is_active"],
+            )
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            if group is None:
+                messages.success(
+                    request,
+                    _("Le groupe de travail « %(name)s » est créé.") % {"name": saved.name},
+                )
+            else:
+                messages.success(request, _("Le groupe de travail est modifié."))
+            return redirect("meetings:working_groups")
+    return render(request, "meetings/working_group_form.html", {"form": form, "group": group})

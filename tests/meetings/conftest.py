@@ -10,6 +10,7 @@ from django.utils import timezone
 from meetings import services
 from meetings.models import AgendaItem, Meeting
 from observations.models import Category, Observation
+from teams.models import ExternalParticipant
 
 
 def next_working_day(days: int = 14, hour: int = 9) -> datetime.datetime:
@@ -67,6 +68,16 @@ def past_meeting(personas, ouest) -> Meeting:
         end=start + datetime.timedelta(hours=2),
         allow_past=True,
     )
+
+
+@pytest.fixture
+def external(ouest) -> ExternalParticipant:
+    """A partner of Ouest (an association), invited by email only."""
+    person = ExternalParticipant.objects.create(
+        first_name="Karima", last_name="Zeroual", email="karima@asso.example"
+    )
+    person.quartiers.add(ouest)
+    return person
 
 
 @pytest.fixture

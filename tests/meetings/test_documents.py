@@ -2,14 +2,12 @@
 
 import io
 
-import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
 from arras_quartiers.models import DocumentJob
 from meetings import services, tasks
 from meetings.models import AgendaDocument
-from teams.models import ExternalParticipant
 from tests.meetings.conftest import add_item, publish
 
 
@@ -22,15 +20,6 @@ def pdf_text(document) -> str:
         return " ".join(text.split())
     finally:
         document.file.close()
-
-
-@pytest.fixture
-def external(ouest):
-    person = ExternalParticipant.objects.create(
-        first_name="Karima", last_name="Zeroual", email="karima@asso.example"
-    )
-    person.quartiers.add(ouest)
-    return person
 
 
 def test_publish_twice_and_run_twice_send_one_email_per_invitee(
