@@ -317,3 +317,14 @@ def login(page, persona, password: str | None = None) -> None:
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_load_state()
     assert "/comptes/login/" not in page.url, f"login failed for {persona.email}: {page.url}"
+
+
+def tab_to(page, selector: str, limit: int = 80) -> None:
+    """Press Tab until the focus is on `selector`: proves it is reachable by keyboard."""
+    for _ in range(limit):
+        if page.evaluate(
+            "(s) => document.activeElement && document.activeElement.matches(s)", selector
+        ):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{selector} never received the focus with Tab")

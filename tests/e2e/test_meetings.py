@@ -10,8 +10,7 @@ from django.core import mail
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from tests.e2e.conftest import check_accessibility, login, step, submit, visit
-from tests.e2e.test_observations import tab_to
+from tests.e2e.conftest import check_accessibility, login, step, submit, tab_to, visit
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -136,10 +135,12 @@ def test_agenda_builder_with_the_keyboard_alone(page, personas, ouest):
     tab_to(page, f"#point-{proposal.pk} button[value=up]")
     page.keyboard.press("Enter")
     page.wait_for_function(
-        "(id) => { const rows = [...document.querySelectorAll('.agenda-table tbody tr')];"
-        " return rows.length > 1 && rows[0].id !== 'point-' + id && rows.findIndex("
-        " r => r.id === 'point-' + id) < rows.length - 1 || rows[0].id === 'point-' + id; }",
-        arg=proposal.pk,
+        """([moved, other]) => {
+            const ids = [...document.querySelectorAll('.agenda-table tbody tr')].map(r => r.id);
+            return ids.indexOf('point-' + moved) > -1
+                && ids.indexOf('point-' + moved) < ids.indexOf('point-' + other);
+        }""",
+        arg=[proposal.pk, added.pk],
     )
     check_accessibility(page)
     order = page.eval_on_selector_all(

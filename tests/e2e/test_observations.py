@@ -9,7 +9,7 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 from PIL import Image
 
-from tests.e2e.conftest import PHONE, check_accessibility, login, step, submit, visit
+from tests.e2e.conftest import PHONE, check_accessibility, login, step, submit, tab_to, visit
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -114,17 +114,6 @@ def test_chef_triages_and_escalates_then_the_direction_answers(new_page, persona
     visit(responsable, observation.get_absolute_url())
     visit(responsable, reverse("observations:index"))
     visit(responsable, reverse("observations:queue"))
-
-
-def tab_to(page, selector: str, limit: int = 80) -> None:
-    """Press Tab until the focus is on `selector`: proves it is reachable by keyboard."""
-    for _ in range(limit):
-        if page.evaluate(
-            "(s) => document.activeElement && document.activeElement.matches(s)", selector
-        ):
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"{selector} never received the focus with Tab")
 
 
 def test_observation_form_with_the_keyboard_alone(page, personas, ouest):
