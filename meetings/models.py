@@ -38,6 +38,9 @@ class WorkingGroup(models.Model):
     )
     is_active = models.BooleanField(_("actif"), default=True)
 
+    # Set on instances by the list of groups (not a column).
+    manageable: bool
+
     class Meta:
         verbose_name = _("groupe de travail")
         verbose_name_plural = _("groupes de travail")
