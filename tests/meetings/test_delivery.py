@@ -161,6 +161,10 @@ def test_cancelling_emails_every_invitee_an_ics_cancel_once(
     assert int(event["SEQUENCE"]) > int(invited["SEQUENCE"])
     meeting.refresh_from_db()
     assert meeting.cancellation_sent_at is not None
+    assert (
+        "Les invités en ont été prévenus par courriel le"
+        in client.get(meeting.get_absolute_url()).content.decode()
+    )
 
 
 def test_a_cancellation_the_mail_server_interrupted_is_finished_by_the_retry(
