@@ -165,8 +165,10 @@ def _screenshot_on_failure(request, session: Session) -> None:
 def _reference_data(request):
     """The rows seeded by data migrations (observation categories, needs), for every journey.
 
-    serialized_rollback restores them after another transactional test's flush, but not in
-    every order of the whole suite: seed them again when they are missing (idempotent).
+    Journeys are transactional tests: the database is flushed after each one (content types
+    and permissions come back with post_migrate, data migrations' rows do not). Seeding them
+    again here is cheaper and steadier than serialized_rollback in a suite where other
+    transactional tests flush without it.
     """
     if "live_server" not in request.fixturenames:
         return

@@ -12,7 +12,7 @@ from arras_quartiers.models import AuditEvent
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import check_accessibility, login, step, visit
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def code_for(secret: str, shift: int = 0) -> str:

@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, reverse
 
 from tests.e2e.conftest import check_accessibility, login, step, submit, visit
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)

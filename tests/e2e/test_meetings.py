@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tests.e2e.conftest import check_accessibility, login, step, submit, tab_to, visit
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from PIL import Image
 
 from tests.e2e.conftest import PHONE, check_accessibility, login, step, submit, tab_to, visit
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from tests.conftest import ROLES
 from tests.e2e.conftest import check_accessibility, login, step, visit
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def optional(name: str, **kwargs) -> str | None:
