@@ -43,6 +43,7 @@ PLACES = {
         "abords du collège Verlaine",
         "city-stade Baudimont",
         "résidence des Hochettes, hall B",
+        "résidence Verlaine, bâtiment C",
         "allée des Tilleuls",
         "arrêt de bus Baudimont",
         "chemin piétonnier derrière l'école Anatole-France",
@@ -58,6 +59,8 @@ PLACES = {
         "parvis de la gare",
         "rue Saint-Aubert",
         "parking des Bonnettes",
+        "sortie de l'école, rue des Augustins",
+        "immeuble rue Ronville, cage B",
     ],
     "sud": [
         "rue Jean-Jaurès, près de la pharmacie",
@@ -379,6 +382,38 @@ DAY, MORNING, SCHOOL, AFTERNOON, RECEPTION, EVENING = (
 )  # fmt: skip
 NIGHT_SERVICE = "tranquillite-publique"
 
+#: Where people come to tell the team (social, health, rights): the quartier's reception desk.
+RECEPTION_PLACES = {
+    "ouest": "accueil de la MSP",
+    "sud": "accueil du centre social du Sud",
+    "centre": "permanence du CCAS, hôtel de ville",
+}
+#: title -> words of the places where it happens (one of the quartier's places containing one).
+PLACE_HINTS = {
+    "Rassemblement tardif dans le hall": ("hall", "résidence", "tour", "cage"),
+    "Ascenseur en panne depuis une semaine": ("résidence", "tour", "immeuble"),
+    "Infiltrations dans les parties communes": ("résidence", "tour", "hall", "immeuble"),
+    "Personne âgée isolée qui ne sort plus": ("résidence", "tour", "immeuble"),
+    "Sentiment d'insécurité à l'arrêt de bus": ("arrêt de bus", "parvis", "gare"),
+    "Rodéos de motos en soirée": ("city-stade", "parking", "avenue", "chemin"),
+    "Jeunes sans activité l'après-midi": ("city-stade", "square"),
+    "Jeux pour enfants abîmés": ("square", "jeux", "jardin"),
+    "Abords de l'école encombrés": ("école", "collège"),
+    "Stationnement sur le passage piéton": ("école", "collège"),
+    "Décrochage scolaire repéré": ("collège", "city-stade", "square", "place"),
+    "Terrasse qui gêne le passage": ("rue", "place"),
+    "Nouveau local commercial vacant": ("rue",),
+}
+
+
+def _place(rng: random.Random, slug: str, title: str) -> str:
+    if WHEN.get(title) == RECEPTION:
+        return RECEPTION_PLACES[slug]
+    hints = PLACE_HINTS.get(title, ())
+    fitting = [p for p in PLACES[slug] if any(word in p.lower() for word in hints)]
+    return rng.choice(fitting or PLACES[slug])
+
+
 #: title -> when it is seen (anything not listed: during the working day).
 WHEN = {
     "Sacs d'ordures éventrés": MORNING,  # found on the morning round, before collection
@@ -617,7 +652,7 @@ def load(stdout=None) -> None:
             category=category,
             title=title,
             description=description + (f" [{DEMO_MARKER}]" if index == 0 else ""),
-            place=rng.choice(PLACES[slug]),
+            place=_place(rng, slug, title),
             observed_at=observed_at,
             created_at=min(now, observed_at + datetime.timedelta(minutes=rng.randint(2, 75))),
             urgency=rng.choices(["faible", "normale", "urgente"], weights=[2, 7, 1])[0],

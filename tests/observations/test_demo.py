@@ -63,7 +63,7 @@ def check_everyone_is_seen_at_work(loaded):
             assert 7 * 60 + 30 <= minutes(o.observed_at) <= 18 * 60 + 30, (o.title, local)
 
 
-def check_times_of_day_fit_what_was_seen(loaded):
+def check_times_and_places_fit_what_was_seen(loaded):
     for o in loaded:
         at = minutes(o.observed_at)
         if o.title in ("Bruit de chantier tôt le matin", "Sacs d'ordures éventrés"):
@@ -73,6 +73,10 @@ def check_times_of_day_fit_what_was_seen(loaded):
                 o.title,
                 timezone.localtime(o.observed_at),
             )
+        if demo.WHEN.get(o.title) == demo.RECEPTION:
+            assert o.place == demo.RECEPTION_PLACES[o.quartier.slug], (o.title, o.place)
+        if demo.WHEN.get(o.title) == demo.SCHOOL:
+            assert "école" in o.place or "collège" in o.place, (o.title, o.place)
     evening = [o for o in loaded if o.title == "Rodéos de motos en soirée"]
     assert any(minutes(o.observed_at) >= 20 * 60 for o in evening), "the patrols see the rodéos"
 
@@ -114,7 +118,7 @@ def test_demo_is_realistic(loaded):
     """One load (it takes seconds), every check."""
     check_volume_is_modest_and_covers_last_year_and_the_year_before(loaded)
     check_everyone_is_seen_at_work(loaded)
-    check_times_of_day_fit_what_was_seen(loaded)
+    check_times_and_places_fit_what_was_seen(loaded)
     check_authors_were_in_the_team_on_that_day(loaded)
     check_follow_up_happens_in_office_hours_and_in_order(loaded)
     check_orientations_on_working_days_over_both_years(loaded)
