@@ -37,6 +37,10 @@ app.conf.beat_schedule = {
         "task": "meetings.tasks.remind_meetings",
         "schedule": crontab(hour=8, minute=10),
     },
+    "meetings-send-pending-cancellations": {
+        "task": "meetings.tasks.send_pending_cancellations",
+        "schedule": crontab(minute="*/10"),
+    },
     "meetings-remind-overdue-actions": {
         "task": "meetings.tasks.remind_overdue_actions",
         "schedule": crontab(hour=8, minute=20, day_of_week="mon"),

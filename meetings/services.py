@@ -187,7 +187,7 @@ def _send_cancellation(meeting_pk: int) -> None:
     try:
         tasks.send_cancellation.delay(meeting_pk)
     except (BrokerError, ConnectionError, OSError) as exc:
-        # Not lost: the periodic meeting reminders send cancellations still unsent.
+        # Not lost: a periodic task sends the cancellations still unsent.
         logger.warning(
             "Broker unreachable, cancellation of meeting %s left for later: %s", meeting_pk, exc
         )

@@ -59,7 +59,18 @@ def remind_proposals() -> int:
     ignore_result=True,
 )
 def remind_meetings() -> int:
-    return reminders.remind_meetings() + reminders.send_pending_cancellations()
+    return reminders.remind_meetings()
+
+
+@shared_task(
+    name="meetings.tasks.send_pending_cancellations",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+    ignore_result=True,
+)
+def send_pending_cancellations() -> int:
+    return reminders.send_pending_cancellations()
 
 
 @shared_task(

@@ -198,6 +198,14 @@ def test_a_cancellation_left_unsent_by_a_broker_outage_is_sent_by_the_reminders(
     assert Meeting.objects.get(pk=meeting.pk).cancellation_sent_at is not None
 
 
+def test_unsent_cancellations_are_swept_by_celery_beat():
+    from arras_quartiers.celery import app
+
+    entry = app.conf.beat_schedule["meetings-send-pending-cancellations"]
+    assert entry["task"] == tasks.send_pending_cancellations.name
+    assert entry["task"] in app.tasks
+
+
 def test_a_held_meeting_cannot_be_cancelled_and_sends_nothing(
     past_meeting, django_capture_on_commit_callbacks, mailoutbox
 ):
