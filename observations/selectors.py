@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.postgres.search import SearchQuery
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -133,6 +134,17 @@ def keyset_page(
         previous_cursor=rows[0].pk if rows and after is not None else None,
         is_first=after is None,
     )
+
+
+def deferred_page(queryset: QuerySet, number, *, per_page: int) -> Page:
+    """A numbered page whose OFFSET runs over primary keys only (a "deferred join"): the joined
+    rows are read for the page's rows alone, so a deep page costs little more than the first.
+    Same queries as `Paginator.get_page` (a count, then the page)."""
+    page = Paginator(queryset, per_page).get_page(number)
+    start = (page.number - 1) * per_page
+    ids = queryset.values("pk")[start : start + per_page]
+    page.object_list = queryset.filter(pk__in=ids)
+    return page
 
 
 def with_photo_counts(queryset: QuerySet[Observation]) -> QuerySet[Observation]:

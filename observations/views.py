@@ -7,7 +7,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -483,7 +482,7 @@ def escalation_list(request):
         else None
     )
     escalations = selectors.escalations_for(request.user, answered=answered, quartier=quartier)
-    page = Paginator(escalations, 20).get_page(request.GET.get("page"))
+    page = selectors.deferred_page(escalations, request.GET.get("page"), per_page=20)
     observation_ids = [e.observation_id for e in page]
     readable = set(
         Observation.objects.visible_to(request.user)
