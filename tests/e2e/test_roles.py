@@ -72,9 +72,7 @@ def test_anonymous_pages_and_failed_login(page, personas):
 
 
 # Known, reported to the template's owner; remove the entry once fixed.
-KNOWN_TOO_WIDE = {
-    "/quartiers/ouest/": "templates/observations/panels/quartier.html: counts table not responsive",
-}
+KNOWN_TOO_WIDE: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("role", ["agent", "chef"])
