@@ -7,13 +7,7 @@ from datetime import UTC
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from arras_quartiers import audit, security
 from arras_quartiers.models import AuditEvent
-
-# The journal's and the sessions' receivers need every app loaded: the administration is
-# loaded by Django at start-up in every process (web, worker, commands), after the registry.
-audit.connect()
-security.connect()
 
 
 #: Shown in this order, and all read-only: the journal is never edited.

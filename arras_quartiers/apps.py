@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class ArrasQuartiersConfig(AppConfig):
     name = "arras_quartiers"
     verbose_name = _("Socle")
+
+    def ready(self) -> None:
+        # The security journal's and the sessions' receivers, in every process (web, worker,
+        # commands), once every app is loaded.
+        from arras_quartiers import audit, security
+
+        audit.connect()
+        security.connect()

@@ -279,8 +279,7 @@ def _connect_publications() -> None:
 def connect() -> None:
     """Connect the receivers of other apps' signals (once the app registry is ready).
 
-    Called when the administration is loaded (`arras_quartiers.admin`), which Django does in
-    every process at start-up; idempotent (dispatch_uid).
+    Called by `ArrasQuartiersConfig.ready()` in every process; idempotent (dispatch_uid).
     """
     _connect_allauth_signals()
     _connect_model_signals()

@@ -118,7 +118,7 @@ def end_sessions_of(user_pk) -> int:
 
 
 def connect() -> None:
-    """Connect the receivers that need the app registry (see `arras_quartiers.admin`)."""
+    """Connect the receivers that need the app registry (called by `ArrasQuartiersConfig.ready()`)."""
     from teams.models import Agent
 
     @receiver(post_save, sender=Agent, dispatch_uid="security_end_sessions", weak=False)

@@ -48,7 +48,7 @@ def failing_commit(monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_create_whose_commit_fails_leaves_no_file_and_no_row(
-    personas, ouest, settings, failing_commit, proprete
+    personas, ouest, settings, proprete, failing_commit
 ):
     with pytest.raises(DatabaseError):
         services.observation_create(
