@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from arras_quartiers.models import AuditEvent
 
-
 #: Shown in this order, and all read-only: the journal is never edited.
 JOURNAL_FIELDS = (
     "occurred_utc",
