@@ -178,6 +178,10 @@ class Observation(models.Model):
             models.Index(fields=["author", "-id"], name="obs_author_recent"),
             models.Index(fields=["status", "-id"], name="obs_status_recent"),
             models.Index(fields=["observed_at"], name="obs_observed_at"),
+            # The quartier panel's counts by status and the triage count: index-only scans.
+            models.Index(
+                fields=["quartier", "status", "observed_at", "id"], name="obs_quartier_status_date"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

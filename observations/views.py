@@ -31,7 +31,7 @@ from observations.forms import (
 )
 from observations.models import Escalation, EscalationDigest, NeedType, Observation, Photo
 from observations.ratelimit import rate_limit
-from teams.access import roles_of
+from teams.access import quartiers_visible_to, roles_of
 from teams.models import Quartier, Service
 
 
@@ -52,8 +52,17 @@ def _querystring(request, *drop: str) -> str:
 # List, search, export ------------------------------------------------------------------------
 
 
+def _filter_quartiers(user):
+    """The quartiers offered by the list's filter: those of the person's teams. Only who reads
+    across quartiers (responsables, comité, maire, administrators) is offered every one."""
+    roles = roles_of(user)
+    if roles.sees_all_quartiers or roles.manages_services:
+        return Quartier.objects.order_by("name")
+    return quartiers_visible_to(user).order_by("name")
+
+
 def _filtered(request):
-    form = ObservationFilterForm(request.GET or None)
+    form = ObservationFilterForm(request.GET or None, quartiers=_filter_quartiers(request.user))
     filters = form.cleaned_data if form.is_valid() else {}
     queryset = selectors.filter_observations(
         selectors.observations_for(request.user), request.user, filters
