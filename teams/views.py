@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -12,6 +14,7 @@ from teams.access import (
     agents_visible_to,
     can_manage_team,
     quartiers_visible_to,
+    roles_of,
     services_visible_to,
 )
 from teams.forms import (
@@ -21,16 +24,30 @@ from teams.forms import (
     ProfileForm,
     ServiceSearchForm,
 )
-from teams.models import Membership
+from teams.models import Membership, Quartier
 
 ANNUAIRE_PAGE_SIZE = 24
 
 
+QUARTIER_PAGE_SIZE = 30
+
+
 def quartier_list(request):
-    quartiers = list(quartiers_visible_to(request.user).order_by("name"))
-    chefs = selectors.chefs_of([q.pk for q in quartiers])
-    rows = [(quartier, chefs.get(quartier.pk, [])) for quartier in quartiers]
-    return render(request, "teams/quartier_list.html", {"rows": rows})
+    """Paginated and searchable: the comité and the maire read every quartier of a metropolis."""
+    query = request.GET.get("q", "").strip()[:100]
+    quartiers = quartiers_visible_to(request.user).order_by("name")
+    if query:
+        quartiers = quartiers.filter(name__icontains=query)
+    page = Paginator(quartiers, QUARTIER_PAGE_SIZE).get_page(request.GET.get("page"))
+    chefs = selectors.chefs_of([q.pk for q in page])
+    rows = [(quartier, chefs.get(quartier.pk, [])) for quartier in page]
+    context = {
+        "rows": rows,
+        "page": page,
+        "query": query,
+        "querystring": urlencode({"q": query}) if query else "",
+    }
+    return render(request, "teams/quartier_list.html", context)
 
 
 def quartier_detail(request, slug):
@@ -49,8 +66,15 @@ def quartier_detail(request, slug):
 
 def annuaire(request):
     form = AnnuaireFilterForm(request.GET or None)
-    quartiers = list(quartiers_visible_to(request.user).order_by("name"))
-    quartier = next((q for q in quartiers if q.slug == request.GET.get("quartier")), None)
+    # The filter offers the person's own teams (plus the quartier asked for), not every quartier
+    # of the city to those who read them all.
+    slug = request.GET.get("quartier")
+    quartier = quartiers_visible_to(request.user).filter(slug=slug).first() if slug else None
+    quartiers = list(
+        Quartier.objects.filter(pk__in=roles_of(request.user).quartier_ids).order_by("name")
+    )
+    if quartier is not None and quartier not in quartiers:
+        quartiers.append(quartier)
     filters = form.cleaned_data if form.is_valid() else {}
     agents = selectors.annuaire(
         request.user, quartier=quartier, service=filters.get("service"), query=filters.get("q", "")

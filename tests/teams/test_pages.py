@@ -237,8 +237,10 @@ def test_query_counts_are_pinned(
         reverse("teams:agent_detail", args=[personas["agent"].pk]): 7 + 2,
         reverse("teams:service_list"): 7 + 1,
         reverse("teams:team_manage", args=[ouest.slug]): 7 + 3,
-        # the dashboard: 2 of its own + the panels of observations (2), meetings (2), diagnostics (1)
-        reverse("home"): 7 + 2 + 5,
+        # the dashboard: 3 of its own (my quartiers, their chefs, a few others) + the panels of
+        # observations (2), meetings (2), diagnostics (1)
+        reverse("home"): 7 + 3 + 5,
+        reverse("teams:quartier_list"): 7 + 3,
     }
     for url, count in pages.items():
         with django_assert_num_queries(count):
