@@ -12,3 +12,10 @@ def choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
     if not isinstance(field, forms.ModelChoiceField):
         raise TypeError(f"{type(form).__name__}.{name} is not a model choice field")
     return field
+
+
+def valid_filters(form: forms.BaseForm) -> dict:
+    """The filters of a GET form that are valid: a wrong one is left aside (the form shows why)
+    and the others still apply."""
+    form.is_valid()
+    return getattr(form, "cleaned_data", {})

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from arras_quartiers.forms import choice_field
+from teams.fields import QuartierField
 from teams.models import Quartier
 
 MARKDOWN_HELP = _(
@@ -16,7 +17,7 @@ MARKDOWN_HELP = _(
 
 
 class DiagnosticCreateForm(forms.Form):
-    quartier = forms.ModelChoiceField(label=_("Quartier"), queryset=Quartier.objects.none())
+    quartier = QuartierField(label=_("Quartier"), queryset=Quartier.objects.none())
     year = forms.IntegerField(label=_("Année"), min_value=2000, max_value=2100)
 
     def __init__(self, *args, quartiers=None, **kwargs):

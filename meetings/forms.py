@@ -16,6 +16,7 @@ from arras_quartiers.forms import choice_field
 from meetings import permissions
 from meetings.models import Action, AgendaItem, Invitation, Meeting, WorkingGroup
 from observations.models import Observation
+from teams.fields import QuartierField
 from teams.models import Agent, ExternalParticipant, Partner, Priority, Quartier, Service
 
 PARIS = ZoneInfo(settings.TIME_ZONE)
@@ -50,9 +51,7 @@ class MeetingForm(forms.Form):
         max_length=200,
         help_text=_("Facultatif : par défaut, le type de réunion et le quartier."),
     )
-    quartier = forms.ModelChoiceField(
-        label=_("Quartier"), queryset=Quartier.objects.none(), required=False
-    )
+    quartier = QuartierField(label=_("Quartier"), queryset=Quartier.objects.none(), required=False)
     working_group = forms.ModelChoiceField(
         label=_("Groupe de travail"),
         queryset=WorkingGroup.objects.filter(is_active=True),

@@ -11,10 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from arras_quartiers.forms import choice_field
 from arras_quartiers.images import sanitize_image
+from arras_quartiers.widgets import Select
 from observations.models import Category, NeedType, Observation
 from observations.privacy import find_personal_data
 from observations.services import MAX_PHOTOS, TRANSITIONS
 from teams.access import roles_of
+from teams.fields import QuartierField
 from teams.models import Priority, Quartier, Service
 
 
@@ -87,7 +89,7 @@ PHOTO_HELP = _(
 
 
 class ObservationForm(forms.Form):
-    quartier = forms.ModelChoiceField(
+    quartier = QuartierField(
         label=_("Quartier"), queryset=Quartier.objects.none(), empty_label=None
     )
     category = forms.ModelChoiceField(
@@ -380,7 +382,7 @@ class AnswerForm(forms.Form):
 
 class ObservationFilterForm(forms.Form):
     q = forms.CharField(label=_("Rechercher"), required=False, max_length=200)
-    quartier = forms.ModelChoiceField(
+    quartier = QuartierField(
         label=_("Quartier"),
         queryset=Quartier.objects.order_by("name"),
         required=False,
@@ -391,20 +393,26 @@ class ObservationFilterForm(forms.Form):
         queryset=Category.objects.all(),
         required=False,
         empty_label=_("Toutes"),
+        widget=Select,
     )
     status = forms.ChoiceField(
-        label=_("État"), choices=[("", _("Tous")), *Observation.Status.choices], required=False
+        label=_("État"),
+        choices=[("", _("Tous")), *Observation.Status.choices],
+        required=False,
+        widget=Select,
     )
     service = forms.ModelChoiceField(
         label=_("Service"),
         queryset=Service.objects.order_by("name"),
         required=False,
         empty_label=_("Tous"),
+        widget=Select,
     )
     urgency = forms.ChoiceField(
         label=_("Urgence"),
         choices=[("", _("Toutes")), *Observation.Urgency.choices],
         required=False,
+        widget=Select,
     )
     date_from = forms.DateField(
         label=_("Du"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -423,8 +431,25 @@ class ObservationFilterForm(forms.Form):
         style_widgets(self)
 
 
+class EscalationFilterForm(forms.Form):
+    repondues = forms.ChoiceField(
+        label=_("Réponse"),
+        choices=[("", _("Toutes")), ("non", _("En attente de réponse")), ("oui", _("Répondues"))],
+        required=False,
+        widget=Select,
+    )
+    quartier = QuartierField(
+        label=_("Quartier"), queryset=Quartier.objects.none(), required=False, empty_label=_("Tous")
+    )
+
+    def __init__(self, *args, quartiers, **kwargs):
+        super().__init__(*args, **kwargs)
+        choice_field(self, "quartier").queryset = quartiers
+        style_widgets(self)
+
+
 class PeriodForm(forms.Form):
-    quartier = forms.ModelChoiceField(
+    quartier = QuartierField(
         label=_("Quartier"), queryset=Quartier.objects.none(), required=False, empty_label=_("Tous")
     )
     start = forms.DateField(
@@ -441,7 +466,7 @@ class PeriodForm(forms.Form):
 
 
 class OrientationForm(forms.Form):
-    quartier = forms.ModelChoiceField(
+    quartier = QuartierField(
         label=_("Quartier"), queryset=Quartier.objects.none(), empty_label=None
     )
     need = forms.ModelChoiceField(

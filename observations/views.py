@@ -14,10 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from arras_quartiers.forms import valid_filters
 from observations import permissions, selectors, services
 from observations.forms import (
     AnswerForm,
     CommentForm,
+    EscalationFilterForm,
     EscalationForm,
     MergeForm,
     ObservationEditForm,
@@ -31,8 +33,9 @@ from observations.forms import (
 )
 from observations.models import Escalation, EscalationDigest, NeedType, Observation, Photo
 from observations.ratelimit import rate_limit
-from teams.access import quartiers_visible_to, roles_of
-from teams.models import Quartier, Service
+from teams.access import quartiers_offered_to, roles_of
+from teams.fields import quartier_switch
+from teams.models import Service
 
 
 def _int(value) -> int | None:
@@ -52,18 +55,11 @@ def _querystring(request, *drop: str) -> str:
 # List, search, export ------------------------------------------------------------------------
 
 
-def _filter_quartiers(user):
-    """The quartiers offered by the list's filter: those of the person's teams. Only who reads
-    across quartiers (responsables, comité, maire, administrators) is offered every one."""
-    roles = roles_of(user)
-    if roles.sees_all_quartiers or roles.manages_services:
-        return Quartier.objects.order_by("name")
-    return quartiers_visible_to(user).order_by("name")
-
-
 def _filtered(request):
-    form = ObservationFilterForm(request.GET or None, quartiers=_filter_quartiers(request.user))
-    filters = form.cleaned_data if form.is_valid() else {}
+    form = ObservationFilterForm(
+        request.GET or None, quartiers=quartiers_offered_to(request.user).order_by("name")
+    )
+    filters = valid_filters(form)
     queryset = selectors.filter_observations(
         selectors.observations_for(request.user), request.user, filters
     )
@@ -484,12 +480,12 @@ def escalation_list(request):
     roles = roles_of(request.user)
     if not (roles.admin or roles.comite_direction or roles.member_of or roles.manages_services):
         raise Http404
-    answered = {"oui": True, "non": False}.get(request.GET.get("repondues"))
-    quartier = (
-        Quartier.objects.filter(slug=request.GET.get("quartier")).first()
-        if request.GET.get("quartier")
-        else None
+    form = EscalationFilterForm(
+        request.GET or None, quartiers=quartiers_offered_to(request.user).order_by("name")
     )
+    filters = valid_filters(form)
+    answered = {"oui": True, "non": False}.get(filters.get("repondues", ""))
+    quartier = filters.get("quartier")
     escalations = selectors.escalations_for(request.user, answered=answered, quartier=quartier)
     page = selectors.deferred_page(escalations, request.GET.get("page"), per_page=20)
     observation_ids = [e.observation_id for e in page]
@@ -503,9 +499,7 @@ def escalation_list(request):
         "page": page,
         "readable": readable,
         "can_answer": can_answer,
-        "answered": request.GET.get("repondues", ""),
-        "quartier": quartier,
-        "quartiers": Quartier.objects.order_by("name"),
+        "form": form,
         "querystring": _querystring(request, "page"),
         "answer_form": AnswerForm(),
         "digests": list(EscalationDigest.objects.order_by("-month")[:12]) if can_answer else [],
@@ -583,15 +577,14 @@ def digest_retry(request, pk):
 
 
 def emerging(request):
-    quartiers = selectors.count_quartiers(request.user)
-    if not quartiers:
+    switch = quartier_switch(
+        request,
+        permissions.quartiers_for_counts(request.user),
+        own_ids=roles_of(request.user).quartier_ids,
+    )
+    if switch is None:
         raise Http404
-    slug = request.GET.get("quartier")
-    roles = roles_of(request.user)
-    default = next((q for q in quartiers if q.pk in roles.quartier_ids), quartiers[0])
-    quartier = next((q for q in quartiers if q.slug == slug), None) if slug else default
-    if quartier is None:
-        raise Http404
+    quartier = switch.quartier
     report = selectors.emerging_report(quartier)
     flagged = list(
         selectors.observations_for(request.user)
@@ -603,7 +596,7 @@ def emerging(request):
         .order_by("-id")[:10]
     )
     context = {
-        "quartiers": quartiers,
+        "switch": switch,
         "quartier": quartier,
         "report": report,
         "chart": selectors.emerging_chart(report),
@@ -617,9 +610,9 @@ def emerging(request):
 
 def orientation_log(request):
     """Two clicks at the reception: the need, then the service. Anonymous by construction."""
-    quartiers = permissions.quartiers_for_logging(request.user).order_by("name")
-    quartier_list = list(quartiers)
-    if not quartier_list:
+    quartiers = permissions.quartiers_for_logging(request.user)
+    switch = quartier_switch(request, quartiers, own_ids=roles_of(request.user).quartier_ids)
+    if switch is None:
         raise Http404
     if request.method == "POST":
         form = OrientationForm(request.POST, quartiers=quartiers)
@@ -640,9 +633,7 @@ def orientation_log(request):
                 reverse("observations:orientation_log") + f"?quartier={data['quartier'].slug}"
             )
         messages.error(request, _("Choisissez un besoin et un service."))
-    quartier = next(
-        (q for q in quartier_list if q.slug == request.GET.get("quartier")), quartier_list[0]
-    )
+    quartier = switch.quartier
     needs = list(NeedType.objects.filter(is_active=True).select_related("default_service"))
     need = next((n for n in needs if n.slug == request.GET.get("besoin")), None)
     service_choices = []
@@ -653,7 +644,7 @@ def orientation_log(request):
         quartier=quartier, oriented_on=timezone.localdate()
     ).count()
     context = {
-        "quartiers": quartier_list,
+        "switch": switch,
         "quartier": quartier,
         "needs": needs,
         "need": need,
@@ -670,7 +661,7 @@ def orientation_counts(request):
         raise Http404
     today = timezone.localdate()
     form = PeriodForm(request.GET or None, quartiers=quartiers)
-    data = form.cleaned_data if form.is_valid() else {}
+    data = valid_filters(form)
     start = data.get("start") or today - datetime.timedelta(days=89)
     end = data.get("end") or today
     table = selectors.orientation_counts(

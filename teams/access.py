@@ -100,6 +100,16 @@ def quartiers_visible_to(user) -> QuerySet[Quartier]:
     return Quartier.objects.filter(pk__in=roles.quartier_ids)
 
 
+def quartiers_offered_to(user) -> QuerySet[Quartier]:
+    """Quartiers a person may pick in a filter: their teams', or every one for those who read
+    across quartiers, service responsables included (their service works everywhere). Names
+    only: reading a quartier's pages still goes through `quartiers_visible_to`."""
+    roles = roles_of(user)
+    if roles.sees_all_quartiers or roles.manages_services:
+        return Quartier.objects.all()
+    return Quartier.objects.filter(pk__in=roles.quartier_ids)
+
+
 def agents_visible_to(user) -> QuerySet[Agent]:
     """Agents whose profile the person may read: the teams they share, their service, themselves."""
     roles = roles_of(user)

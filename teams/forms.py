@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from arras_quartiers.images import sanitize_image
+from arras_quartiers.widgets import Select
 from teams.models import Agent, Membership, Service
 
 
@@ -14,7 +15,7 @@ class AnnuaireFilterForm(forms.Form):
         queryset=Service.objects.order_by("name"),
         required=False,
         empty_label=_("Tous"),
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=Select(attrs={"class": "form-select"}),
     )
 
 

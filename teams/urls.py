@@ -5,6 +5,7 @@ from teams import views
 app_name = "teams"
 urlpatterns = [
     path("quartiers/", views.quartier_list, name="quartier_list"),
+    path("quartiers/suggestions/", views.quartier_suggestions, name="quartier_suggestions"),
     path("quartiers/<slug:slug>/", views.quartier_detail, name="quartier_detail"),
     path("quartiers/<slug:slug>/equipe/", views.team_manage, name="team_manage"),
     path("quartiers/<slug:slug>/equipe/<int:pk>/fin/", views.membership_end, name="membership_end"),

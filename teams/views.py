@@ -8,15 +8,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from arras_quartiers.forms import valid_filters
 from arras_quartiers.panels import render_panels
 from teams import selectors, services
 from teams.access import (
     agents_visible_to,
     can_manage_team,
+    quartiers_offered_to,
     quartiers_visible_to,
     roles_of,
     services_visible_to,
 )
+from teams.fields import suggestions
 from teams.forms import (
     AnnuaireFilterForm,
     MembershipEndForm,
@@ -50,6 +53,13 @@ def quartier_list(request):
     return render(request, "teams/quartier_list.html", context)
 
 
+def quartier_suggestions(request):
+    """Options of a quartier search box (`teams.fields.QuartierPicker`), as the person types."""
+    text = request.GET.get(request.GET.get("champ", "quartier"), "")
+    context = {"suggestions": suggestions(quartiers_offered_to(request.user), text)}
+    return render(request, "teams/_quartier_suggestions.html", context)
+
+
 def quartier_detail(request, slug):
     quartier = selectors.quartier_for(request.user, slug)
     overview = selectors.team_overview(quartier)
@@ -75,7 +85,7 @@ def annuaire(request):
     )
     if quartier is not None and quartier not in quartiers:
         quartiers.append(quartier)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = valid_filters(form)
     agents = selectors.annuaire(
         request.user, quartier=quartier, service=filters.get("service"), query=filters.get("q", "")
     )

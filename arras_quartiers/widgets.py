@@ -1,0 +1,38 @@
+"""Widgets rendered in Python rather than through the form templates.
+
+Django renders a select option by option through `django/forms/widgets/option.html` and its
+includes: for the few dozen options of a filter bar that is about half the time of a list page.
+These produce the same markup with `format_html`.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+
+def _options(options) -> SafeString:
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((option["value"], flatatt(option["attrs"]), option["label"]) for option in options),
+    )
+
+
+class Select(forms.Select):
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        groups = [
+            format_html('<optgroup label="{}">{}</optgroup>', group, _options(options))
+            if group
+            else _options(options)
+            for group, options, _index in widget["optgroups"]
+        ]
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            widget["name"],
+            flatatt(widget["attrs"]),
+            mark_safe("".join(groups)),  # noqa: S308 - each part went through format_html
+        )

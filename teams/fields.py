@@ -1,0 +1,184 @@
+"""A quartier chooser that stays small whatever the size of the city.
+
+A person in one or two teams picks from a select. Those who read across quartiers (the comité de
+direction, the maire, service responsables, administrators) may face 1,500 of them on a national
+instance: a select of every quartier would be most of the page. For them the same field renders a
+search box whose suggestions come from `teams:quartier_suggestions` as they type (htmx), and which
+still works without JavaScript: the name typed, a slug or an id is resolved on the server, within
+the field's own queryset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Case, Q, When
+from django.forms.models import ModelChoiceIteratorValue
+from django.forms.utils import flatatt
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
+
+from arras_quartiers.widgets import Select
+from teams.models import Quartier
+
+#: Up to this many quartiers the field is a select; beyond, a search box.
+SELECT_LIMIT = 40
+#: How many suggestions the search box offers at a time.
+SUGGESTION_LIMIT = 15
+
+
+class QuartierPicker(Select):
+    search_template_name = "teams/widgets/quartier_search.html"
+
+    def __init__(self, attrs=None):
+        super().__init__({"class": "form-select", **(attrs or {})})
+
+    def _few(self) -> list[Quartier] | None:
+        """The quartiers on offer when they fit a select (one query of at most SELECT_LIMIT + 1
+        rows), else None."""
+        queryset = getattr(self.choices, "queryset", None)
+        if queryset is None:
+            return []
+        quartiers = list(queryset[: SELECT_LIMIT + 1])
+        return quartiers if len(quartiers) <= SELECT_LIMIT else None
+
+    def render(self, name, value, attrs=None, renderer=None):
+        field = self.choices.field
+        few = self._few()
+        if few is not None:
+            self.choices = [
+                *([("", field.empty_label)] if field.empty_label is not None else []),
+                *(
+                    (
+                        ModelChoiceIteratorValue(field.prepare_value(q), q),
+                        field.label_from_instance(q),
+                    )
+                    for q in few
+                ),
+            ]
+            return super().render(name, value, attrs, renderer)
+        attrs = self.build_attrs(self.attrs, attrs)
+        attrs["class"] = "form-control"
+        return render_to_string(
+            self.search_template_name,
+            {
+                "name": name,
+                "id": attrs.get("id", name),
+                "attrs": flatatt(attrs),
+                "display": field.display_value(value),
+            },
+        )
+
+
+class QuartierField(forms.ModelChoiceField):
+    """A quartier among `queryset`, chosen by id (select), slug (links) or name (search box)."""
+
+    widget = QuartierPicker
+    default_error_messages = {
+        "invalid_choice": _(
+            "Quartier inconnu ou hors de votre périmètre : choisissez un nom parmi les suggestions."
+        ),
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Quartier):
+            value = value.pk
+        text = str(value).strip()
+        lookup = Q(slug=text) | Q(name__iexact=text)
+        if text.isdigit():
+            lookup |= Q(pk=int(text))
+        match = self.queryset.filter(lookup).order_by("pk").first()
+        if match is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": text},
+            )
+        return match
+
+    def display_value(self, value) -> str:
+        """What the search box shows: the quartier's name, or what was typed if it is unknown."""
+        if value in self.empty_values:
+            return ""
+        if isinstance(value, Quartier):
+            return value.name
+        try:
+            return self.to_python(value).name
+        except ValidationError:
+            return str(value)
+
+
+def suggestions(queryset, text: str) -> list[Quartier]:
+    """Quartiers of `queryset` whose name holds `text`, those starting with it first."""
+    text = text.strip()[:100]
+    if not text:
+        return []
+    return list(
+        queryset.filter(name__icontains=text)
+        .order_by(Case(When(name__istartswith=text, then=0), default=1), "name")
+        .only("pk", "name", "slug")[:SUGGESTION_LIMIT]
+    )
+
+
+#: Up to this many quartiers a page shows them as tabs; beyond, the search box.
+TAB_LIMIT = 8
+
+
+class QuartierSwitchForm(forms.Form):
+    quartier = QuartierField(
+        label=_("Quartier"), queryset=Quartier.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args, quartiers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["quartier"].queryset = quartiers  # type: ignore[attr-defined]
+
+
+def _exists(text: str) -> bool:
+    field = QuartierField(queryset=Quartier.objects.all())
+    try:
+        field.to_python(text)
+    except ValidationError:
+        return False
+    return True
+
+
+@dataclass
+class QuartierSwitch:
+    """The quartier a page is about, and how the page offers the others (`_quartier_switch.html`):
+    tabs for a few, a search box for many. `form` carries the error of a name not found."""
+
+    quartier: Quartier
+    tabs: list[Quartier] | None
+    form: QuartierSwitchForm
+
+
+def quartier_switch(request, quartiers, own_ids=frozenset()) -> QuartierSwitch | None:
+    """Choose among `quartiers` from `?quartier=` (slug, id or name); by default the first of
+    the person's own (`own_ids`), else the first by name. None when there is none to choose."""
+    quartiers = quartiers.order_by("name")
+    first = list(quartiers[: TAB_LIMIT + 1])
+    if not first:
+        return None
+    form = QuartierSwitchForm(
+        request.GET if request.GET.get("quartier") else None, quartiers=quartiers
+    )
+    chosen = form.cleaned_data["quartier"] if form.is_bound and form.is_valid() else None
+    if form.is_bound and chosen is None and _exists(request.GET["quartier"]):
+        # A quartier of the city, out of the person's reach: like any such object, a 404.
+        # (A name that matches none stays on the page with the form's message.)
+        raise Http404
+    if chosen is None:
+        chosen = (
+            next((q for q in first if q.pk in own_ids), None)
+            or (quartiers.filter(pk__in=own_ids).first() if own_ids else None)
+            or first[0]
+        )
+    if not form.is_bound:
+        form.initial["quartier"] = chosen
+    return QuartierSwitch(chosen, first if len(first) <= TAB_LIMIT else None, form)
