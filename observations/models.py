@@ -320,7 +320,14 @@ class StatusChange(models.Model):
         verbose_name_plural = _("historique des états")
         ordering = ["observation", "changed_at", "id"]
         indexes = [
-            models.Index(fields=["observation", "changed_at"], name="obs_status_change_timeline")
+            models.Index(fields=["observation", "changed_at"], name="obs_status_change_timeline"),
+            # The first treatment of each observation (diagnostic's time to treatment): read
+            # from the index alone, without the other changes of the timeline.
+            models.Index(
+                fields=["observation", "changed_at"],
+                condition=models.Q(to_status="traitee"),
+                name="obs_status_change_treated",
+            ),
         ]
 
     def __str__(self) -> str:
