@@ -10,12 +10,14 @@ the field's own queryset.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Q, When
-from django.forms.models import ModelChoiceIteratorValue
+from django.db.models import Case, Q, QuerySet, When
+from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.forms.utils import flatatt
 from django.http import Http404
 from django.template.loader import render_to_string
@@ -36,30 +38,24 @@ class QuartierPicker(Select):
     def __init__(self, attrs=None):
         super().__init__({"class": "form-select", **(attrs or {})})
 
-    def _few(self) -> list[Quartier] | None:
-        """The quartiers on offer when they fit a select (one query of at most SELECT_LIMIT + 1
-        rows), else None."""
-        queryset = getattr(self.choices, "queryset", None)
-        if queryset is None:
-            return []
-        quartiers = list(queryset[: SELECT_LIMIT + 1])
-        return quartiers if len(quartiers) <= SELECT_LIMIT else None
-
     def render(self, name, value, attrs=None, renderer=None):
-        field = self.choices.field
-        few = self._few()
-        if few is not None:
-            self.choices = [
+        iterator = cast(ModelChoiceIterator, self.choices)
+        field = iterator.field
+        # At most SELECT_LIMIT + 1 rows: all of them when they fit a select, else a search box.
+        quartiers = list(iterator.queryset[: SELECT_LIMIT + 1])
+        if len(quartiers) <= SELECT_LIMIT:
+            select = copy.copy(self)
+            select.choices = [
                 *([("", field.empty_label)] if field.empty_label is not None else []),
                 *(
                     (
                         ModelChoiceIteratorValue(field.prepare_value(q), q),
                         field.label_from_instance(q),
                     )
-                    for q in few
+                    for q in quartiers
                 ),
             ]
-            return super().render(name, value, attrs, renderer)
+            return super(QuartierPicker, select).render(name, value, attrs, renderer)
         attrs = self.build_attrs(self.attrs, attrs)
         attrs["class"] = "form-control"
         return render_to_string(
@@ -68,7 +64,7 @@ class QuartierPicker(Select):
                 "name": name,
                 "id": attrs.get("id", name),
                 "attrs": flatatt(attrs),
-                "display": field.display_value(value),
+                "display": cast(QuartierField, field).display_value(value),
             },
         )
 
@@ -92,7 +88,7 @@ class QuartierField(forms.ModelChoiceField):
         lookup = Q(slug=text) | Q(name__iexact=text)
         if text.isdigit():
             lookup |= Q(pk=int(text))
-        match = self.queryset.filter(lookup).order_by("pk").first()
+        match = cast(QuerySet, self.queryset).filter(lookup).order_by("pk").first()
         if match is None:
             raise ValidationError(
                 self.error_messages["invalid_choice"],

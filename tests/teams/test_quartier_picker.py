@@ -73,3 +73,9 @@ def test_suggestions_stay_within_the_persons_teams(as_role, many_quartiers):
 def test_suggestions_need_a_login(client, many_quartiers):
     response = client.get(reverse("teams:quartier_suggestions"), {"quartier": "sa"})
     assert response.status_code == 302
+
+
+def test_the_widget_renders_twice_the_same(ouest, sud):
+    field = QuartierField(queryset=Quartier.objects.order_by("name"), required=False)
+    first = field.widget.render("quartier", ouest.pk, {"id": "id_quartier"})
+    assert field.widget.render("quartier", ouest.pk, {"id": "id_quartier"}) == first
