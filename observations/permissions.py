@@ -49,9 +49,11 @@ def scope_observations[QS: QuerySet](queryset: QS, user) -> QS:
     if roles.chef_of:
         rule |= Q(quartier_id__in=roles.chef_of)
     if roles.member_of:
-        rule |= Q(quartier_id__in=roles.member_of) & ~confidential
+        # One condition on the quartier (one index scan), then what the agent reads there.
+        readable = ~confidential
         if roles.service_id:
-            rule |= Q(quartier_id__in=roles.member_of, service_id=roles.service_id)
+            readable |= Q(service_id=roles.service_id)
+        rule |= Q(quartier_id__in=roles.member_of) & readable
     if roles.manages_services:
         rule |= Q(service_id__in=roles.manages_services)
     if roles.comite_direction:

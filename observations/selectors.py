@@ -24,7 +24,6 @@ from observations.models import (
     Observation,
     Orientation,
     StatusChange,
-    search_vector,
 )
 from teams.access import roles_of
 from teams.models import Quartier
@@ -47,13 +46,14 @@ def observations_for(user) -> QuerySet[Observation]:
 
 
 def search(queryset: QuerySet[Observation], text: str) -> QuerySet[Observation]:
-    """French full-text search on PostgreSQL (GIN index `obs_search_fr`), icontains elsewhere."""
+    """French full-text search on PostgreSQL (the stored `search_document`, GIN index
+    `obs_search_fr_document`), icontains elsewhere."""
     text = text.strip()
     if not text:
         return queryset
     if connection.vendor == "postgresql":
         query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
-        return queryset.annotate(document=search_vector()).filter(document=query)
+        return queryset.filter(search_document=query)
     words = text.split()[:8]
     for word in words:
         queryset = queryset.filter(

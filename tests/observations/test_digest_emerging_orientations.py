@@ -5,6 +5,7 @@ import datetime
 import io
 
 import pytest
+from django.contrib.postgres.search import SearchQuery
 from django.core import mail
 from django.db import connection
 from django.urls import reverse
@@ -287,3 +288,28 @@ def test_postgresql_search_is_french_and_accent_insensitive(as_role, personas, o
         "Dépôts sauvages"
         not in client.get(reverse("observations:index") + "?q=lampadaire").content.decode()
     )
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="The stored search document is PostgreSQL's"
+)
+def test_postgresql_search_document_follows_every_write(as_role, personas, ouest):
+    """The trigger keeps the stored document on create, on save() and on update(); a status
+    change (which does not write the text) keeps it."""
+    observation = make_observation(ouest, personas["agent"], title="Tags sur le préau")
+
+    def found(query: str) -> bool:
+        return Observation.objects.filter(
+            pk=observation.pk, search_document=SearchQuery(query, config="french_unaccent")
+        ).exists()
+
+    assert found("prEAU")
+    observation.title = "Graffitis sur le mur"
+    observation.save()
+    assert found("graffiti") and not found("préau")
+    Observation.objects.filter(pk=observation.pk).update(place="rue des Rosati")
+    assert found("rosati")
+    Observation.objects.filter(pk=observation.pk).update(status="traitee")
+    assert found("graffiti")
+    listed = as_role("agent").get(reverse("observations:index") + "?q=rosati").content.decode()
+    assert "Graffitis sur le mur" in listed
