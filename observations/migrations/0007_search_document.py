@@ -35,6 +35,9 @@ $$;
 CREATE TRIGGER observations_search_document
     BEFORE INSERT OR UPDATE OF title, description, place, search_document ON {TABLE}
     FOR EACH ROW EXECUTE FUNCTION observations_search_document();
+-- Also under session_replication_role = replica (a bulk load skipping foreign-key checks, a
+-- logical replica): the document must never be missing.
+ALTER TABLE {TABLE} ENABLE ALWAYS TRIGGER observations_search_document;
 UPDATE {TABLE} SET search_document = NULL;
 CREATE INDEX {NEW_INDEX} ON {TABLE} USING gin (search_document);
 DROP INDEX IF EXISTS {OLD_INDEX};

@@ -157,3 +157,14 @@ def test_command_is_fast():
         assert count / elapsed * 60 > 30_000, out.getvalue()
     else:
         assert elapsed < 120, out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY and the search trigger")
+def test_a_bulk_load_fills_the_search_document():
+    """The large-load path (indexes rebuilt after, foreign-key triggers skipped as replica) still
+    runs the search document's trigger: no seeded observation is missing from the search."""
+    restart_sequences()
+    Seeder(sizes(observations=300), log=lambda message: None).run(defer_indexes=True)
+    assert Observation.objects.count() == 300
+    assert not Observation.objects.filter(search_document__isnull=True).exists()
