@@ -71,9 +71,10 @@ def observation_list(request):
         # Élus and the maire read counts, never observation details.
         return redirect("observations:emerging")
     form, queryset = _filtered(request)
-    page = selectors.keyset_page(
-        queryset, after=_int(request.GET.get("apres")), before=_int(request.GET.get("avant"))
-    )
+    with selectors.search_room(bool(valid_filters(form).get("q"))):
+        page = selectors.keyset_page(
+            queryset, after=_int(request.GET.get("apres")), before=_int(request.GET.get("avant"))
+        )
     context = {
         "form": form,
         "page": page,

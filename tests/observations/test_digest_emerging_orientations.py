@@ -8,6 +8,7 @@ import pytest
 from django.contrib.postgres.search import SearchQuery
 from django.core import mail
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -313,3 +314,18 @@ def test_postgresql_search_document_follows_every_write(as_role, personas, ouest
     assert found("graffiti")
     listed = as_role("agent").get(reverse("observations:index") + "?q=rosati").content.decode()
     assert "Graffitis sur le mur" in listed
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="work_mem is PostgreSQL's")
+def test_postgresql_search_gets_room_for_its_transaction(as_role, personas, ouest):
+    """A common phrase's bitmap must stay exact: the search widens work_mem, with
+    set_config(..., is_local => true), in a transaction of its own."""
+    make_observation(ouest, personas["agent"], title="Dépôt sauvage rue Baudimont")
+    client = as_role("agent")
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(reverse("observations:index") + "?q=dépôt").content.decode()
+    assert "Dépôt sauvage rue Baudimont" in body
+    sql = [q["sql"] for q in queries.captured_queries]
+    room = next(i for i, q in enumerate(sql) if "set_config('work_mem'" in q)
+    assert "'32MB', true)" in sql[room]
+    assert any("search_document" in q for q in sql[room + 1 :])  # the search ran after it

@@ -159,12 +159,19 @@ def test_command_is_fast():
         assert elapsed < 120, out.getvalue()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY and the search trigger")
 def test_a_bulk_load_fills_the_search_document():
-    """The large-load path (indexes rebuilt after, foreign-key triggers skipped as replica) still
-    runs the search document's trigger: no seeded observation is missing from the search."""
+    """The large load skips foreign-key triggers as a replica does (session_replication_role):
+    the search document's trigger must still run, or no seeded observation could be found."""
     restart_sequences()
-    Seeder(sizes(observations=300), log=lambda message: None).run(defer_indexes=True)
-    assert Observation.objects.count() == 300
-    assert not Observation.objects.filter(search_document__isnull=True).exists()
+    seeder = Seeder(sizes(observations=300), log=lambda message: None)
+    with transaction.atomic():
+        seeder._skip_foreign_key_triggers()
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW session_replication_role")
+            assert cursor.fetchone()[0] == "replica"
+        seeder.run(stages=["teams", "observations"], defer_indexes=False)
+        assert Observation.objects.count() == 300
+        assert not Observation.objects.filter(search_document__isnull=True).exists()
+        transaction.set_rollback(True)
