@@ -9,8 +9,8 @@ from tests.observations.conftest import add_photo, make_observation
 
 # Every page: session, user, roles (memberships, managed services), session renewal (3).
 BASE = 7
-# A search on PostgreSQL first widens work_mem for its transaction (selectors.search_room): one
-# query, plus here the savepoint and its release (the test runs inside a transaction).
+# A search on PostgreSQL runs in a transaction of its own that first widens work_mem
+# (selectors.search_room): set_config, and BEGIN / COMMIT (here a savepoint and its release).
 SEARCH_ROOM = 3 if connection.vendor == "postgresql" else 0
 
 
