@@ -8,6 +8,7 @@ These produce the same markup with `format_html`.
 from __future__ import annotations
 
 from django import forms
+from django.forms.models import ModelChoiceIteratorValue
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -36,3 +37,18 @@ class Select(forms.Select):
             flatatt(widget["attrs"]),
             mark_safe("".join(groups)),  # noqa: S308 - each part went through format_html
         )
+
+
+def fetched_choices(field: forms.ModelChoiceField, objects: list) -> list:
+    """The choices of a model choice `field` built from `objects` already fetched (a widget that
+    looked at the queryset to decide how to render need not read it twice)."""
+    return [
+        *([("", field.empty_label)] if field.empty_label is not None else []),
+        *(
+            (
+                ModelChoiceIteratorValue(field.prepare_value(obj), obj),
+                field.label_from_instance(obj),
+            )
+            for obj in objects
+        ),
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -16,8 +17,17 @@ from arras_quartiers.forms import choice_field
 from meetings import permissions
 from meetings.models import Action, AgendaItem, Invitation, Meeting, WorkingGroup
 from observations.models import Observation
+from teams.agent_fields import AgentsField, AgentsPicker
 from teams.fields import QuartierField
-from teams.models import Agent, ExternalParticipant, Partner, Priority, Quartier, Service
+from teams.models import (
+    Agent,
+    ExternalParticipant,
+    Membership,
+    Partner,
+    Priority,
+    Quartier,
+    Service,
+)
 
 PARIS = ZoneInfo(settings.TIME_ZONE)
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -31,11 +41,6 @@ def combine(day: datetime.date, time: datetime.time) -> datetime.datetime:
 class ObservationChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Observation) -> str:
         return f"n° {obj.pk} — {obj.title} ({obj.category})"
-
-
-class AgentChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Agent) -> str:
-        return f"{obj} — {obj.service or obj.job_title}"
 
 
 class ActionObservationField(forms.ModelChoiceField):
@@ -163,11 +168,11 @@ class YearForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    agents = AgentChoiceField(
+    agents = AgentsField(
         label=_("Agents"),
         queryset=Agent.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=AgentsPicker(few_widget=forms.SelectMultiple(attrs={"size": 8})),
     )
     externals = forms.ModelMultipleChoiceField(
         label=_("Participants extérieurs (partenaires, conseil citoyen)"),
@@ -185,11 +190,21 @@ class InviteForm(forms.Form):
         super().__init__(*args, **kwargs)
         invited = meeting.invitations.values("agent_id")
         invited_ext = meeting.invitations.values("external_id")
-        choice_field(self, "agents").queryset = (
+        agents = choice_field(self, "agents")
+        agents.queryset = (
             Agent.objects.filter(is_active=True)
             .exclude(pk__in=invited)
             .select_related("service")
             .order_by("last_name", "first_name")
+        )
+        # When the agents are too many to list, the likely ones are offered first: the
+        # quartier's team, or the working group's members.
+        cast(AgentsField, agents).shortlist = (
+            Agent.objects.filter(
+                memberships__in=Membership.objects.active().filter(quartier=meeting.quartier_id)
+            )
+            if meeting.quartier_id
+            else Agent.objects.filter(working_groups=meeting.working_group_id)
         )
         externals = ExternalParticipant.objects.exclude(pk__in=invited_ext).select_related(
             "organisation"
@@ -349,11 +364,11 @@ class WorkingGroupForm(forms.ModelForm):
     class Meta:
         model = WorkingGroup
         fields = ["name", "description", "quartiers", "members", "external_members", "is_active"]
-        field_classes = {"members": AgentChoiceField}
+        field_classes = {"members": AgentsField}
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "quartiers": forms.CheckboxSelectMultiple,
-            "members": forms.CheckboxSelectMultiple,
+            "members": AgentsPicker,
             "external_members": forms.CheckboxSelectMultiple,
         }
         help_texts = {

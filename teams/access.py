@@ -110,6 +110,16 @@ def quartiers_offered_to(user) -> QuerySet[Quartier]:
     return Quartier.objects.filter(pk__in=roles.quartier_ids)
 
 
+def agents_offered_to(user) -> QuerySet[Agent]:
+    """Agents a person may pick in a form (suggestions of the agent search boxes): every active
+    agent for a chef de projet (teams, invitations and working groups draw from every service),
+    an administrator and those who read every quartier; the readable ones for others."""
+    roles = roles_of(user)
+    if roles.admin or roles.chef_of or roles.sees_all_quartiers:
+        return Agent.objects.filter(is_active=True)
+    return agents_visible_to(user)
+
+
 def agents_visible_to(user) -> QuerySet[Agent]:
     """Agents whose profile the person may read: the teams they share, their service, themselves."""
     roles = roles_of(user)

@@ -17,13 +17,13 @@ from typing import cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Q, QuerySet, When
-from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
+from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from arras_quartiers.widgets import Select
+from arras_quartiers.widgets import Select, fetched_choices
 from teams.models import Quartier
 
 #: Up to this many quartiers the field is a select; beyond, a search box.
@@ -45,16 +45,7 @@ class QuartierPicker(Select):
         quartiers = list(iterator.queryset[: SELECT_LIMIT + 1])
         if len(quartiers) <= SELECT_LIMIT:
             select = copy.copy(self)
-            select.choices = [
-                *([("", field.empty_label)] if field.empty_label is not None else []),
-                *(
-                    (
-                        ModelChoiceIteratorValue(field.prepare_value(q), q),
-                        field.label_from_instance(q),
-                    )
-                    for q in quartiers
-                ),
-            ]
+            select.choices = fetched_choices(field, quartiers)
             return super(QuartierPicker, select).render(name, value, attrs, renderer)
         attrs = self.build_attrs(self.attrs, attrs)
         attrs["class"] = "form-control"

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from arras_quartiers.images import sanitize_image
 from arras_quartiers.widgets import Select
+from teams.agent_fields import AgentField
 from teams.models import Agent, Membership, Service
 
 
@@ -53,7 +54,7 @@ class ProfileForm(forms.ModelForm):
 
 class MembershipForm(forms.Form):
     # ModelChoiceField copies the queryset for each form: the select_related is not shared state.
-    agent = forms.ModelChoiceField(
+    agent = AgentField(
         label=_("Agent"), queryset=Agent.objects.filter(is_active=True).select_related("service")
     )
     role = forms.ChoiceField(

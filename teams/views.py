@@ -12,6 +12,7 @@ from arras_quartiers.forms import valid_filters
 from arras_quartiers.panels import render_panels
 from teams import selectors, services
 from teams.access import (
+    agents_offered_to,
     agents_visible_to,
     can_manage_team,
     quartiers_offered_to,
@@ -19,6 +20,8 @@ from teams.access import (
     roles_of,
     services_visible_to,
 )
+from teams.agent_fields import agent_suggestions as agent_suggestions_in
+from teams.agent_fields import resolve_agent
 from teams.fields import suggestions
 from teams.forms import (
     AnnuaireFilterForm,
@@ -58,6 +61,28 @@ def quartier_suggestions(request):
     text = request.GET.get(request.GET.get("champ", "quartier"), "")
     context = {"suggestions": suggestions(quartiers_offered_to(request.user), text)}
     return render(request, "teams/_quartier_suggestions.html", context)
+
+
+def agent_suggestions(request):
+    """Options of an agent search box (`teams.agent_fields`), as the person types."""
+    text = request.GET.get(request.GET.get("champ", "agent"), "")
+    context = {"suggestions": agent_suggestions_in(agents_offered_to(request.user), text)}
+    return render(request, "teams/_agent_suggestions.html", context)
+
+
+def agent_checkbox(request):
+    """A ticked box for the agent typed in a multiple chooser's search box ("Ajouter")."""
+    name = request.GET.get("champ", "agents")
+    typed = request.GET.get(f"{name}_ajout", "").strip()
+    agent = resolve_agent(agents_offered_to(request.user).select_related("service"), typed)
+    context = {
+        "agent": agent,
+        "name": name,
+        "id": request.GET.get("id", f"id_{name}"),
+        "text": f"{agent} — {agent.service or agent.job_title}" if agent else "",
+        "typed": typed,
+    }
+    return render(request, "teams/_agent_checkbox.html", context)
 
 
 def quartier_detail(request, slug):
