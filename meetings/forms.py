@@ -17,7 +17,7 @@ from arras_quartiers.forms import choice_field
 from meetings import permissions
 from meetings.models import Action, AgendaItem, Invitation, Meeting, WorkingGroup
 from observations.models import Observation
-from teams.agent_fields import AgentsField, AgentsPicker
+from teams.access import roles_of
 from teams.fields import QuartierField
 from teams.models import (
     Agent,
@@ -27,6 +27,14 @@ from teams.models import (
     Priority,
     Quartier,
     Service,
+)
+from teams.pickers import (
+    AgentsField,
+    AgentsPicker,
+    ExternalsField,
+    ExternalsPicker,
+    QuartiersField,
+    QuartiersPicker,
 )
 
 PARIS = ZoneInfo(settings.TIME_ZONE)
@@ -364,12 +372,16 @@ class WorkingGroupForm(forms.ModelForm):
     class Meta:
         model = WorkingGroup
         fields = ["name", "description", "quartiers", "members", "external_members", "is_active"]
-        field_classes = {"members": AgentsField}
+        field_classes = {
+            "quartiers": QuartiersField,
+            "members": AgentsField,
+            "external_members": ExternalsField,
+        }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
-            "quartiers": forms.CheckboxSelectMultiple,
+            "quartiers": QuartiersPicker,
             "members": AgentsPicker,
-            "external_members": forms.CheckboxSelectMultiple,
+            "external_members": ExternalsPicker,
         }
         help_texts = {
             "members": _(
@@ -382,7 +394,11 @@ class WorkingGroupForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        choice_field(self, "quartiers").queryset = Quartier.objects.order_by("name")
+        quartiers = choice_field(self, "quartiers")
+        quartiers.queryset = Quartier.objects.order_by("name")
+        # When there are too many to list: the chosen ones, the person's own, and a search box.
+        own = Quartier.objects.filter(pk__in=roles_of(user).chef_of)
+        cast(QuartiersField, quartiers).shortlist = own
         group_pk = self.instance.pk or 0  # current members first, then everyone by name
         in_group = WorkingGroup.members.through.objects.filter(
             workinggroup_id=group_pk, agent_id=OuterRef("pk")
@@ -396,10 +412,14 @@ class WorkingGroupForm(forms.ModelForm):
         external_in_group = WorkingGroup.external_members.through.objects.filter(
             workinggroup_id=group_pk, externalparticipant_id=OuterRef("pk")
         )
-        choice_field(self, "external_members").queryset = (
+        externals = choice_field(self, "external_members")
+        externals.queryset = (
             ExternalParticipant.objects.select_related("organisation")
             .alias(current=Exists(external_in_group))
             .order_by("-current", "last_name", "first_name")
+        )
+        cast(ExternalsField, externals).shortlist = ExternalParticipant.objects.filter(
+            quartiers__in=own
         )
         self.fields["quartiers"].required = True
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from teams.models import Agent, Membership, Quartier, Service
+from teams.models import Agent, ExternalParticipant, Membership, Quartier, Service
 
 
 @dataclass(frozen=True)
@@ -100,12 +100,13 @@ def quartiers_visible_to(user) -> QuerySet[Quartier]:
     return Quartier.objects.filter(pk__in=roles.quartier_ids)
 
 
-def quartiers_offered_to(user) -> QuerySet[Quartier]:
+def quartiers_offered_to(user, *, every: bool = False) -> QuerySet[Quartier]:
     """Quartiers a person may pick in a filter: their teams', or every one for those who read
-    across quartiers, service responsables included (their service works everywhere). Names
-    only: reading a quartier's pages still goes through `quartiers_visible_to`."""
+    across quartiers, service responsables included (their service works everywhere). With
+    `every`, what a chef de projet may pick for a working group: every quartier. Names only:
+    reading a quartier's pages still goes through `quartiers_visible_to`."""
     roles = roles_of(user)
-    if roles.sees_all_quartiers or roles.manages_services:
+    if roles.sees_all_quartiers or roles.manages_services or (every and roles.chef_of):
         return Quartier.objects.all()
     return Quartier.objects.filter(pk__in=roles.quartier_ids)
 
@@ -118,6 +119,15 @@ def agents_offered_to(user) -> QuerySet[Agent]:
     if roles.admin or roles.chef_of or roles.sees_all_quartiers:
         return Agent.objects.filter(is_active=True)
     return agents_visible_to(user)
+
+
+def externals_offered_to(user) -> QuerySet[ExternalParticipant]:
+    """External participants a person may pick (invitations, working groups): those who
+    organise meetings, chefs de projet and administrators, pick among all of them."""
+    roles = roles_of(user)
+    if roles.admin or roles.chef_of or roles.sees_all_quartiers:
+        return ExternalParticipant.objects.all()
+    return ExternalParticipant.objects.none()
 
 
 def agents_visible_to(user) -> QuerySet[Agent]:

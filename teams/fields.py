@@ -76,10 +76,7 @@ class QuartierField(forms.ModelChoiceField):
         if isinstance(value, Quartier):
             value = value.pk
         text = str(value).strip()
-        lookup = Q(slug=text) | Q(name__iexact=text)
-        if text.isdigit():
-            lookup |= Q(pk=int(text))
-        match = cast(QuerySet, self.queryset).filter(lookup).order_by("pk").first()
+        match = resolve_quartier(cast(QuerySet, self.queryset), text)
         if match is None:
             raise ValidationError(
                 self.error_messages["invalid_choice"],
@@ -98,6 +95,15 @@ class QuartierField(forms.ModelChoiceField):
             return self.to_python(value).name
         except ValidationError:
             return str(value)
+
+
+def resolve_quartier(queryset: QuerySet, text: str) -> Quartier | None:
+    """A quartier of `queryset` by id, slug or name (case-insensitive)."""
+    text = str(text).strip()
+    lookup = Q(slug=text) | Q(name__iexact=text)
+    if text.isdigit():
+        lookup |= Q(pk=int(text))
+    return queryset.filter(lookup).order_by("pk").first()
 
 
 def suggestions(queryset, text: str) -> list[Quartier]:

@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from arras_quartiers.images import sanitize_image
 from arras_quartiers.widgets import Select
-from teams.agent_fields import AgentField
 from teams.models import Agent, Membership, Service
+from teams.pickers import AgentField
 
 
 class AnnuaireFilterForm(forms.Form):

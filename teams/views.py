@@ -15,14 +15,13 @@ from teams.access import (
     agents_offered_to,
     agents_visible_to,
     can_manage_team,
+    externals_offered_to,
     quartiers_offered_to,
     quartiers_visible_to,
     roles_of,
     services_visible_to,
 )
-from teams.agent_fields import agent_suggestions as agent_suggestions_in
-from teams.agent_fields import resolve_agent
-from teams.fields import suggestions
+from teams.fields import resolve_quartier, suggestions
 from teams.forms import (
     AnnuaireFilterForm,
     MembershipEndForm,
@@ -31,6 +30,8 @@ from teams.forms import (
     ServiceSearchForm,
 )
 from teams.models import Membership, Quartier
+from teams.pickers import agent_suggestions as agent_suggestions_in
+from teams.pickers import resolve_agent
 
 ANNUAIRE_PAGE_SIZE = 24
 
@@ -59,7 +60,8 @@ def quartier_list(request):
 def quartier_suggestions(request):
     """Options of a quartier search box (`teams.fields.QuartierPicker`), as the person types."""
     text = request.GET.get(request.GET.get("champ", "quartier"), "")
-    context = {"suggestions": suggestions(quartiers_offered_to(request.user), text)}
+    quartiers = quartiers_offered_to(request.user, every=bool(request.GET.get("tous")))
+    context = {"suggestions": suggestions(quartiers, text)}
     return render(request, "teams/_quartier_suggestions.html", context)
 
 
@@ -70,19 +72,36 @@ def agent_suggestions(request):
     return render(request, "teams/_agent_suggestions.html", context)
 
 
-def agent_checkbox(request):
-    """A ticked box for the agent typed in a multiple chooser's search box ("Ajouter")."""
-    name = request.GET.get("champ", "agents")
+def external_suggestions(request):
+    """Options of an external participant search box (`teams.pickers`), as the person types."""
+    text = request.GET.get(request.GET.get("champ", "externe"), "")
+    context = {"suggestions": agent_suggestions_in(externals_offered_to(request.user), text)}
+    return render(request, "teams/_agent_suggestions.html", context)
+
+
+def choice_box(request, kind):
+    """A ticked box for what was typed in a multiple chooser's search box ("Ajouter")."""
+    name = request.GET.get("champ", "choix")
     typed = request.GET.get(f"{name}_ajout", "").strip()
-    agent = resolve_agent(agents_offered_to(request.user).select_related("service"), typed)
+    if kind == "agent":
+        found = resolve_agent(agents_offered_to(request.user).select_related("service"), typed)
+        text = f"{found} — {found.service or found.job_title}" if found else ""
+    elif kind == "externe":
+        found = resolve_agent(externals_offered_to(request.user), typed)
+        text = str(found or "")
+    elif kind == "quartier":
+        found = resolve_quartier(quartiers_offered_to(request.user, every=True), typed)
+        text = str(found or "")
+    else:
+        raise Http404
     context = {
-        "agent": agent,
+        "found": found,
         "name": name,
         "id": request.GET.get("id", f"id_{name}"),
-        "text": f"{agent} — {agent.service or agent.job_title}" if agent else "",
+        "text": text,
         "typed": typed,
     }
-    return render(request, "teams/_agent_checkbox.html", context)
+    return render(request, "teams/_choice_box.html", context)
 
 
 def quartier_detail(request, slug):

@@ -36,6 +36,9 @@ WIDE_ROLES = ["direction", "maire", "admin", "outsider"]
 EXEMPT = {
     # Directory open to every signed-in person (DESIGN: orienting is everybody's job).
     "teams:service_detail": "le répertoire des services est ouvert à toute personne connectée",
+    # The parameter is a kind (agent, quartier, externe), not an object; what it finds is scoped
+    # by the person (teams.access.*_offered_to), tested in tests/teams/test_agent_picker.py.
+    "teams:choice_box": "le paramètre est une sorte de choix, pas un objet ; la recherche est bornée par personne",
     # Capability URL read by calendar apps without a session: the secret token is the access.
     "meetings:feed": "flux iCalendar authentifié par un jeton secret, sans session",
     # allauth's own links, authenticated by their one-time key.

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings.models import WorkingGroup
-from teams import agent_fields
+from teams import pickers as agent_fields
 from teams.models import Agent, Membership
 from tests.conftest import make_agent
 from tests.meetings.conftest import make_meeting
@@ -75,7 +75,7 @@ def test_suggestions_for_an_agent_stay_among_the_agents_it_reads(as_role, many_a
 def test_the_add_button_returns_a_ticked_box(as_role, many_agents):
     client = as_role("chef")
     box = client.get(
-        reverse("teams:agent_checkbox"),
+        reverse("teams:choice_box", args=["agent"]),
         {
             "champ": "agents",
             "id": "id_agents",
@@ -84,9 +84,9 @@ def test_the_add_button_returns_a_ticked_box(as_role, many_agents):
     ).content.decode()
     assert f'value="{many_agents.pk}"' in box and "checked" in box
     unknown = client.get(
-        reverse("teams:agent_checkbox"), {"champ": "agents", "agents_ajout": "Zzz"}
+        reverse("teams:choice_box", args=["agent"]), {"champ": "agents", "agents_ajout": "Zzz"}
     )
-    assert "Agent introuvable" in unknown.content.decode()
+    assert "Introuvable : « Zzz »" in unknown.content.decode()
 
 
 def test_invitations_offer_the_team_and_take_a_typed_agent(as_role, personas, ouest, many_agents):
@@ -130,3 +130,63 @@ def test_working_group_form_keeps_its_members_ticked(as_role, personas, ouest, m
     assert page.status_code == 200
     assert f'value="{personas["agent"].pk}" id="id_members-{personas["agent"].pk}" checked' in body
     assert "Martin19" not in body and 'name="members_ajout"' in body
+
+
+@pytest.fixture
+def many_quartiers_and_externals(personas, monkeypatch):
+    from teams import fields
+    from teams.models import ExternalParticipant, Quartier
+
+    monkeypatch.setattr(fields, "SELECT_LIMIT", 5)
+    monkeypatch.setattr(agent_fields, "AGENT_SELECT_LIMIT", 5)
+    Quartier.objects.bulk_create(
+        Quartier(name=f"Quartier {i:02d}", slug=f"q{i:02d}") for i in range(10)
+    )
+    ExternalParticipant.objects.bulk_create(
+        ExternalParticipant(
+            first_name="Eva", last_name=f"Durand{i:02d}", email=f"e{i}@asso.example"
+        )
+        for i in range(10)
+    )
+
+
+def test_working_group_spans_a_quartier_found_by_name(
+    as_role, personas, ouest, many_quartiers_and_externals
+):
+    from teams.models import Quartier
+
+    client = as_role("chef")
+    page = client.get(reverse("meetings:working_group_create")).content.decode()
+    assert 'name="quartiers_ajout"' in page and 'name="external_members_ajout"' in page
+    assert f'value="{ouest.pk}" id="id_quartiers-{ouest.pk}"' in page  # the chef's own
+    assert "Quartier 09" not in page and "Durand09" not in page
+    response = client.post(
+        reverse("meetings:working_group_create"),
+        {
+            "name": "Berges de la Scarpe",
+            "quartiers": [ouest.pk],
+            "quartiers_ajout": "quartier 07",
+            "external_members_ajout": "Eva Durand03 <e3@asso.example>",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    group = WorkingGroup.objects.get(name="Berges de la Scarpe")
+    assert set(group.quartiers.all()) == {ouest, Quartier.objects.get(name="Quartier 07")}
+    assert [e.email for e in group.external_members.all()] == ["e3@asso.example"]
+
+
+def test_a_chef_finds_any_quartier_for_a_working_group(as_role, many_quartiers_and_externals):
+    client = as_role("chef")
+    everywhere = client.get(
+        reverse("teams:quartier_suggestions"), {"champ": "q", "q": "quartier 0", "tous": "1"}
+    )
+    assert everywhere.content.decode().count("<option") == 10
+    own_only = client.get(reverse("teams:quartier_suggestions"), {"champ": "q", "q": "quartier 0"})
+    assert own_only.content.decode().strip() == ""
+    box = client.get(
+        reverse("teams:choice_box", args=["quartier"]),
+        {"champ": "quartiers", "quartiers_ajout": "Quartier 03"},
+    ).content.decode()
+    assert 'name="quartiers"' in box and "checked" in box
+    assert as_role("agent").get(reverse("teams:choice_box", args=["autre"])).status_code == 404

@@ -1,12 +1,13 @@
-"""Agent choosers that stay small whatever the size of the administration.
+"""Choosers of agents, quartiers and external participants that stay small at any size.
 
-A city has a few hundred agents; a national instance 50,000. Up to `AGENT_SELECT_LIMIT` the fields
-render as before (a select, a list of boxes). Beyond, one agent is chosen in a search box whose
-suggestions come as one types (`teams:agent_suggestions`, htmx into a `<datalist>`), and several
-agents as boxes for those already chosen and the likely ones (`shortlist`: the quartier's team, the
-group's members) plus a search box whose "Ajouter" button adds a ticked box
-(`teams:agent_checkbox`). Without JavaScript the typed text is still read: "Prénom Nom <adresse>",
-an address or an id, resolved on the server within the field's own queryset.
+A city has a few hundred agents and a few quartiers; a national instance 50,000 agents and 1,500
+quartiers. Up to a limit the fields render as before (a select, a list of boxes). Beyond, one
+agent is chosen in a search box whose suggestions come as one types (`teams:agent_suggestions`,
+htmx into a `<datalist>`), and several of a kind as boxes for those already chosen and the likely
+ones (`shortlist`: the quartier's team, the manager's quartiers) plus a search box whose "Ajouter"
+button adds a ticked box (`teams:choice_box`). Without JavaScript the typed text is still read
+("Prénom Nom <adresse>", an address, a quartier's name or an id), resolved on the server within
+the field's own queryset.
 """
 
 from __future__ import annotations
@@ -22,10 +23,15 @@ from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.forms.widgets import ChoiceWidget
 from django.template.loader import render_to_string
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from arras_quartiers.widgets import Select, fetched_choices
+from teams import fields as quartier_fields
+from teams.fields import resolve_quartier
 from teams.models import Agent
+
+StrOrPromise = str | Promise
 
 #: Up to this many agents on offer the fields keep their select or boxes; beyond, a search box.
 AGENT_SELECT_LIMIT = 300
@@ -38,7 +44,8 @@ def agent_label(agent: Agent) -> str:
     return f"{agent.get_full_name()} <{agent.email}>"
 
 
-def resolve_agent(queryset: QuerySet, text: str) -> Agent | None:
+def resolve_agent(queryset: QuerySet, text: str):
+    """An agent (or an external participant) by id, address or "Prénom Nom <adresse>"."""
     text = str(text).strip()
     if not text:
         return None
@@ -114,11 +121,16 @@ class AgentField(forms.ModelChoiceField):
         return agent
 
 
-class AgentsPicker(forms.SelectMultiple):
-    """Boxes (or `few_widget`) for a few hundred agents; chosen, likely and searched ones beyond."""
+class ManyPicker(forms.SelectMultiple):
+    """Boxes (or `few_widget`) for a few; chosen, likely and searched ones beyond `limit()`."""
 
-    search_template_name = "teams/widgets/agents_search.html"
-    boxes_template_name = "teams/widgets/agents_boxes.html"
+    search_template_name = "teams/widgets/many_search.html"
+    boxes_template_name = "teams/widgets/many_boxes.html"
+    kind = ""  # of teams:choice_box
+    suggestions_url = ""
+    suggestions_query = ""
+    add_label: StrOrPromise = ""
+    placeholder: StrOrPromise = ""
 
     def __init__(self, attrs=None, few_widget: ChoiceWidget | None = None):
         super().__init__(attrs)
@@ -129,6 +141,9 @@ class AgentsPicker(forms.SelectMultiple):
         copied.few_widget = copy.deepcopy(self.few_widget, memo)
         return copied
 
+    def limit(self) -> int:
+        return AGENT_SELECT_LIMIT  # read at each call: tests lower it
+
     def value_from_datadict(self, data, files, name):
         values = list(super().value_from_datadict(data, files, name) or [])
         typed = data.get(f"{name}_ajout", "").strip()
@@ -136,25 +151,24 @@ class AgentsPicker(forms.SelectMultiple):
 
     def render(self, name, value, attrs=None, renderer=None):
         iterator = cast(ModelChoiceIterator, self.choices)
-        field = cast("AgentsField", iterator.field)
-        few = _few(iterator)
+        field = cast("ManyField", iterator.field)
+        fetched = list(iterator.queryset[: self.limit() + 1])
+        few = fetched if len(fetched) <= self.limit() else None
         if few is not None and self.few_widget is not None:
             widget = copy.copy(self.few_widget)
             widget.choices = fetched_choices(field, few)
             return widget.render(name, value, attrs, renderer)
         attrs = self.build_attrs(self.attrs, attrs)
         chosen = {str(v) for v in (value or []) if str(v).isdigit()}
-        if few is not None:  # every agent, as boxes
-            agents, template = few, self.boxes_template_name
+        if few is not None:  # every one, as boxes
+            objects, template = few, self.boxes_template_name
         else:  # the chosen and likely ones, and a search box for the others
             queryset = iterator.queryset
             shortlist = field.shortlist if field.shortlist is not None else queryset.none()
-            agents = list(
+            objects = list(
                 queryset.filter(
                     Q(pk__in=[int(pk) for pk in chosen]) | Q(pk__in=shortlist.values("pk"))
-                )
-                .select_related("service")
-                .order_by("last_name", "first_name")[:AGENT_SELECT_LIMIT]
+                )[: self.limit()]
             )
             template = self.search_template_name
         return render_to_string(
@@ -163,22 +177,28 @@ class AgentsPicker(forms.SelectMultiple):
                 "name": name,
                 "id": attrs.get("id", name),
                 "label": field.label,
+                "kind": self.kind,
+                "searching": template == self.search_template_name,
+                "suggestions_url": self.suggestions_url,
+                "suggestions_query": self.suggestions_query,
+                "add_label": self.add_label,
+                "placeholder": self.placeholder,
                 "boxes": [
-                    (agent, field.label_from_instance(agent), str(agent.pk) in chosen)
-                    for agent in agents
+                    (obj, field.label_from_instance(obj), str(obj.pk) in chosen) for obj in objects
                 ],
             },
         )
 
 
-class AgentsField(forms.ModelMultipleChoiceField):
-    """Several agents among `queryset`; `shortlist` (a queryset) are offered first when many."""
+class ManyField(forms.ModelMultipleChoiceField):
+    """Several among `queryset`; `shortlist` (a queryset) is offered first when they are many."""
 
-    widget = AgentsPicker
+    widget = ManyPicker
     shortlist: QuerySet | None = None
+    not_found = _("Introuvable : « %(text)s ». Choisissez parmi les suggestions.")
 
-    def label_from_instance(self, obj: Agent) -> str:
-        return f"{obj} — {obj.service or obj.job_title}"
+    def resolve(self, text: str):
+        raise NotImplementedError
 
     def clean(self, value):
         pks = []
@@ -186,12 +206,66 @@ class AgentsField(forms.ModelMultipleChoiceField):
             if str(item).isdigit():
                 pks.append(str(item))
                 continue
-            agent = resolve_agent(cast(QuerySet, self.queryset), item)
-            if agent is None:
-                raise ValidationError(
-                    _("Agent introuvable : « %(text)s ». Choisissez un nom parmi les suggestions."),
-                    code="invalid_choice",
-                    params={"text": item},
-                )
-            pks.append(str(agent.pk))
+            found = self.resolve(item)
+            if found is None:
+                raise ValidationError(self.not_found, code="invalid_choice", params={"text": item})
+            pks.append(str(found.pk))
         return super().clean(pks)
+
+
+class AgentsPicker(ManyPicker):
+    kind = "agent"
+    suggestions_url = "teams:agent_suggestions"
+    add_label = _("Ajouter un agent")
+    placeholder = _("Nom, prénom ou adresse")
+
+
+class AgentsField(ManyField):
+    """Several agents: the boxes of the chosen and likely agents and a search box when many."""
+
+    widget = AgentsPicker
+    not_found = _("Agent introuvable : « %(text)s ». Choisissez un nom parmi les suggestions.")
+
+    def label_from_instance(self, obj: Agent) -> str:
+        return f"{obj} — {obj.service or obj.job_title}"
+
+    def resolve(self, text: str):
+        return resolve_agent(cast(QuerySet, self.queryset), text)
+
+
+class QuartiersPicker(ManyPicker):
+    kind = "quartier"
+    suggestions_url = "teams:quartier_suggestions"
+    suggestions_query = "&tous=1"
+    add_label = _("Ajouter un quartier")
+    placeholder = _("Nom du quartier")
+
+    def limit(self) -> int:
+        return quartier_fields.SELECT_LIMIT
+
+
+class QuartiersField(ManyField):
+    """Several quartiers: boxes for a few; the chosen ones, one's own and a search box beyond."""
+
+    widget = QuartiersPicker
+    not_found = _("Quartier introuvable : « %(text)s ». Choisissez un nom parmi les suggestions.")
+
+    def resolve(self, text: str):
+        return resolve_quartier(cast(QuerySet, self.queryset), text)
+
+
+class ExternalsPicker(ManyPicker):
+    kind = "externe"
+    suggestions_url = "teams:external_suggestions"
+    add_label = _("Ajouter un participant extérieur")
+    placeholder = _("Nom, prénom ou adresse")
+
+
+class ExternalsField(ManyField):
+    widget = ExternalsPicker
+    not_found = _(
+        "Participant extérieur introuvable : « %(text)s ». Choisissez un nom parmi les suggestions."
+    )
+
+    def resolve(self, text: str):
+        return resolve_agent(cast(QuerySet, self.queryset), text)
