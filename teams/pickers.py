@@ -44,6 +44,11 @@ def agent_label(agent: Agent) -> str:
     return f"{agent.get_full_name()} <{agent.email}>"
 
 
+def agent_choice(agent: Agent) -> str:
+    """An agent as a choice: the name and what the person does (the service, else the title)."""
+    return f"{agent} — {agent.service or agent.job_title}"
+
+
 def resolve_agent(queryset: QuerySet, text: str):
     """An agent (or an external participant) by id, address or "Prénom Nom <adresse>"."""
     text = str(text).strip()
@@ -108,7 +113,7 @@ class AgentField(forms.ModelChoiceField):
     }
 
     def label_from_instance(self, obj: Agent) -> str:
-        return f"{obj} — {obj.service or obj.job_title}"
+        return agent_choice(obj)
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -227,7 +232,7 @@ class AgentsField(ManyField):
     not_found = _("Agent introuvable : « %(text)s ». Choisissez un nom parmi les suggestions.")
 
     def label_from_instance(self, obj: Agent) -> str:
-        return f"{obj} — {obj.service or obj.job_title}"
+        return agent_choice(obj)
 
     def resolve(self, text: str):
         return resolve_agent(cast(QuerySet, self.queryset), text)

@@ -30,8 +30,8 @@ from teams.forms import (
     ServiceSearchForm,
 )
 from teams.models import Membership, Quartier
+from teams.pickers import agent_choice, resolve_agent
 from teams.pickers import agent_suggestions as agent_suggestions_in
-from teams.pickers import resolve_agent
 
 ANNUAIRE_PAGE_SIZE = 24
 
@@ -85,7 +85,7 @@ def choice_box(request, kind):
     typed = request.GET.get(f"{name}_ajout", "").strip()
     if kind == "agent":
         found = resolve_agent(agents_offered_to(request.user).select_related("service"), typed)
-        text = f"{found} — {found.service or found.job_title}" if found else ""
+        text = agent_choice(found) if found else ""
     elif kind == "externe":
         found = resolve_agent(externals_offered_to(request.user), typed)
         text = str(found or "")
