@@ -7,9 +7,13 @@ These produce the same markup with `format_html`.
 
 from __future__ import annotations
 
+import copy
+from typing import cast
+
 from django import forms
-from django.forms.models import ModelChoiceIteratorValue
+from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.forms.utils import flatatt
+from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -52,3 +56,42 @@ def fetched_choices(field: forms.ModelChoiceField, objects: list) -> list:
             for obj in objects
         ),
     ]
+
+
+def few_or_none(queryset, limit: int) -> list | None:
+    """Every row of `queryset` when it has at most `limit` of them (one query of `limit` + 1
+    rows), else None: whether a chooser can list them all."""
+    rows = list(queryset[: limit + 1])
+    return rows if len(rows) <= limit else None
+
+
+class SearchSelect(Select):
+    """A select while the choices are few (`limit()`), a search box beyond: the template
+    `search_template_name` with `name`, `id`, `attrs` and `display` (what the box shows)."""
+
+    search_template_name = ""
+
+    def limit(self) -> int:
+        raise NotImplementedError
+
+    def display(self, value) -> str:
+        raise NotImplementedError
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        iterator = cast(ModelChoiceIterator, self.choices)
+        few = few_or_none(iterator.queryset, self.limit())
+        if few is not None:
+            select = copy.copy(self)
+            select.choices = fetched_choices(iterator.field, few)
+            return super(SearchSelect, select).render(name, value, attrs, renderer)
+        attrs = self.build_attrs(self.attrs, attrs)
+        attrs["class"] = "form-control"
+        return render_to_string(
+            self.search_template_name,
+            {
+                "name": name,
+                "id": attrs.get("id", name),
+                "attrs": flatatt(attrs),
+                "display": self.display(value),
+            },
+        )

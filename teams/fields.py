@@ -10,7 +10,6 @@ the field's own queryset.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import cast
 
@@ -18,12 +17,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Q, QuerySet, When
 from django.forms.models import ModelChoiceIterator
-from django.forms.utils import flatatt
 from django.http import Http404
-from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from arras_quartiers.widgets import Select, fetched_choices
+from arras_quartiers.widgets import SearchSelect
 from teams.models import Quartier
 
 #: Up to this many quartiers the field is a select; beyond, a search box.
@@ -32,31 +29,18 @@ SELECT_LIMIT = 40
 SUGGESTION_LIMIT = 15
 
 
-class QuartierPicker(Select):
+class QuartierPicker(SearchSelect):
     search_template_name = "teams/widgets/quartier_search.html"
 
     def __init__(self, attrs=None):
         super().__init__({"class": "form-select", **(attrs or {})})
 
-    def render(self, name, value, attrs=None, renderer=None):
-        iterator = cast(ModelChoiceIterator, self.choices)
-        field = iterator.field
-        # At most SELECT_LIMIT + 1 rows: all of them when they fit a select, else a search box.
-        quartiers = list(iterator.queryset[: SELECT_LIMIT + 1])
-        if len(quartiers) <= SELECT_LIMIT:
-            select = copy.copy(self)
-            select.choices = fetched_choices(field, quartiers)
-            return super(QuartierPicker, select).render(name, value, attrs, renderer)
-        attrs = self.build_attrs(self.attrs, attrs)
-        attrs["class"] = "form-control"
-        return render_to_string(
-            self.search_template_name,
-            {
-                "name": name,
-                "id": attrs.get("id", name),
-                "attrs": flatatt(attrs),
-                "display": cast(QuartierField, field).display_value(value),
-            },
+    def limit(self) -> int:
+        return SELECT_LIMIT
+
+    def display(self, value) -> str:
+        return cast(QuartierField, cast(ModelChoiceIterator, self.choices).field).display_value(
+            value
         )
 
 
@@ -132,15 +116,6 @@ class QuartierSwitchForm(forms.Form):
         self.fields["quartier"].queryset = quartiers  # type: ignore[attr-defined]
 
 
-def _exists(text: str) -> bool:
-    field = QuartierField(queryset=Quartier.objects.all())
-    try:
-        field.to_python(text)
-    except ValidationError:
-        return False
-    return True
-
-
 @dataclass
 class QuartierSwitch:
     """The quartier a page is about, and how the page offers the others (`_quartier_switch.html`):
@@ -162,7 +137,11 @@ def quartier_switch(request, quartiers, own_ids=frozenset()) -> QuartierSwitch |
         request.GET if request.GET.get("quartier") else None, quartiers=quartiers
     )
     chosen = form.cleaned_data["quartier"] if form.is_bound and form.is_valid() else None
-    if form.is_bound and chosen is None and _exists(request.GET["quartier"]):
+    if (
+        form.is_bound
+        and chosen is None
+        and resolve_quartier(Quartier.objects.all(), request.GET["quartier"])
+    ):
         # A quartier of the city, out of the person's reach: like any such object, a 404.
         # (A name that matches none stays on the page with the form's message.)
         raise Http404

@@ -20,13 +20,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.forms.models import ModelChoiceIterator
-from django.forms.utils import flatatt
 from django.forms.widgets import ChoiceWidget
 from django.template.loader import render_to_string
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from arras_quartiers.widgets import Select, fetched_choices
+from arras_quartiers.widgets import SearchSelect, fetched_choices, few_or_none
 from teams import fields as quartier_fields
 from teams.fields import resolve_quartier
 from teams.models import Agent
@@ -74,34 +73,16 @@ def agent_suggestions(queryset: QuerySet, text: str) -> list[Agent]:
     )
 
 
-def _few(choices) -> list[Agent] | None:
-    """The agents on offer when they are few (one query of at most the limit + 1 rows)."""
-    agents = list(cast(ModelChoiceIterator, choices).queryset[: AGENT_SELECT_LIMIT + 1])
-    return agents if len(agents) <= AGENT_SELECT_LIMIT else None
-
-
-class AgentPicker(Select):
+class AgentPicker(SearchSelect):
     search_template_name = "teams/widgets/agent_search.html"
 
-    def render(self, name, value, attrs=None, renderer=None):
-        iterator = cast(ModelChoiceIterator, self.choices)
-        agents = _few(iterator)
-        if agents is not None:
-            select = copy.copy(self)
-            select.choices = fetched_choices(iterator.field, agents)
-            return super(AgentPicker, select).render(name, value, attrs, renderer)
-        attrs = self.build_attrs(self.attrs, attrs)
-        attrs["class"] = "form-control"
-        agent = resolve_agent(iterator.queryset, value) if value else None
-        return render_to_string(
-            self.search_template_name,
-            {
-                "name": name,
-                "id": attrs.get("id", name),
-                "attrs": flatatt(attrs),
-                "display": agent_label(agent) if agent else (value or ""),
-            },
-        )
+    def limit(self) -> int:
+        return AGENT_SELECT_LIMIT  # read at each call: tests lower it
+
+    def display(self, value) -> str:
+        queryset = cast(ModelChoiceIterator, self.choices).queryset
+        agent = resolve_agent(queryset, value) if value else None
+        return agent_label(agent) if agent else (value or "")
 
 
 class AgentField(forms.ModelChoiceField):
@@ -157,8 +138,7 @@ class ManyPicker(forms.SelectMultiple):
     def render(self, name, value, attrs=None, renderer=None):
         iterator = cast(ModelChoiceIterator, self.choices)
         field = cast("ManyField", iterator.field)
-        fetched = list(iterator.queryset[: self.limit() + 1])
-        few = fetched if len(fetched) <= self.limit() else None
+        few = few_or_none(iterator.queryset, self.limit())
         if few is not None and self.few_widget is not None:
             widget = copy.copy(self.few_widget)
             widget.choices = fetched_choices(field, few)
