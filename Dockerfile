@@ -12,6 +12,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends \
 RUN useradd --create-home --uid 1000 app
 WORKDIR /app
 COPY pyproject.toml README.md ./
+COPY foundation foundation
 COPY arras_quartiers arras_quartiers
 COPY teams teams
 COPY observations observations

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from arras_quartiers import jobs
+from foundation import jobs
 
 
 @shared_task(name="arras_quartiers.tasks.resend_stuck_jobs", ignore_result=True)

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from arras_quartiers import views
-from arras_quartiers.env import env_bool
+from foundation.env import env_bool
 
 admin.site.site_header = "Équipes de quartier — administration"
 admin.site.site_title = "Équipes de quartier"

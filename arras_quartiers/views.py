@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 
-from arras_quartiers.panels import render_panels
+from foundation.panels import render_panels
 from teams import selectors as team_selectors
 from teams.access import quartiers_visible_to, roles_of
 from teams.models import Quartier

@@ -7,8 +7,8 @@ class DiagnosticsConfig(AppConfig):
     verbose_name = _("Diagnostics de quartier")
 
     def ready(self):
-        from arras_quartiers.panels import register_panel
         from diagnostics.panels import latest_published, quartier_comparison
+        from foundation.panels import register_panel
 
         register_panel("quartier", quartier_comparison, order=80)
         register_panel("home", latest_published, order=30)

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from arras_quartiers.forms import choice_field
+from foundation.forms import choice_field
 from teams.fields import QuartierField
 from teams.models import Quartier
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from arras_quartiers.models import DocumentJob
+from foundation.models import DocumentJob
 from teams.models import Priority, Quartier
 
 

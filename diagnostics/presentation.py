@@ -11,8 +11,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from arras_quartiers.pdf import render_pdf
 from diagnostics import charts
+from foundation.pdf import render_pdf
 
 MONTHS = [
     "janv.",

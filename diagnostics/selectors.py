@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
-from arras_quartiers.models import DocumentJob
 from diagnostics.models import (
     Contribution,
     Diagnostic,
@@ -14,6 +13,7 @@ from diagnostics.models import (
     Section,
 )
 from diagnostics.permissions import versions_visible_to, working_copies_visible_to
+from foundation.models import DocumentJob
 
 
 def published_for(user):

@@ -21,8 +21,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from arras_quartiers import jobs
-from arras_quartiers.models import DocumentJob
 from diagnostics import indicators
 from diagnostics.models import (
     Contribution,
@@ -31,6 +29,8 @@ from diagnostics.models import (
     DiagnosticVersion,
     Section,
 )
+from foundation import jobs
+from foundation.models import DocumentJob
 from teams.models import Agent, Membership, Quartier
 
 S = Diagnostic.Status

@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from arras_quartiers.models import DocumentJob
 from diagnostics import indicators, links, permissions, selectors, services
 from diagnostics.forms import (
     ContributionForm,
@@ -22,6 +21,7 @@ from diagnostics.forms import (
 )
 from diagnostics.models import Contribution, Section
 from diagnostics.presentation import document_context
+from foundation.models import DocumentJob
 
 PAGE_SIZE = 30
 #: Working copies are the person's team's: a handful. Administrators see the latest ones.

@@ -7,7 +7,7 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Réunions")
 
     def ready(self) -> None:
-        from arras_quartiers.panels import register_panel
+        from foundation.panels import register_panel
         from meetings import (
             panels,
             tasks,  # noqa: F401 - registers the tasks in every process, eager mode included

@@ -15,7 +15,7 @@ import hashlib
 from django.db import transaction
 from django.utils import timezone
 
-from arras_quartiers.models import DocumentJob
+from foundation.models import DocumentJob
 from meetings import documents, planning, services
 from meetings.models import (
     Action,

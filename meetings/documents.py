@@ -21,7 +21,7 @@ from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from arras_quartiers.pdf import render_pdf
+from foundation.pdf import render_pdf
 from meetings import selectors
 from meetings.models import AgendaDocument, Meeting, MeetingDocument, MinutesDocument, SentMail
 

@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from arras_quartiers.forms import choice_field
+from foundation.forms import choice_field
 from meetings import permissions
 from meetings.models import Action, AgendaItem, Invitation, Meeting, WorkingGroup
 from observations.models import Observation

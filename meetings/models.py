@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from arras_quartiers.models import DocumentJob
+from foundation.models import DocumentJob
 
 
 class WorkingGroup(models.Model):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 
-from arras_quartiers import jobs
+from foundation import jobs
 from meetings import planning
 from meetings.models import (
     Action,

@@ -7,7 +7,7 @@ class ObservationsConfig(AppConfig):
     verbose_name = _("Observations de terrain")
 
     def ready(self) -> None:
-        from arras_quartiers.panels import register_panel
+        from foundation.panels import register_panel
         from observations.panels import home_panel, quartier_panel
 
         register_panel("home", home_panel, order=10)

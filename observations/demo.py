@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from arras_quartiers.images import CleanImage, sanitize_image
+from foundation.images import CleanImage, sanitize_image
 from observations.models import (
     Category,
     Comment,

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from arras_quartiers.forms import choice_field
-from arras_quartiers.images import sanitize_image
-from arras_quartiers.widgets import Select
+from foundation.forms import choice_field
+from foundation.images import sanitize_image
+from foundation.widgets import Select
 from observations.models import Category, NeedType, Observation
 from observations.privacy import find_personal_data
 from observations.services import MAX_PHOTOS, TRANSITIONS

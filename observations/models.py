@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from arras_quartiers.models import DocumentJob
+from foundation.models import DocumentJob
 from teams.models import Priority, Quartier, Service
 
 #: French stemming, accents ignored ("depot" finds "dépôt"): created by migration 0004.

@@ -19,9 +19,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from arras_quartiers import jobs
-from arras_quartiers.images import CleanImage
-from arras_quartiers.pdf import render_pdf
+from foundation import jobs
+from foundation.images import CleanImage
+from foundation.pdf import render_pdf
 from observations.models import (
     Category,
     Comment,

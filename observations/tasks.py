@@ -7,7 +7,7 @@ import smtplib
 from celery import shared_task
 from django.db import OperationalError
 
-from arras_quartiers.jobs import run_job
+from foundation.jobs import run_job
 from observations import services
 from observations.models import EscalationDigest
 

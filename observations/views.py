@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from arras_quartiers.forms import valid_filters
+from foundation.forms import valid_filters
 from observations import permissions, selectors, services
 from observations.forms import (
     AnswerForm,
@@ -568,7 +568,7 @@ def digest_download(request, pk):
 def digest_retry(request, pk):
     if not permissions.can_answer_escalation(request.user):
         raise Http404
-    from arras_quartiers.jobs import retry
+    from foundation.jobs import retry
 
     retry(get_object_or_404(EscalationDigest, pk=pk))
     return redirect(reverse("observations:escalations") + "#syntheses")

@@ -20,7 +20,7 @@ from django.forms.models import ModelChoiceIterator
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from arras_quartiers.widgets import SearchSelect
+from foundation.widgets import SearchSelect
 from teams.models import Quartier
 
 #: Up to this many quartiers the field is a select; beyond, a search box.

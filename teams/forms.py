@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from arras_quartiers.images import sanitize_image
-from arras_quartiers.widgets import Select
+from foundation.images import sanitize_image
+from foundation.widgets import Select
 from teams.models import Agent, Membership, Service
 from teams.pickers import AgentField
 

@@ -25,7 +25,7 @@ from django.template.loader import render_to_string
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from arras_quartiers.widgets import SearchSelect, fetched_choices, few_or_none
+from foundation.widgets import SearchSelect, fetched_choices, few_or_none
 from teams import fields as quartier_fields
 from teams.fields import resolve_quartier
 from teams.models import Agent

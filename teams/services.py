@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from arras_quartiers.images import sanitize_image
+from foundation.images import sanitize_image
 from teams.models import Agent, Membership, Quartier
 
 

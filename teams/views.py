@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from arras_quartiers.forms import valid_filters
-from arras_quartiers.panels import render_panels
+from foundation.forms import valid_filters
+from foundation.panels import render_panels
 from teams import selectors, services
 from teams.access import (
     agents_offered_to,

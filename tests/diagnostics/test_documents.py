@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from arras_quartiers import jobs
 from diagnostics import services
 from diagnostics.models import DiagnosticDocument
+from foundation import jobs
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from pypdf import PdfReader
 
-from arras_quartiers.pdf import StaticOnlyFetcher, render_pdf
+from foundation.pdf import StaticOnlyFetcher, render_pdf
 
 
 @pytest.fixture

@@ -19,9 +19,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from arras_quartiers import jobs
 from arras_quartiers.celery import app
-from arras_quartiers.models import DocumentJob
+from foundation import jobs
+from foundation.models import DocumentJob
 
 REDIS = ("127.0.0.1", 6379)
 TEST_BROKER = "redis://127.0.0.1:6379/7"

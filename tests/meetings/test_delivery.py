@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from arras_quartiers.models import DocumentJob
+from foundation.models import DocumentJob
 from meetings import documents, services, tasks
 from meetings.models import AgendaDocument, MeetingDocument, MinutesDocument, SentMail
 from teams.models import ExternalParticipant
@@ -113,7 +113,7 @@ def test_a_failed_delivery_leaves_the_rest_for_the_retry(
     target = meeting if kind == "agenda" else past_meeting
     services.invitations_add(meeting=target, externals=partners)
     # The broker is away: the job waits, then the mail server fails after 3 messages.
-    monkeypatch.setattr("arras_quartiers.jobs.send", lambda model, pk: False)
+    monkeypatch.setattr("foundation.jobs.send", lambda model, pk: False)
     if kind == "agenda":
         add_item(target, personas["agent"], "Propreté", 20)
         document, _ = publish(target, personas["chef"], django_capture_on_commit_callbacks)

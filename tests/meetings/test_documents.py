@@ -5,7 +5,7 @@ import io
 from django.urls import reverse
 from pypdf import PdfReader
 
-from arras_quartiers.models import DocumentJob
+from foundation.models import DocumentJob
 from meetings import services, tasks
 from meetings.models import AgendaDocument
 from tests.meetings.conftest import add_item, publish

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from arras_quartiers import jobs
-from arras_quartiers.models import DocumentJob
+from foundation import jobs
+from foundation.models import DocumentJob
 from meetings import services
 from meetings.models import AgendaDocument
 from tests.meetings.conftest import add_item

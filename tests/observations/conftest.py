@@ -14,7 +14,7 @@ import pytest
 from django.core.cache import cache
 from PIL import Image
 
-from arras_quartiers.images import sanitize_image
+from foundation.images import sanitize_image
 from observations.models import Category, Escalation, Observation
 from observations.services import _store_photos
 from teams.models import Membership

@@ -6,7 +6,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from arras_quartiers.images import sanitize_image
+from foundation.images import sanitize_image
 from observations import services
 from observations.models import Category, Observation, Photo, StatusChange
 from tests.conftest import ROLES

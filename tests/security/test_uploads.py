@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from arras_quartiers.images import MAX_PIXELS, CleanImage, sanitize_image
+from foundation.images import MAX_PIXELS, CleanImage, sanitize_image
 
 
 def jpeg(size=(64, 48), color=(200, 30, 30), **save) -> bytes:

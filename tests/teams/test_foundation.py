@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
-from arras_quartiers.env import env_bool, env_int
+from foundation.env import env_bool, env_int
 from teams.models import Agent, Membership, Quartier, Service
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -23,7 +23,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from arras_quartiers.models import DocumentJob
+from foundation.models import DocumentJob
 
 logger = logging.getLogger(__name__)
 
