@@ -27,7 +27,7 @@ from observations.models import (
     Orientation,
     StatusChange,
 )
-from observations.services import _store_photos
+from observations.services import photos_add
 from teams.models import Agent, Membership, Priority, Quartier, Service
 
 DOMAIN = "arras.example"
@@ -352,8 +352,12 @@ def _status_for(rng: random.Random, age_days: int) -> tuple[str, str]:
     return Status.IN_PROGRESS, ""
 
 
-def _seed_defaults() -> None:
-    """Categories and needs are seeded by a migration; link their default services when present."""
+def reference_data_upsert() -> None:
+    """Categories and needs, with their default services when those exist (idempotent).
+
+    A migration seeds categories and needs, before any service exists; this links them once the
+    services are there (`teams.demo.services_upsert`). The load-test seeder calls it too.
+    """
     services = {s.slug: s for s in Service.objects.all()}
     from importlib import import_module
 
@@ -597,20 +601,29 @@ def _schedule(rng, slug, category_slug, item, day, categories, rosters, closed, 
     return (slug, category_slug, item, author, _at(rng, day, slots))
 
 
-@transaction.atomic
 def load(stdout=None) -> None:
-    _seed_defaults()
+    photographed = _load_rows(stdout)
+    # Through the app's own service, which commits each photo's rows and files together (so it
+    # runs after the rows above are committed, never inside their transaction).
+    for observation, author, picture in photographed:
+        photos_add(observation=observation, photos=[picture], by=author)
+
+
+@transaction.atomic
+def _load_rows(stdout=None) -> list[tuple[Observation, Agent, CleanImage]]:
+    """Everything but the photos; returns the observations to photograph (none on a second run)."""
+    reference_data_upsert()
     if Observation.objects.filter(description__contains=DEMO_MARKER).exists():
         if stdout:
             stdout.write("Observations de démonstration déjà présentes.")
-        return
+        return []
     rng = random.Random(SEED)
     now = timezone.now()
     today = timezone.localdate()
     categories = {c.slug: c for c in Category.objects.select_related("default_service")}
     quartiers = {q.slug: q for q in Quartier.objects.filter(slug__in=PLACES)}
     if len(quartiers) < len(PLACES):
-        return
+        return []
     comite = list(Agent.objects.filter(is_comite_direction=True, email__endswith=DOMAIN))
     # The year before last, last year and this year: a diagnostic of last year compares with
     # a full year before it.
@@ -765,14 +778,17 @@ def load(stdout=None) -> None:
     recent = [
         (o, a) for o, a, _c in created if (now - o.observed_at).days < 30 and not o.is_confidential
     ][-6:]
-    for observation, author in recent:
-        _store_photos(observation, [_demo_picture(rng, observation.title)], by=author)
+    photographed = [
+        (observation, author, _demo_picture(rng, observation.title))
+        for observation, author in recent
+    ]
 
     _load_orientations(rng, quartiers, start, closed)
     if stdout:
         stdout.write(
             f"Observations : {len(created)}, remontées : {len(escalations)}, commentaires : {len(comments)}."
         )
+    return photographed
 
 
 def _load_orientations(

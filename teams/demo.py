@@ -331,7 +331,8 @@ def _member(agent: Agent, quartier: Quartier, role: str, since_days: int | None)
 
 
 @transaction.atomic
-def load(stdout=None) -> dict[str, Agent]:
+def services_upsert() -> dict[str, Service]:
+    """The eleven services of the fiche, by slug (idempotent). The load-test seeder calls it too."""
     services = {}
     for slug, name, direction, offer, keywords in SERVICES:
         services[slug], _ = Service.objects.update_or_create(
@@ -346,6 +347,12 @@ def load(stdout=None) -> dict[str, Agent]:
                 "opening_hours": "du lundi au vendredi, 8 h 30 – 12 h et 13 h 30 – 17 h",
             },
         )
+    return services
+
+
+@transaction.atomic
+def load(stdout=None) -> dict[str, Agent]:
+    services = services_upsert()
     quartiers = {}
     for slug, name, description, territories, place in QUARTIERS:
         quartiers[slug], _ = Quartier.objects.update_or_create(

@@ -134,3 +134,26 @@ def test_second_load_changes_nothing(loaded):
         m.objects.count()
         for m in (Observation, StatusChange, Comment, Escalation, Orientation, Photo)
     ] == counts
+
+
+def test_demo_photos_are_stored_with_their_thumbnails(loaded):
+    """The demo's pictures go through the app's photo service: a row, its image and its thumbnail."""
+    photos = list(Photo.objects.select_related("observation"))
+    assert 1 <= len(photos) <= 6
+    for photo in photos:
+        assert not photo.observation.is_confidential
+        assert photo.image.storage.exists(photo.image.name)
+        assert photo.thumbnail.storage.exists(photo.thumbnail.name)
+
+
+def test_reference_data_links_categories_and_needs_to_their_services(db):
+    """Categories and needs come from a migration, before any service: the upsert links them."""
+    from observations.models import Category, NeedType
+
+    teams_demo.services_upsert()
+    demo.reference_data_upsert()
+    demo.reference_data_upsert()
+    assert Category.objects.get(slug="proprete").default_service.slug == "services-techniques"
+    assert NeedType.objects.get(slug="aide-sociale").default_service.slug == "ccas"
+    assert Category.objects.get(slug="autre").default_service is None
+    assert not NeedType.objects.filter(default_service__isnull=True).exists()
