@@ -146,7 +146,7 @@ def ensure_database(args, env: dict) -> None:
 def seeded_sizes() -> dict:
     from django.db import connection
 
-    from arras_quartiers.scale import SCALE_SLUG_PREFIX
+    from bench.seeding import SCALE_SLUG_PREFIX
     from teams.models import Agent, Quartier
 
     sizes = {
@@ -220,7 +220,7 @@ def session_cookie(agent) -> str:
 def personas_and_pages() -> tuple[dict, list[dict], dict]:
     from django.db.models import Exists, OuterRef
 
-    from arras_quartiers.scale import SCALE_SLUG_PREFIX
+    from bench.seeding import SCALE_SLUG_PREFIX
     from meetings.models import Meeting
     from meetings.services import feed_token_renew
     from observations.models import Category, Comment, Escalation, Observation

@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import path
 from django.utils import timezone
 
-from arras_quartiers.scale import SCALE_SLUG_PREFIX, Seeder, Sizes
 from arras_quartiers.urls import urlpatterns
+from bench.seeding import SCALE_SLUG_PREFIX, Seeder, Sizes
 from bench.views import minimal
 from meetings.services import feed_token_renew
 from observations.models import Category, Observation

@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
+import sys
 import time
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
-from arras_quartiers.scale import SCALE_SLUG_PREFIX, Seeder, Sizes
+from bench.seeding import SCALE_SLUG_PREFIX, Seeder, Sizes
 from observations.models import Observation
 from teams.models import Membership, Quartier
 
@@ -175,3 +176,10 @@ def test_a_bulk_load_fills_the_search_document():
         assert Observation.objects.count() == 300
         assert not Observation.objects.filter(search_document__isnull=True).exists()
         transaction.set_rollback(True)
+
+
+def test_without_the_benchmark_the_command_says_so(monkeypatch):
+    """The production image ships no `bench/`: the command fails with a plain French message."""
+    monkeypatch.setitem(sys.modules, "bench.seeding", None)  # (as if it could not be imported)
+    with pytest.raises(CommandError, match="banc d'essai .* n'est pas installé"):
+        call_command("seed_scale", "--quartiers", "3", stdout=io.StringIO())

@@ -1,13 +1,27 @@
 import datetime
 import json
+from importlib import import_module
+from types import ModuleType
 
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from arras_quartiers.scale import STAGES, Seeder, Sizes
-
 DUMMY_MAILER = "django.core.mail.backends.dummy.EmailBackend"
+SEEDING_MODULE = "bench.seeding"
+
+
+def seeding_module() -> ModuleType:
+    """The seeder lives with the benchmark (`bench/`), which the production image does not ship."""
+    try:
+        return import_module(SEEDING_MODULE)
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("bench", SEEDING_MODULE):
+            raise
+        raise CommandError(
+            "Le banc d'essai (dossier bench/) n'est pas installé ici : seed_scale ne sert qu'aux "
+            "tests de charge, depuis une copie complète du dépôt."
+        ) from exc
 
 
 class Command(BaseCommand):
@@ -33,13 +47,15 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--stages",
-            default=",".join(STAGES),
-            help=f"Comma-separated, among {', '.join(STAGES)} (later stages read earlier ones).",
+            default="",
+            help="Comma-separated, among teams, observations, meetings, diagnostics (default: all; "
+            "later stages read earlier ones).",
         )
         parser.add_argument("--json", action="store_true", help="Print the counts as JSON.")
 
     def handle(self, *args, **options):
-        sizes = Sizes(
+        seeding = seeding_module()
+        sizes = seeding.Sizes(
             quartiers=options["quartiers"],
             agents=options["agents"],
             observations=options["observations"],
@@ -48,15 +64,15 @@ class Command(BaseCommand):
             today=options["today"] or timezone.localdate(),
             big_quartier_observations=options["big_quartier_observations"],
         )
-        stages = [s.strip() for s in options["stages"].split(",") if s.strip()]
-        unknown = set(stages) - set(STAGES)
+        stages = [s.strip() for s in options["stages"].split(",") if s.strip()] or seeding.STAGES
+        unknown = set(stages) - set(seeding.STAGES)
         if unknown:
             raise CommandError(f"Unknown stages: {', '.join(sorted(unknown))}")
         try:
             # Everyone here is fictitious: the few writes made through the app's services never
             # send their emails, whatever the configured mailer.
             with override_settings(MAILERS={"default": {"BACKEND": DUMMY_MAILER}}):
-                report = Seeder(sizes, log=self.stdout.write).run(stages)
+                report = seeding.Seeder(sizes, log=self.stdout.write).run(stages)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         seconds = report["seconds"]
