@@ -124,3 +124,17 @@ def test_pages_send_a_strict_content_security_policy(client):
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
+
+
+def test_the_production_image_ships_no_tests_benchmark_or_local_state():
+    """The Dockerfile ends with `COPY . .`: .dockerignore keeps out what production must not carry."""
+    ignored = {
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert {"bench", "tests", ".venv", "node_modules", "var", ".git", ".env"} <= ignored
+    kept = {"pyproject.toml", "README.md", "package.json", "package-lock.json", "manage.py"}
+    kept |= {"foundation", "arras_quartiers", "teams", "observations", "meetings", "diagnostics"}
+    kept |= {"templates", "static"}
+    assert not kept & ignored
