@@ -45,7 +45,6 @@ def observation_samples(city: City) -> dict[int, tuple[list, list[int]]]:
 
 
 def seed_meetings(seeder: Seeder, city: City) -> None:
-
     rnd = seeder.stage_rng("meetings")
     randrange, choice, random_ = rnd.randrange, rnd.choice, rnd.random
     samples = observation_samples(city)
@@ -334,7 +333,6 @@ def seed_meetings(seeder: Seeder, city: City) -> None:
 
 
 def seed_diagnostics(seeder: Seeder, city: City) -> None:
-
     rnd = seeder.stage_rng("diagnostics")
     choice, random_ = rnd.choice, rnd.random
     years = list(range(seeder.start.year + 1, seeder.end.year + 1))

@@ -57,7 +57,6 @@ def quartier_counts(seeder: Seeder, city: City, total: int, rnd: random.Random) 
 
 
 def seed_observations(seeder: Seeder, city: City) -> None:
-
     rnd = seeder.stage_rng("observations")
     total = seeder.sizes.observations
     categories = list(

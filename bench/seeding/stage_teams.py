@@ -42,7 +42,6 @@ def person(rnd: random.Random, index: int) -> tuple[str, str, str]:
 
 
 def seed_teams(seeder: Seeder) -> None:
-
     rnd = seeder.stage_rng("teams")
     sizes = seeder.sizes
     if Quartier.objects.filter(slug__startswith=SCALE_SLUG_PREFIX).exists():
@@ -224,7 +223,6 @@ def seed_teams(seeder: Seeder) -> None:
 
 
 def load_city(seeder: Seeder) -> City:
-
     quartiers = list(
         Quartier.objects.filter(slug__startswith=SCALE_SLUG_PREFIX)
         .order_by("pk")
