@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from meetings import permissions
+from meetings import permissions, planning
 from meetings.models import (
     Action,
     AgendaDocument,
@@ -21,7 +21,7 @@ from meetings.models import (
     WorkingGroup,
 )
 from observations.models import Observation
-from teams.models import Quartier
+from teams.models import Agent, ExternalParticipant, Membership, Quartier
 
 CITABLE_LIMIT = 200
 
@@ -314,3 +314,57 @@ def working_group_for(user, pk: int) -> WorkingGroup:
     if not permissions.can_manage_working_group(user, group):
         raise Http404
     return group
+
+
+# Who is invited by default, the next meeting of a series, the year's proposals ---------------
+
+
+def default_invitees(
+    *, kind: str, quartier: Quartier | None, working_group: WorkingGroup | None
+) -> tuple[list[Agent], list[ExternalParticipant]]:
+    """The quartier team by default; élus and the maire at a petit déjeuner; partners at an ETT."""
+    if kind == Meeting.Kind.GROUPE and working_group is not None:
+        return list(working_group.members.filter(is_active=True)), list(
+            working_group.external_members.all()
+        )
+    if quartier is None:
+        return [], []
+    roles = [Membership.Role.MEMBRE, Membership.Role.CHEF_DE_PROJET]
+    if kind == Meeting.Kind.PETIT_DEJEUNER:
+        roles.append(Membership.Role.ELU)
+    agent_ids = set(
+        Membership.objects.active()
+        .filter(quartier=quartier, role__in=roles)
+        .values_list("agent_id", flat=True)
+    )
+    if kind == Meeting.Kind.PETIT_DEJEUNER:
+        agent_ids |= set(
+            Agent.objects.filter(is_maire=True, is_active=True).values_list("pk", flat=True)
+        )
+    agents = list(Agent.objects.filter(pk__in=agent_ids, is_active=True))
+    externals = list(quartier.external_participants.all()) if kind == Meeting.Kind.ETT else []
+    return agents, externals
+
+
+def next_meeting_in_series(meeting: Meeting) -> Meeting | None:
+    series = Meeting.objects.active().filter(start__gt=meeting.start, kind=meeting.kind)
+    if meeting.working_group_id:
+        series = series.filter(working_group_id=meeting.working_group_id)
+    else:
+        # Without a groupe de travail, a meeting has a quartier (meeting_has_quartier_or_group).
+        assert meeting.quartier_id is not None
+        series = series.filter(quartier_id=meeting.quartier_id)
+    return series.order_by("start").first()
+
+
+def year_proposals(*, quartier: Quartier, year: int) -> list[planning.Proposal]:
+    agents, _externals = default_invitees(
+        kind=Meeting.Kind.EQUIPE, quartier=quartier, working_group=None
+    )
+    busy = planning.busy_slots(year=year, agent_ids=[a.pk for a in agents], quartier_id=quartier.pk)
+    existing = list(
+        Meeting.objects.active().filter(
+            quartier=quartier, kind__in=[Meeting.Kind.EQUIPE, Meeting.Kind.ETT], start__year=year
+        )
+    )
+    return planning.propose_year(year=year, busy=busy, existing=existing)

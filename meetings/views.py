@@ -192,7 +192,7 @@ def plan_year(request, slug):
     default_year = timezone.localdate().year + (timezone.localdate().month >= 10)
     year_form = YearForm(request.GET or {"year": default_year})
     year = year_form.cleaned_data["year"] if year_form.is_valid() else default_year
-    proposals = services.year_proposals(quartier=quartier, year=year)
+    proposals = selectors.year_proposals(quartier=quartier, year=year)
     place = quartier.meeting_place or ""
     row_errors: dict[int, list[str]] = {}
     if request.method == "POST":

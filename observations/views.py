@@ -504,7 +504,7 @@ def escalation_list(request):
         "querystring": _querystring(request, "page"),
         "answer_form": AnswerForm(),
         "digests": list(EscalationDigest.objects.order_by("-month")[:12]) if can_answer else [],
-        "last_month": services.previous_month(),
+        "last_month": selectors.previous_month(),
     }
     return render(request, "observations/escalations.html", context)
 
@@ -536,7 +536,7 @@ def digest_request(request):
     try:
         month = datetime.date.fromisoformat(request.POST.get("month", ""))
     except ValueError:
-        month = services.previous_month()
+        month = selectors.previous_month()
     services.escalation_digest_request(month=month, requested_by=request.user)
     messages.success(
         request,

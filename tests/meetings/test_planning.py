@@ -8,14 +8,14 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import planning, services
+from meetings import planning, selectors, services
 from meetings.models import Meeting
 from tests.meetings.conftest import make_meeting
 
 
 def test_proposes_four_equipes_and_two_ett_on_working_days(ouest, personas):
     year = timezone.localdate().year + 1
-    proposals = services.year_proposals(quartier=ouest, year=year)
+    proposals = selectors.year_proposals(quartier=ouest, year=year)
     kinds = [p.kind for p in proposals]
     assert kinds.count(Meeting.Kind.EQUIPE) == 4 and kinds.count(Meeting.Kind.ETT) == 2
     fr = holidays.country_holidays("FR", years=[year])
@@ -68,15 +68,15 @@ def test_target_on_a_holiday_moves():
 
 
 def test_past_periods_are_explained_not_proposed(ouest, personas):
-    proposals = services.year_proposals(quartier=ouest, year=timezone.localdate().year - 1)
+    proposals = selectors.year_proposals(quartier=ouest, year=timezone.localdate().year - 1)
     assert all(p.date is None and p.note for p in proposals)
 
 
 def test_existing_meeting_is_not_proposed_again(ouest, personas):
     year = timezone.localdate().year + 1
-    first = services.year_proposals(quartier=ouest, year=year)[0]
+    first = selectors.year_proposals(quartier=ouest, year=year)[0]
     make_meeting(ouest, personas["chef"], kind=first.kind, start=first.start, end=first.end)
-    again = services.year_proposals(quartier=ouest, year=year)
+    again = selectors.year_proposals(quartier=ouest, year=year)
     assert again[0].date is None and "Déjà planifiée" in again[0].note
 
 
