@@ -13,13 +13,12 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from meetings import permissions, planning, selectors, services
+from meetings import permissions, selectors, services
 from meetings.documents import calendar_of
 from meetings.forms import (
     ActionFilterForm,
@@ -193,33 +192,15 @@ def plan_year(request, slug):
     year_form = YearForm(request.GET or {"year": default_year})
     year = year_form.cleaned_data["year"] if year_form.is_valid() else default_year
     proposals = selectors.year_proposals(quartier=quartier, year=year)
-    place = quartier.meeting_place or ""
-    row_errors: dict[int, list[str]] = {}
     if request.method == "POST":
         formset = YearPlanFormSet(request.POST, prefix="plan")
         if formset.is_valid():
-            planned, indexes = [], []
-            for index, form in enumerate(formset.forms):
-                data = form.cleaned_data
-                if data.get("include"):
-                    planned.append(
-                        services.PlannedRow(
-                            kind=data["kind"],
-                            start=planning.aware(data["date"], data["start_time"]),
-                            end=planning.aware(data["date"], data["end_time"]),
-                            place=data["place"],
-                        )
-                    )
-                    indexes.append(index)
             try:
                 created = services.year_plan_confirm(
-                    quartier=quartier, organiser=request.user, rows=planned
+                    quartier=quartier, organiser=request.user, rows=formset.planned_rows()
                 )
             except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for key, errors in exc.message_dict.items():
-                        row_errors[indexes[int(key)]] = errors
-                else:
+                if not formset.add_plan_errors(exc):
                     messages.error(request, _errors(exc))
             else:
                 messages.success(
@@ -230,53 +211,19 @@ def plan_year(request, slug):
                     reverse("meetings:quartier_calendar", args=[quartier.slug]) + f"?annee={year}"
                 )
     else:
-        initial = [
-            {
-                "include": p.date is not None,
-                "kind": p.kind,
-                "label": p.label,
-                "date": p.date,
-                "start_time": p.start_time,
-                "end_time": p.end_time,
-                "place": place,
-            }
-            for p in proposals
-            if not p.note or p.date is not None
-        ]
+        initial = YearPlanFormSet.initial_from(proposals, place=quartier.meeting_place or "")
         formset = YearPlanFormSet(initial=initial, prefix="plan")
-    skipped = [p for p in proposals if p.date is None]
-    rows = [
-        (
-            form,
-            row_errors.get(index, []),
-            [form["date"], form["start_time"], form["end_time"]],
-            _day_label(form),
-        )
-        for index, form in enumerate(formset.forms)
-    ]
-    notes = {p.label: p.note for p in proposals if p.date is not None and p.note}
     context = {
         "quartier": quartier,
         "year": year,
         "year_form": year_form,
         "formset": formset,
-        "rows": rows,
-        "skipped": skipped,
-        "notes": notes,
-        "has_row_errors": bool(row_errors),
+        "rows": formset.rows(),
+        "skipped": [p for p in proposals if p.date is None],
+        "notes": {p.label: p.note for p in proposals if p.date is not None and p.note},
+        "has_row_errors": bool(formset.row_errors),
     }
     return render(request, "meetings/plan_year.html", context)
-
-
-def _day_label(form) -> str:
-    """'mardi 16 février 2027' for a row's date, whatever the browser shows in its date field."""
-    value = form["date"].value()
-    if isinstance(value, str):
-        try:
-            value = datetime.date.fromisoformat(value)
-        except ValueError:
-            return ""
-    return date_format(value, "l j F Y") if isinstance(value, datetime.date) else ""
 
 
 # A meeting -----------------------------------------------------------------------------------
