@@ -8,9 +8,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -36,16 +35,12 @@ from meetings.forms import (
     YearPlanFormSet,
 )
 from meetings.models import (
-    Action,
     AgendaDocument,
     AgendaItem,
-    CalendarFeedToken,
-    Invitation,
     Meeting,
     MinutesDocument,
 )
 from teams.access import quartiers_visible_to, roles_of
-from teams.models import Agent, Membership
 
 PAGE_SIZE = 20
 
@@ -122,9 +117,7 @@ def quartier_calendar(request, slug):
 def my_agenda(request):
     year = _year(request)
     meetings = selectors.meetings_of_year(request.user, year=year, invited_only=True)
-    token = CalendarFeedToken.objects.filter(
-        agent=request.user, revoked_at__isnull=True, expires_at__gt=timezone.now()
-    ).first()
+    token = selectors.feed_token_of(request.user)
     feed_url = (
         request.build_absolute_uri(reverse("meetings:feed", args=[token.token])) if token else None
     )
@@ -161,16 +154,10 @@ def feed_revoke(request):
 @never_cache
 def feed(request, token):
     """The personal iCalendar feed: secret, revocable; an expired or revoked token answers 404."""
-    feed_token = get_object_or_404(
-        CalendarFeedToken.objects.select_related("agent"),
-        token=token,
-        revoked_at__isnull=True,
-        expires_at__gt=timezone.now(),
-        agent__is_active=True,
-    )
+    feed_token = selectors.feed_token(token)
     services.feed_token_touch(feed_token)
     since = timezone.now() - datetime.timedelta(days=365)
-    meetings = selectors.my_meetings(feed_token.agent, since=since).select_related("organiser")
+    meetings = selectors.feed_meetings(feed_token.agent, since=since)
     body = calendar_of(
         meetings, name=_("Réunions de quartier — %(name)s") % {"name": feed_token.agent}
     )
@@ -234,15 +221,12 @@ def meeting_create(request):
         raise Http404
     quartiers = permissions.quartiers_managed_by(request.user).order_by("name")
     initial = {"kind": request.GET.get("type", Meeting.Kind.EQUIPE)}
-    chosen = quartiers.filter(slug=request.GET.get("quartier")).first() or quartiers.first()
+    chosen = selectors.quartier_or_first(quartiers, slug=request.GET.get("quartier"))
     if chosen:
         initial.update(quartier=chosen, place=chosen.meeting_place)
     group_pk = request.GET.get("groupe", "")
     if group_pk.isdigit():
-        group = permissions.working_groups_visible_to(request.user).filter(
-            pk=group_pk, is_active=True
-        )
-        initial["working_group"] = group.first()
+        initial["working_group"] = selectors.active_working_group_for(request.user, int(group_pk))
     form = MeetingForm(_posted(request), quartiers=quartiers, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -404,7 +388,7 @@ def invitations(request, pk):
 @require_POST
 def invitation_remove(request, pk, invitation_pk):
     meeting = _managed(request, pk)
-    invitation = get_object_or_404(Invitation, pk=invitation_pk, meeting=meeting)
+    invitation = selectors.meeting_invitation(meeting, invitation_pk)
     try:
         services.invitation_remove(invitation=invitation)
     except ValidationError as exc:
@@ -482,9 +466,7 @@ def _builder_context(request, meeting: Meeting, *, can_manage: bool) -> dict:
 
 def _item(request, pk, item_pk) -> AgendaItem:
     meeting = _managed(request, pk)
-    return get_object_or_404(
-        AgendaItem.objects.select_related("meeting"), pk=item_pk, meeting=meeting
-    )
+    return selectors.meeting_item(meeting, item_pk)
 
 
 ITEM_ACTIONS = {"accept", "withdraw", "defer", "up", "down"}
@@ -632,7 +614,7 @@ def _document(request, pk, model, document_pk):
     meeting = selectors.meeting_for(request.user, pk)
     if model is MinutesDocument and not permissions.can_read_minutes(request.user, meeting):
         raise Http404
-    return meeting, get_object_or_404(model, pk=document_pk, meeting=meeting)
+    return meeting, selectors.meeting_document(meeting, model, document_pk)
 
 
 DOCUMENTS = {"ordre-du-jour": AgendaDocument, "compte-rendu": MinutesDocument}
@@ -720,19 +702,7 @@ def minutes(request, pk):
         else:
             messages.success(request, _("Compte rendu enregistré."))
             return redirect(reverse("meetings:minutes", args=[pk]))
-    # The invitees, and the quartier's team (a groupe de travail's meeting may have no quartier).
-    team = (
-        Membership.objects.active().filter(quartier_id=meeting.quartier_id)
-        if meeting.quartier_id is not None
-        else Membership.objects.none()
-    )
-    owners = (
-        Agent.objects.filter(
-            Q(pk__in=meeting.invitations.values("agent_id")) | Q(pk__in=team.values("agent_id"))
-        )
-        .filter(is_active=True)
-        .order_by("last_name", "first_name")
-    )
+    owners = selectors.action_owners(meeting)
     observations = selectors.citable_observations_for(request.user, meeting)
     action_post = (
         request.POST if request.method == "POST" and "add_action" in request.POST else None
@@ -755,9 +725,7 @@ def minutes(request, pk):
         "summary_form": summary_form,
         "item_forms": item_forms,
         "action_form": action_form,
-        "loose_actions": list(
-            meeting.actions.filter(agenda_item__isnull=True).select_related("owner")
-        ),
+        "loose_actions": selectors.loose_actions(meeting),
         "editable": editable,
         "minutes_job": selectors.latest_minutes(meeting),
     }
@@ -793,7 +761,7 @@ def minutes_publish(request, pk):
 @require_POST
 def action_delete(request, pk, action_pk):
     meeting = _managed(request, pk)
-    action = get_object_or_404(Action, pk=action_pk, meeting=meeting)
+    action = selectors.meeting_action(meeting, action_pk)
     services.action_delete(action=action)
     messages.success(request, _("Action supprimée."))
     return redirect(reverse("meetings:minutes", args=[pk]) + "#actions")
