@@ -7,9 +7,8 @@ class ArrasQuartiersConfig(AppConfig):
     verbose_name = _("Socle")
 
     def ready(self) -> None:
-        # The security journal's and the sessions' receivers, in every process (web, worker,
-        # commands), once every app is loaded.
-        from arras_quartiers import audit, security
+        # The security journal's receivers, in every process (web, worker, commands), once every
+        # app is loaded; the middleware's login-time receiver comes with the module.
+        from arras_quartiers import audit, security  # noqa: F401
 
         audit.connect()
-        security.connect()

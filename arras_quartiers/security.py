@@ -7,7 +7,6 @@
   authenticator app (TOTP) is sent to its activation page before reaching /admin/.
 - Security journal: explicit refusals (403) and rate limits reached (429) are recorded, and
   the request being served is made available to `arras_quartiers.audit.record`.
-- Sessions of a deactivated account are deleted (`end_sessions_of`, on the account's save).
 """
 
 from __future__ import annotations
@@ -18,13 +17,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
-from django.contrib.sessions.models import Session
-from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -103,27 +99,3 @@ class SecurityMiddleware:
             )
             return redirect("mfa_activate_totp")
         return None
-
-
-def end_sessions_of(user_pk) -> int:
-    """Delete every open session of an account (database sessions). Returns how many."""
-    ended = 0
-    pk = str(user_pk)
-    sessions = Session.objects.filter(expire_date__gt=timezone.now())
-    for session in sessions.iterator(chunk_size=2000):
-        if session.get_decoded().get("_auth_user_id") == pk:
-            session.delete()
-            ended += 1
-    return ended
-
-
-def connect() -> None:
-    """Connect the receivers that need the app registry (called by `ArrasQuartiersConfig.ready()`)."""
-    from teams.models import Agent
-
-    @receiver(post_save, sender=Agent, dispatch_uid="security_end_sessions", weak=False)
-    def end_sessions_when_deactivated(sender, instance, created, **kwargs):
-        # `_audit_rights_before` is read before the save by arras_quartiers.audit.
-        before = getattr(instance, "_audit_rights_before", None) or {}
-        if not created and before.get("is_active") and not instance.is_active:
-            end_sessions_of(instance.pk)

@@ -252,7 +252,7 @@ def measure(trace: bool) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from diagnostics import services
+    from diagnostics import selectors, services
     from diagnostics.models import Diagnostic, DiagnosticDocument
 
     diagnostic = Diagnostic.objects.get(quartier__slug=SLUG, year=YEAR)
@@ -263,7 +263,7 @@ def measure(trace: bool) -> dict:
         tracemalloc.start()
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as queries:
-        snapshot = services.document_snapshot(diagnostic, None)
+        snapshot = selectors.document_snapshot(diagnostic, None)
     snapshot_seconds = time.perf_counter() - started
     job = DiagnosticDocument.objects.create(
         diagnostic=diagnostic, snapshot=snapshot, data_checksum=services.checksum(snapshot)

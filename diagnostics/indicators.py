@@ -14,6 +14,9 @@ Conventions (written in the documents too):
 - the time to treatment is the average delay from an observation's creation to its first
   change to "traitée", grouped by the service it is assigned to;
 - confidential observations appear only in counts, never by title.
+
+Each section of figures says `"available": True`: the templates read it, and versions frozen
+before observations and meetings existed say False (their documents print "not available").
 """
 
 from __future__ import annotations
@@ -22,9 +25,7 @@ import datetime
 import zoneinfo
 from typing import TYPE_CHECKING, Any
 
-from django.apps import apps
 from django.conf import settings
-from django.db import connection
 from django.db.models import (
     Avg,
     Count,
@@ -40,6 +41,8 @@ from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from meetings.models import Action, AgendaItem, Invitation, Meeting
+from observations.models import Escalation, Observation, Orientation, StatusChange
 from teams.models import Membership, Quartier
 
 if TYPE_CHECKING:
@@ -49,23 +52,6 @@ if TYPE_CHECKING:
 ANNEX_OBSERVATIONS_LIMIT = 200
 ANNEX_MEETINGS_LIMIT = 100
 LIST_LIMIT = 15
-
-
-_READY_TABLES: set[str] = set()
-
-
-def _model(app_label: str, name: str):
-    """The model of an app to our left, or None while that app has not created it yet."""
-    try:
-        model = apps.get_model(app_label, name)
-    except LookupError:
-        return None
-    table = model._meta.db_table
-    if table not in _READY_TABLES:
-        if table not in connection.introspection.table_names():
-            return None
-        _READY_TABLES.add(table)
-    return model
 
 
 def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
@@ -150,9 +136,6 @@ def team_figures(quartier: Quartier, year: int, today: datetime.date) -> dict:
 
 
 def observation_figures(quartier: Quartier, year: int) -> dict:
-    Observation = _model("observations", "Observation")
-    if Observation is None:
-        return {"available": False}
     start, end = year_bounds(year)
     previous_start, _previous_end = year_bounds(year - 1)
     of_quartier = Observation.objects.filter(quartier=quartier)
@@ -200,7 +183,6 @@ def observation_figures(quartier: Quartier, year: int) -> dict:
 
 
 def treatment_by_service(of_year) -> list[dict]:
-    StatusChange = _model("observations", "StatusChange")
     first_done = (
         StatusChange.objects.filter(observation=OuterRef("pk"), to_status="traitee")
         .order_by()
@@ -259,7 +241,6 @@ def emerging_phenomena(of_year) -> list[dict]:
 
 
 def escalation_figures(of_year) -> dict:
-    Escalation = _model("observations", "Escalation")
     escalations = Escalation.objects.filter(observation__in=of_year.values("pk"))
     totals = escalations.aggregate(
         total=Count("pk"),
@@ -311,9 +292,6 @@ def observation_annex(of_year) -> dict:
 
 
 def orientation_figures(quartier: Quartier, year: int) -> dict:
-    Orientation = _model("observations", "Orientation")
-    if Orientation is None:
-        return {"available": False}
     orientations = Orientation.objects.filter(
         quartier=quartier,
         oriented_on__gte=datetime.date(year, 1, 1),
@@ -341,7 +319,6 @@ def orientation_figures(quartier: Quartier, year: int) -> dict:
 
 
 def _meetings_of(quartier: Quartier):
-    Meeting = _model("meetings", "Meeting")
     ids = Meeting.objects.filter(
         Q(quartier=quartier) | Q(working_group__quartiers=quartier)
     ).values("pk")
@@ -349,9 +326,6 @@ def _meetings_of(quartier: Quartier):
 
 
 def meeting_figures(quartier: Quartier, year: int) -> dict:
-    Meeting = _model("meetings", "Meeting")
-    if Meeting is None:
-        return {"available": False}
     start, end = year_bounds(year)
     held = _meetings_of(quartier).filter(
         start__gte=start, start__lt=end, status__in=["held", "minutes"]
@@ -365,11 +339,9 @@ def meeting_figures(quartier: Quartier, year: int) -> dict:
         }
         for row in held.values("kind").annotate(count=Count("pk")).order_by("kind")
     ]
-    Invitation = _model("meetings", "Invitation")
     attendance = Invitation.objects.filter(
         meeting__in=held.values("pk"), attended__isnull=False
     ).aggregate(recorded=Count("pk"), attended=Count("pk", filter=Q(attended=True)))
-    AgendaItem = _model("meetings", "AgendaItem")
     items = AgendaItem.objects.filter(meeting__in=held.values("pk"), status="accepted").count()
     annex = [
         {
@@ -408,9 +380,6 @@ def meeting_figures(quartier: Quartier, year: int) -> dict:
 
 
 def action_figures(quartier: Quartier, year: int, today: datetime.date) -> dict:
-    Action = _model("meetings", "Action")
-    if Action is None:
-        return {"available": False}
     start, end = year_bounds(year)
     actions = Action.objects.filter(
         quartier=quartier, meeting__start__gte=start, meeting__start__lt=end

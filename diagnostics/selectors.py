@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
+from diagnostics import indicators
 from diagnostics.models import (
     Contribution,
     Diagnostic,
@@ -14,6 +15,7 @@ from diagnostics.models import (
 )
 from diagnostics.permissions import versions_visible_to, working_copies_visible_to
 from foundation.models import DocumentJob
+from teams.models import Agent, Membership
 
 
 def published_for(user):
@@ -123,4 +125,58 @@ def comparison_for(quartier, limit: int = 4) -> list[DiagnosticVersion]:
             "diagnostic__quartier_id",
         )
         .order_by("-diagnostic__year")[:limit]
+    )
+
+
+# What a document is made from, who is told of a publication ----------------------------------
+
+
+def section_snapshot(diagnostic: Diagnostic) -> list[dict]:
+    return [
+        {
+            "kind": section.kind,
+            "title": section.title,
+            "priority_id": section.priority_id,
+            "position": section.position,
+            "body": section.body,
+        }
+        for section in diagnostic.sections.order_by("position", "pk")
+    ]
+
+
+def document_snapshot(diagnostic: Diagnostic, version: DiagnosticVersion | None) -> dict:
+    """What a document is made from: a published version as frozen, or the working copy now."""
+    base = {
+        "diagnostic": diagnostic.pk,
+        "quartier": diagnostic.quartier.name,
+        "year": diagnostic.year,
+    }
+    if version is not None:
+        return {
+            **base,
+            "version": version.number,
+            "published_at": version.published_at.isoformat(),
+            "correction_note": version.correction_note,
+            "sections": version.sections,
+            "indicators": version.indicators,
+        }
+    return {
+        **base,
+        "version": None,
+        "status": diagnostic.get_status_display(),
+        "sections": section_snapshot(diagnostic),
+        "indicators": indicators.compute(diagnostic.quartier, diagnostic.year),
+    }
+
+
+def publication_recipients(quartier_id: int) -> list[Agent]:
+    elus = (
+        Membership.objects.active()
+        .filter(quartier_id=quartier_id, role=Membership.Role.ELU)
+        .values("agent_id")
+    )
+    return list(
+        Agent.objects.filter(is_active=True)
+        .filter(Q(pk__in=elus) | Q(is_maire=True) | Q(is_comite_direction=True))
+        .order_by("last_name", "first_name")
     )

@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from diagnostics import indicators
+from diagnostics import indicators, selectors
 from diagnostics.models import (
     Contribution,
     Diagnostic,
@@ -192,7 +192,7 @@ def diagnostic_transition(
 
 
 def _publish(diagnostic: Diagnostic, *, by: Agent, note: str, now) -> DiagnosticVersion:
-    sections = section_snapshot(diagnostic)
+    sections = selectors.section_snapshot(diagnostic)
     figures = indicators.compute(diagnostic.quartier, diagnostic.year)
     version = DiagnosticVersion.objects.create(
         diagnostic=diagnostic,
@@ -225,47 +225,9 @@ def _publish(diagnostic: Diagnostic, *, by: Agent, note: str, now) -> Diagnostic
 # Snapshots and documents ---------------------------------------------------------------------
 
 
-def section_snapshot(diagnostic: Diagnostic) -> list[dict]:
-    return [
-        {
-            "kind": section.kind,
-            "title": section.title,
-            "priority_id": section.priority_id,
-            "position": section.position,
-            "body": section.body,
-        }
-        for section in diagnostic.sections.order_by("position", "pk")
-    ]
-
-
 def checksum(data) -> str:
     encoded = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()
     return hashlib.sha256(encoded).hexdigest()
-
-
-def document_snapshot(diagnostic: Diagnostic, version: DiagnosticVersion | None) -> dict:
-    """What a document is made from: a published version as frozen, or the working copy now."""
-    base = {
-        "diagnostic": diagnostic.pk,
-        "quartier": diagnostic.quartier.name,
-        "year": diagnostic.year,
-    }
-    if version is not None:
-        return {
-            **base,
-            "version": version.number,
-            "published_at": version.published_at.isoformat(),
-            "correction_note": version.correction_note,
-            "sections": version.sections,
-            "indicators": version.indicators,
-        }
-    return {
-        **base,
-        "version": None,
-        "status": diagnostic.get_status_display(),
-        "sections": section_snapshot(diagnostic),
-        "indicators": indicators.compute(diagnostic.quartier, diagnostic.year),
-    }
 
 
 @transaction.atomic
@@ -280,7 +242,7 @@ def document_request(
     ).first()
     if active is not None:
         return active
-    snapshot = document_snapshot(diagnostic, version)
+    snapshot = selectors.document_snapshot(diagnostic, version)
     data_checksum = checksum({k: v for k, v in snapshot.items() if k != "published_at"})
     same = DiagnosticDocument.objects.filter(
         diagnostic=diagnostic,
@@ -401,19 +363,6 @@ def review_notify(diagnostic_pk: int) -> int:
     return sent
 
 
-def publication_recipients(quartier_id: int) -> list[Agent]:
-    elus = (
-        Membership.objects.active()
-        .filter(quartier_id=quartier_id, role=Membership.Role.ELU)
-        .values("agent_id")
-    )
-    return list(
-        Agent.objects.filter(is_active=True)
-        .filter(Q(pk__in=elus) | Q(is_maire=True) | Q(is_comite_direction=True))
-        .order_by("last_name", "first_name")
-    )
-
-
 def publication_notify(version_pk: int) -> int:
     """Email the élus of the quartier, the maire and the comité de direction, once per version:
     the conditional update claims the sending, so a redelivered task sends nothing twice."""
@@ -430,7 +379,7 @@ def publication_notify(version_pk: int) -> int:
         "quartier": diagnostic.quartier.name,
     }
     sent = 0
-    for agent in publication_recipients(diagnostic.quartier_id):
+    for agent in selectors.publication_recipients(diagnostic.quartier_id):
         body = render_to_string(
             "diagnostics/email/published.txt",
             {"agent": agent, "version": version, "diagnostic": diagnostic, "url": url},

@@ -11,11 +11,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from foundation.forms import choice_field
 from meetings import permissions
 from meetings.models import Action, AgendaItem, Invitation, Meeting, WorkingGroup
+from meetings.planning import Proposal, aware
+from meetings.services import PlannedRow
 from observations.models import Observation
 from teams.access import roles_of
 from teams.fields import QuartierField
@@ -167,8 +170,87 @@ class YearPlanRowForm(forms.Form):
             self.add_error("end_time", _("L'heure de fin doit être après l'heure de début."))
         return data
 
+    def day_label(self) -> str:
+        """'mardi 16 février 2027' for the row's date, whatever the browser shows in its field."""
+        value = self["date"].value()
+        if isinstance(value, str):
+            try:
+                value = datetime.date.fromisoformat(value)
+            except ValueError:
+                return ""
+        return date_format(value, "l j F Y") if isinstance(value, datetime.date) else ""
 
-YearPlanFormSet = forms.formset_factory(YearPlanRowForm, extra=0, max_num=12, absolute_max=12)
+
+class BaseYearPlanFormSet(forms.BaseFormSet):
+    """The year's proposals as rows to adjust; the ticked rows as the meetings to plan."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        #: Errors of the planning service, by row of the formset.
+        self.row_errors: dict[int, list[str]] = {}
+        self._planned_indexes: list[int] = []
+
+    @staticmethod
+    def initial_from(proposals: list[Proposal], *, place: str) -> list[dict]:
+        """A row for each proposed date, and for each proposal without a date but a note."""
+        return [
+            {
+                "include": p.date is not None,
+                "kind": p.kind,
+                "label": p.label,
+                "date": p.date,
+                "start_time": p.start_time,
+                "end_time": p.end_time,
+                "place": place,
+            }
+            for p in proposals
+            if not p.note or p.date is not None
+        ]
+
+    def planned_rows(self) -> list[PlannedRow]:
+        """The ticked rows, as the planning service takes them (once the formset is valid)."""
+        planned, self._planned_indexes = [], []
+        for index, form in enumerate(self.forms):
+            data = form.cleaned_data
+            if data.get("include"):
+                planned.append(
+                    PlannedRow(
+                        kind=data["kind"],
+                        start=aware(data["date"], data["start_time"]),
+                        end=aware(data["date"], data["end_time"]),
+                        place=data["place"],
+                    )
+                )
+                self._planned_indexes.append(index)
+        return planned
+
+    def add_plan_errors(self, exc: ValidationError) -> bool:
+        """Put the service's errors, keyed by planned row, on their rows; False if not by row."""
+        if not hasattr(exc, "error_dict"):
+            return False
+        for key, errors in exc.message_dict.items():
+            self.row_errors[self._planned_indexes[int(key)]] = errors
+        return True
+
+    def rows(self) -> list[tuple[YearPlanRowForm, list[str], list, str]]:
+        """(form, its errors, its date and time fields, its day in words) for each row."""
+        return [
+            (
+                form,
+                self.row_errors.get(index, []),
+                [form["date"], form["start_time"], form["end_time"]],
+                form.day_label(),
+            )
+            for index, form in enumerate(cast(list[YearPlanRowForm], self.forms))
+        ]
+
+
+YearPlanFormSet = cast(
+    type[BaseYearPlanFormSet],
+    forms.formset_factory(
+        YearPlanRowForm, formset=BaseYearPlanFormSet, extra=0, max_num=12, absolute_max=12
+    ),
+)
 
 
 class YearForm(forms.Form):

@@ -10,24 +10,31 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from meetings import permissions
+from meetings import permissions, planning
 from meetings.models import (
     Action,
     AgendaDocument,
     AgendaItem,
+    CalendarFeedToken,
     Invitation,
     Meeting,
+    MeetingDocument,
     MinutesDocument,
     WorkingGroup,
 )
 from observations.models import Observation
-from teams.models import Quartier
+from teams.models import Agent, ExternalParticipant, Membership, Quartier
 
 CITABLE_LIMIT = 200
 
 
 def _meeting_list(queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
     return queryset.select_related("quartier", "working_group").order_by("start", "pk")
+
+
+def quartier_or_first(quartiers: QuerySet[Quartier], *, slug: str | None) -> Quartier | None:
+    """The quartier asked for among those offered, or else the first of them."""
+    return quartiers.filter(slug=slug).first() or quartiers.first()
 
 
 def meeting_for(user, pk: int) -> Meeting:
@@ -203,6 +210,18 @@ def citable_observations_for(user, meeting: Meeting) -> QuerySet[Observation]:
     return observations.filter(pk__in=recent).order_by("-pk")
 
 
+def meeting_item(meeting: Meeting, pk: int) -> AgendaItem:
+    return get_object_or_404(AgendaItem.objects.select_related("meeting"), pk=pk, meeting=meeting)
+
+
+def meeting_invitation(meeting: Meeting, pk: int) -> Invitation:
+    return get_object_or_404(Invitation, pk=pk, meeting=meeting)
+
+
+def meeting_document[D: MeetingDocument](meeting: Meeting, model: type[D], pk: int) -> D:
+    return get_object_or_404(model, pk=pk, meeting=meeting)
+
+
 def latest_agenda(meeting: Meeting) -> AgendaDocument | None:
     return meeting.agenda_documents.order_by("-version").first()
 
@@ -251,6 +270,32 @@ def _filter_status(actions: QuerySet[Action], status: str) -> QuerySet[Action]:
 def action_for(user, pk: int) -> Action:
     return get_object_or_404(
         permissions.actions_visible_to(user).select_related("meeting", "owner"), pk=pk
+    )
+
+
+def meeting_action(meeting: Meeting, pk: int) -> Action:
+    return get_object_or_404(Action, pk=pk, meeting=meeting)
+
+
+def loose_actions(meeting: Meeting) -> list[Action]:
+    """The meeting's actions decided outside any item of its agenda."""
+    return list(meeting.actions.filter(agenda_item__isnull=True).select_related("owner"))
+
+
+def action_owners(meeting: Meeting) -> QuerySet[Agent]:
+    """Who may own an action: the invitees, and the quartier's team (a groupe de travail's
+    meeting may have no quartier)."""
+    team = (
+        Membership.objects.active().filter(quartier_id=meeting.quartier_id)
+        if meeting.quartier_id is not None
+        else Membership.objects.none()
+    )
+    return (
+        Agent.objects.filter(
+            Q(pk__in=meeting.invitations.values("agent_id")) | Q(pk__in=team.values("agent_id"))
+        )
+        .filter(is_active=True)
+        .order_by("last_name", "first_name")
     )
 
 
@@ -306,6 +351,10 @@ def working_groups_for(user) -> QuerySet[WorkingGroup]:
     )
 
 
+def active_working_group_for(user, pk: int) -> WorkingGroup | None:
+    return permissions.working_groups_visible_to(user).filter(pk=pk, is_active=True).first()
+
+
 def working_group_for(user, pk: int) -> WorkingGroup:
     """A group the user may manage (404 otherwise), its quartiers prefetched."""
     group = get_object_or_404(
@@ -314,3 +363,82 @@ def working_group_for(user, pk: int) -> WorkingGroup:
     if not permissions.can_manage_working_group(user, group):
         raise Http404
     return group
+
+
+# Who is invited by default, the next meeting of a series, the year's proposals ---------------
+
+
+def default_invitees(
+    *, kind: str, quartier: Quartier | None, working_group: WorkingGroup | None
+) -> tuple[list[Agent], list[ExternalParticipant]]:
+    """The quartier team by default; élus and the maire at a petit déjeuner; partners at an ETT."""
+    if kind == Meeting.Kind.GROUPE and working_group is not None:
+        return list(working_group.members.filter(is_active=True)), list(
+            working_group.external_members.all()
+        )
+    if quartier is None:
+        return [], []
+    roles = [Membership.Role.MEMBRE, Membership.Role.CHEF_DE_PROJET]
+    if kind == Meeting.Kind.PETIT_DEJEUNER:
+        roles.append(Membership.Role.ELU)
+    agent_ids = set(
+        Membership.objects.active()
+        .filter(quartier=quartier, role__in=roles)
+        .values_list("agent_id", flat=True)
+    )
+    if kind == Meeting.Kind.PETIT_DEJEUNER:
+        agent_ids |= set(
+            Agent.objects.filter(is_maire=True, is_active=True).values_list("pk", flat=True)
+        )
+    agents = list(Agent.objects.filter(pk__in=agent_ids, is_active=True))
+    externals = list(quartier.external_participants.all()) if kind == Meeting.Kind.ETT else []
+    return agents, externals
+
+
+def next_meeting_in_series(meeting: Meeting) -> Meeting | None:
+    series = Meeting.objects.active().filter(start__gt=meeting.start, kind=meeting.kind)
+    if meeting.working_group_id:
+        series = series.filter(working_group_id=meeting.working_group_id)
+    else:
+        # Without a groupe de travail, a meeting has a quartier (meeting_has_quartier_or_group).
+        assert meeting.quartier_id is not None
+        series = series.filter(quartier_id=meeting.quartier_id)
+    return series.order_by("start").first()
+
+
+def year_proposals(*, quartier: Quartier, year: int) -> list[planning.Proposal]:
+    agents, _externals = default_invitees(
+        kind=Meeting.Kind.EQUIPE, quartier=quartier, working_group=None
+    )
+    busy = planning.busy_slots(year=year, agent_ids=[a.pk for a in agents], quartier_id=quartier.pk)
+    existing = list(
+        Meeting.objects.active().filter(
+            quartier=quartier, kind__in=[Meeting.Kind.EQUIPE, Meeting.Kind.ETT], start__year=year
+        )
+    )
+    return planning.propose_year(year=year, busy=busy, existing=existing)
+
+
+# Calendar feed -------------------------------------------------------------------------------
+
+
+def feed_token_of(agent) -> CalendarFeedToken | None:
+    """The person's calendar address in use, if any."""
+    return CalendarFeedToken.objects.filter(
+        agent=agent, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).first()
+
+
+def feed_token(token: str) -> CalendarFeedToken:
+    """A token in use of an active account (404 otherwise: expired, revoked or unknown)."""
+    return get_object_or_404(
+        CalendarFeedToken.objects.select_related("agent"),
+        token=token,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+        agent__is_active=True,
+    )
+
+
+def feed_meetings(agent, *, since: datetime.datetime) -> QuerySet[Meeting]:
+    return my_meetings(agent, since=since).select_related("organiser")

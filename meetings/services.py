@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 
 from foundation import jobs
-from meetings import planning
+from meetings import planning, selectors
 from meetings.models import (
     Action,
     AgendaDocument,
@@ -30,40 +30,13 @@ from meetings.models import (
     MinutesDocument,
     WorkingGroup,
 )
-from teams.models import Agent, ExternalParticipant, Membership, Priority, Quartier, Service
+from teams.models import Agent, ExternalParticipant, Priority, Quartier, Service
 
 logger = logging.getLogger(__name__)
 ACTION_REVIEW_TITLE = "Suivi des actions"
 
 
 # Meetings ------------------------------------------------------------------------------------
-
-
-def default_invitees(
-    *, kind: str, quartier: Quartier | None, working_group: WorkingGroup | None
-) -> tuple[list[Agent], list[ExternalParticipant]]:
-    """The quartier team by default; élus and the maire at a petit déjeuner; partners at an ETT."""
-    if kind == Meeting.Kind.GROUPE and working_group is not None:
-        return list(working_group.members.filter(is_active=True)), list(
-            working_group.external_members.all()
-        )
-    if quartier is None:
-        return [], []
-    roles = [Membership.Role.MEMBRE, Membership.Role.CHEF_DE_PROJET]
-    if kind == Meeting.Kind.PETIT_DEJEUNER:
-        roles.append(Membership.Role.ELU)
-    agent_ids = set(
-        Membership.objects.active()
-        .filter(quartier=quartier, role__in=roles)
-        .values_list("agent_id", flat=True)
-    )
-    if kind == Meeting.Kind.PETIT_DEJEUNER:
-        agent_ids |= set(
-            Agent.objects.filter(is_maire=True, is_active=True).values_list("pk", flat=True)
-        )
-    agents = list(Agent.objects.filter(pk__in=agent_ids, is_active=True))
-    externals = list(quartier.external_participants.all()) if kind == Meeting.Kind.ETT else []
-    return agents, externals
 
 
 def _check_times(
@@ -131,7 +104,7 @@ def meeting_create(
         position=0,
     )
     if invite_defaults:
-        agents, externals = default_invitees(
+        agents, externals = selectors.default_invitees(
             kind=kind, quartier=quartier, working_group=meeting.working_group
         )
         invitations_add(meeting=meeting, agents=[*agents, organiser], externals=externals)
@@ -313,19 +286,6 @@ class PlannedRow:
     place: str
 
 
-def year_proposals(*, quartier: Quartier, year: int) -> list[planning.Proposal]:
-    agents, _externals = default_invitees(
-        kind=Meeting.Kind.EQUIPE, quartier=quartier, working_group=None
-    )
-    busy = planning.busy_slots(year=year, agent_ids=[a.pk for a in agents], quartier_id=quartier.pk)
-    existing = list(
-        Meeting.objects.active().filter(
-            quartier=quartier, kind__in=[Meeting.Kind.EQUIPE, Meeting.Kind.ETT], start__year=year
-        )
-    )
-    return planning.propose_year(year=year, busy=busy, existing=existing)
-
-
 @transaction.atomic
 def year_plan_confirm(
     *, quartier: Quartier, organiser: Agent, rows: list[PlannedRow]
@@ -333,7 +293,7 @@ def year_plan_confirm(
     """Create the confirmed meetings, all or none. Errors: {row index: [messages]}."""
     if not rows:
         raise ValidationError(_("Cochez au moins une réunion à planifier."))
-    agents, _externals = default_invitees(
+    agents, _externals = selectors.default_invitees(
         kind=Meeting.Kind.EQUIPE, quartier=quartier, working_group=None
     )
     years = {timezone.localtime(row.start).year for row in rows}
@@ -460,23 +420,12 @@ def item_withdraw(*, item: AgendaItem) -> AgendaItem:
     return item
 
 
-def next_meeting_in_series(meeting: Meeting) -> Meeting | None:
-    series = Meeting.objects.active().filter(start__gt=meeting.start, kind=meeting.kind)
-    if meeting.working_group_id:
-        series = series.filter(working_group_id=meeting.working_group_id)
-    else:
-        # Without a groupe de travail, a meeting has a quartier (meeting_has_quartier_or_group).
-        assert meeting.quartier_id is not None
-        series = series.filter(quartier_id=meeting.quartier_id)
-    return series.order_by("start").first()
-
-
 @transaction.atomic
 def item_defer(*, item: AgendaItem) -> Meeting | None:
     """Report a point to the next meeting of the same series, as a proposal there (if it exists)."""
     meeting = item.meeting
     was_accepted = item.status == AgendaItem.Status.ACCEPTED
-    target = next_meeting_in_series(meeting)
+    target = selectors.next_meeting_in_series(meeting)
     if target is not None:
         item.meeting = target
         item.deferred_from = meeting

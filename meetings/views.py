@@ -8,18 +8,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from meetings import permissions, planning, selectors, services
+from meetings import permissions, selectors, services
 from meetings.documents import calendar_of
 from meetings.forms import (
     ActionFilterForm,
@@ -37,16 +35,12 @@ from meetings.forms import (
     YearPlanFormSet,
 )
 from meetings.models import (
-    Action,
     AgendaDocument,
     AgendaItem,
-    CalendarFeedToken,
-    Invitation,
     Meeting,
     MinutesDocument,
 )
 from teams.access import quartiers_visible_to, roles_of
-from teams.models import Agent, Membership
 
 PAGE_SIZE = 20
 
@@ -123,9 +117,7 @@ def quartier_calendar(request, slug):
 def my_agenda(request):
     year = _year(request)
     meetings = selectors.meetings_of_year(request.user, year=year, invited_only=True)
-    token = CalendarFeedToken.objects.filter(
-        agent=request.user, revoked_at__isnull=True, expires_at__gt=timezone.now()
-    ).first()
+    token = selectors.feed_token_of(request.user)
     feed_url = (
         request.build_absolute_uri(reverse("meetings:feed", args=[token.token])) if token else None
     )
@@ -162,16 +154,10 @@ def feed_revoke(request):
 @never_cache
 def feed(request, token):
     """The personal iCalendar feed: secret, revocable; an expired or revoked token answers 404."""
-    feed_token = get_object_or_404(
-        CalendarFeedToken.objects.select_related("agent"),
-        token=token,
-        revoked_at__isnull=True,
-        expires_at__gt=timezone.now(),
-        agent__is_active=True,
-    )
+    feed_token = selectors.feed_token(token)
     services.feed_token_touch(feed_token)
     since = timezone.now() - datetime.timedelta(days=365)
-    meetings = selectors.my_meetings(feed_token.agent, since=since).select_related("organiser")
+    meetings = selectors.feed_meetings(feed_token.agent, since=since)
     body = calendar_of(
         meetings, name=_("Réunions de quartier — %(name)s") % {"name": feed_token.agent}
     )
@@ -192,34 +178,16 @@ def plan_year(request, slug):
     default_year = timezone.localdate().year + (timezone.localdate().month >= 10)
     year_form = YearForm(request.GET or {"year": default_year})
     year = year_form.cleaned_data["year"] if year_form.is_valid() else default_year
-    proposals = services.year_proposals(quartier=quartier, year=year)
-    place = quartier.meeting_place or ""
-    row_errors: dict[int, list[str]] = {}
+    proposals = selectors.year_proposals(quartier=quartier, year=year)
     if request.method == "POST":
         formset = YearPlanFormSet(request.POST, prefix="plan")
         if formset.is_valid():
-            planned, indexes = [], []
-            for index, form in enumerate(formset.forms):
-                data = form.cleaned_data
-                if data.get("include"):
-                    planned.append(
-                        services.PlannedRow(
-                            kind=data["kind"],
-                            start=planning.aware(data["date"], data["start_time"]),
-                            end=planning.aware(data["date"], data["end_time"]),
-                            place=data["place"],
-                        )
-                    )
-                    indexes.append(index)
             try:
                 created = services.year_plan_confirm(
-                    quartier=quartier, organiser=request.user, rows=planned
+                    quartier=quartier, organiser=request.user, rows=formset.planned_rows()
                 )
             except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for key, errors in exc.message_dict.items():
-                        row_errors[indexes[int(key)]] = errors
-                else:
+                if not formset.add_plan_errors(exc):
                     messages.error(request, _errors(exc))
             else:
                 messages.success(
@@ -230,53 +198,19 @@ def plan_year(request, slug):
                     reverse("meetings:quartier_calendar", args=[quartier.slug]) + f"?annee={year}"
                 )
     else:
-        initial = [
-            {
-                "include": p.date is not None,
-                "kind": p.kind,
-                "label": p.label,
-                "date": p.date,
-                "start_time": p.start_time,
-                "end_time": p.end_time,
-                "place": place,
-            }
-            for p in proposals
-            if not p.note or p.date is not None
-        ]
+        initial = YearPlanFormSet.initial_from(proposals, place=quartier.meeting_place or "")
         formset = YearPlanFormSet(initial=initial, prefix="plan")
-    skipped = [p for p in proposals if p.date is None]
-    rows = [
-        (
-            form,
-            row_errors.get(index, []),
-            [form["date"], form["start_time"], form["end_time"]],
-            _day_label(form),
-        )
-        for index, form in enumerate(formset.forms)
-    ]
-    notes = {p.label: p.note for p in proposals if p.date is not None and p.note}
     context = {
         "quartier": quartier,
         "year": year,
         "year_form": year_form,
         "formset": formset,
-        "rows": rows,
-        "skipped": skipped,
-        "notes": notes,
-        "has_row_errors": bool(row_errors),
+        "rows": formset.rows(),
+        "skipped": [p for p in proposals if p.date is None],
+        "notes": {p.label: p.note for p in proposals if p.date is not None and p.note},
+        "has_row_errors": bool(formset.row_errors),
     }
     return render(request, "meetings/plan_year.html", context)
-
-
-def _day_label(form) -> str:
-    """'mardi 16 février 2027' for a row's date, whatever the browser shows in its date field."""
-    value = form["date"].value()
-    if isinstance(value, str):
-        try:
-            value = datetime.date.fromisoformat(value)
-        except ValueError:
-            return ""
-    return date_format(value, "l j F Y") if isinstance(value, datetime.date) else ""
 
 
 # A meeting -----------------------------------------------------------------------------------
@@ -287,15 +221,12 @@ def meeting_create(request):
         raise Http404
     quartiers = permissions.quartiers_managed_by(request.user).order_by("name")
     initial = {"kind": request.GET.get("type", Meeting.Kind.EQUIPE)}
-    chosen = quartiers.filter(slug=request.GET.get("quartier")).first() or quartiers.first()
+    chosen = selectors.quartier_or_first(quartiers, slug=request.GET.get("quartier"))
     if chosen:
         initial.update(quartier=chosen, place=chosen.meeting_place)
     group_pk = request.GET.get("groupe", "")
     if group_pk.isdigit():
-        group = permissions.working_groups_visible_to(request.user).filter(
-            pk=group_pk, is_active=True
-        )
-        initial["working_group"] = group.first()
+        initial["working_group"] = selectors.active_working_group_for(request.user, int(group_pk))
     form = MeetingForm(_posted(request), quartiers=quartiers, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -457,7 +388,7 @@ def invitations(request, pk):
 @require_POST
 def invitation_remove(request, pk, invitation_pk):
     meeting = _managed(request, pk)
-    invitation = get_object_or_404(Invitation, pk=invitation_pk, meeting=meeting)
+    invitation = selectors.meeting_invitation(meeting, invitation_pk)
     try:
         services.invitation_remove(invitation=invitation)
     except ValidationError as exc:
@@ -535,9 +466,7 @@ def _builder_context(request, meeting: Meeting, *, can_manage: bool) -> dict:
 
 def _item(request, pk, item_pk) -> AgendaItem:
     meeting = _managed(request, pk)
-    return get_object_or_404(
-        AgendaItem.objects.select_related("meeting"), pk=item_pk, meeting=meeting
-    )
+    return selectors.meeting_item(meeting, item_pk)
 
 
 ITEM_ACTIONS = {"accept", "withdraw", "defer", "up", "down"}
@@ -685,7 +614,7 @@ def _document(request, pk, model, document_pk):
     meeting = selectors.meeting_for(request.user, pk)
     if model is MinutesDocument and not permissions.can_read_minutes(request.user, meeting):
         raise Http404
-    return meeting, get_object_or_404(model, pk=document_pk, meeting=meeting)
+    return meeting, selectors.meeting_document(meeting, model, document_pk)
 
 
 DOCUMENTS = {"ordre-du-jour": AgendaDocument, "compte-rendu": MinutesDocument}
@@ -773,19 +702,7 @@ def minutes(request, pk):
         else:
             messages.success(request, _("Compte rendu enregistré."))
             return redirect(reverse("meetings:minutes", args=[pk]))
-    # The invitees, and the quartier's team (a groupe de travail's meeting may have no quartier).
-    team = (
-        Membership.objects.active().filter(quartier_id=meeting.quartier_id)
-        if meeting.quartier_id is not None
-        else Membership.objects.none()
-    )
-    owners = (
-        Agent.objects.filter(
-            Q(pk__in=meeting.invitations.values("agent_id")) | Q(pk__in=team.values("agent_id"))
-        )
-        .filter(is_active=True)
-        .order_by("last_name", "first_name")
-    )
+    owners = selectors.action_owners(meeting)
     observations = selectors.citable_observations_for(request.user, meeting)
     action_post = (
         request.POST if request.method == "POST" and "add_action" in request.POST else None
@@ -808,9 +725,7 @@ def minutes(request, pk):
         "summary_form": summary_form,
         "item_forms": item_forms,
         "action_form": action_form,
-        "loose_actions": list(
-            meeting.actions.filter(agenda_item__isnull=True).select_related("owner")
-        ),
+        "loose_actions": selectors.loose_actions(meeting),
         "editable": editable,
         "minutes_job": selectors.latest_minutes(meeting),
     }
@@ -846,7 +761,7 @@ def minutes_publish(request, pk):
 @require_POST
 def action_delete(request, pk, action_pk):
     meeting = _managed(request, pk)
-    action = get_object_or_404(Action, pk=action_pk, meeting=meeting)
+    action = selectors.meeting_action(meeting, action_pk)
     services.action_delete(action=action)
     messages.success(request, _("Action supprimée."))
     return redirect(reverse("meetings:minutes", args=[pk]) + "#actions")

@@ -23,12 +23,13 @@ from observations.models import (
     Category,
     Comment,
     Escalation,
+    Notification,
     Observation,
     Orientation,
     StatusChange,
 )
 from teams.access import roles_of
-from teams.models import Quartier
+from teams.models import Agent, Quartier
 
 PAGE_SIZE = 25
 DUPLICATE_DAYS = 30
@@ -590,4 +591,48 @@ def orientation_counts(
         needs=need_rows,
         services=sorted(services.items(), key=lambda r: (-r[1], r[0])),
         total=sum(services.values()),
+    )
+
+
+# Stale notifications, the comité de direction's monthly digest -------------------------------
+
+
+def stale_immediate_notification_ids(
+    older_than: datetime.timedelta = datetime.timedelta(minutes=5),
+) -> list[int]:
+    return list(
+        Notification.objects.filter(
+            sent_at__isnull=True,
+            created_at__lt=timezone.now() - older_than,
+            recipient__notification_frequency=Agent.Notifications.IMMEDIATE,
+        ).values_list("pk", flat=True)[:500]
+    )
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def previous_month(today: datetime.date | None = None) -> datetime.date:
+    today = today or timezone.localdate()
+    return month_start(month_start(today) - datetime.timedelta(days=1))
+
+
+def escalations_of_month(month: datetime.date):
+    start = month_start(month)
+    end = month_start(start + datetime.timedelta(days=32))
+    tz = timezone.get_current_timezone()
+    return (
+        Escalation.objects.filter(
+            created_at__gte=datetime.datetime.combine(start, datetime.time.min, tzinfo=tz),
+            created_at__lt=datetime.datetime.combine(end, datetime.time.min, tzinfo=tz),
+        )
+        .select_related(
+            "observation",
+            "observation__quartier",
+            "observation__category",
+            "escalated_by",
+            "answered_by",
+        )
+        .order_by("observation__quartier__name", "created_at")
     )

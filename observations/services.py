@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from foundation import jobs
 from foundation.images import CleanImage
 from foundation.pdf import render_pdf
+from observations import selectors
 from observations.models import (
     Category,
     Comment,
@@ -576,28 +577,7 @@ def notification_digests_send(*, frequency: str = Agent.Notifications.DAILY) -> 
     return sent
 
 
-def stale_immediate_notification_ids(
-    older_than: datetime.timedelta = datetime.timedelta(minutes=5),
-) -> list[int]:
-    return list(
-        Notification.objects.filter(
-            sent_at__isnull=True,
-            created_at__lt=timezone.now() - older_than,
-            recipient__notification_frequency=Agent.Notifications.IMMEDIATE,
-        ).values_list("pk", flat=True)[:500]
-    )
-
-
 # Monthly digest for the comité de direction --------------------------------------------------
-
-
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def previous_month(today: datetime.date | None = None) -> datetime.date:
-    today = today or timezone.localdate()
-    return month_start(month_start(today) - datetime.timedelta(days=1))
 
 
 @transaction.atomic
@@ -605,7 +585,7 @@ def escalation_digest_request(
     *, month: datetime.date, requested_by: Agent | None = None
 ) -> EscalationDigest:
     """Ask for the month's digest (idempotent: one job per month; a failed one is retried)."""
-    month = month_start(month)
+    month = selectors.month_start(month)
     job, created = EscalationDigest.objects.get_or_create(
         month=month, defaults={"requested_by": requested_by}
     )
@@ -616,28 +596,8 @@ def escalation_digest_request(
     return job
 
 
-def escalations_of_month(month: datetime.date):
-    start = month_start(month)
-    end = month_start(start + datetime.timedelta(days=32))
-    tz = timezone.get_current_timezone()
-    return (
-        Escalation.objects.filter(
-            created_at__gte=datetime.datetime.combine(start, datetime.time.min, tzinfo=tz),
-            created_at__lt=datetime.datetime.combine(end, datetime.time.min, tzinfo=tz),
-        )
-        .select_related(
-            "observation",
-            "observation__quartier",
-            "observation__category",
-            "escalated_by",
-            "answered_by",
-        )
-        .order_by("observation__quartier__name", "created_at")
-    )
-
-
 def escalation_digest_build(job: EscalationDigest) -> tuple[bytes, str]:
-    escalations = list(escalations_of_month(job.month))
+    escalations = list(selectors.escalations_of_month(job.month))
     quartiers: dict[str, list[Escalation]] = {}
     for escalation in escalations:
         quartiers.setdefault(escalation.observation.quartier.name, []).append(escalation)

@@ -8,7 +8,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from foundation.jobs import run_job
-from observations import services
+from observations import selectors, services
 from observations.models import EscalationDigest
 
 TRANSIENT = (OperationalError, smtplib.SMTPException, ConnectionError, TimeoutError)
@@ -28,13 +28,13 @@ def send_notification_digests(self) -> int:
 @shared_task(bind=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def send_stale_notifications(self) -> int:
     """Every few minutes (beat): immediate notifications the broker never delivered."""
-    return services.notifications_send(services.stale_immediate_notification_ids())
+    return services.notifications_send(selectors.stale_immediate_notification_ids())
 
 
 @shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def request_monthly_escalation_digest(self) -> int:
     """On the 1st of each month (beat): the previous month's digest for the comité de direction."""
-    return services.escalation_digest_request(month=services.previous_month()).pk
+    return services.escalation_digest_request(month=selectors.previous_month()).pk
 
 
 @shared_task(bind=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)

@@ -296,96 +296,137 @@ def observation_edit(request, pk):
     return render(request, "observations/edit.html", {"form": form, "observation": observation})
 
 
-def _action(request, pk, check, form_class, name, apply, success, *, needs_observation_form=False):
+@require_POST
+def observation_comment(request, pk):
     observation = selectors.observation_detail(request.user, pk)
-    if not check(request.user, observation):
+    if not permissions.can_comment(request.user, observation):
         raise Http404
-    kwargs = {"observation": observation} if needs_observation_form else {}
-    form = form_class(request.POST, request.FILES or None, **kwargs)
+    form = CommentForm(request.POST)
     if form.is_valid():
         try:
-            apply(observation, form.cleaned_data)
+            services.comment_add(
+                observation=observation, author=request.user, body=form.cleaned_data["body"]
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, success)
+            messages.success(request, _("Commentaire ajouté."))
             return redirect(observation)
-    return _detail(request, observation, status=400, **{name: form})
-
-
-@require_POST
-def observation_comment(request, pk):
-    return _action(
-        request, pk, permissions.can_comment, CommentForm, "comment_form",
-        lambda obs, data: services.comment_add(observation=obs, author=request.user, body=data["body"]),
-        _("Commentaire ajouté."),
-    )  # fmt: skip
+    return _detail(request, observation, status=400, comment_form=form)
 
 
 @require_POST
 def observation_triage(request, pk):
-    return _action(
-        request, pk, permissions.can_triage, TriageForm, "triage_form",
-        lambda obs, data: services.observation_triage(
-            observation=obs, by=request.user, service=data["service"], urgency=data["urgency"], comment=data["comment"]
-        ),
-        _("Tri enregistré."),
-        needs_observation_form=True,
-    )  # fmt: skip
+    observation = selectors.observation_detail(request.user, pk)
+    if not permissions.can_triage(request.user, observation):
+        raise Http404
+    form = TriageForm(request.POST, observation=observation)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.observation_triage(
+                observation=observation,
+                by=request.user,
+                service=data["service"],
+                urgency=data["urgency"],
+                comment=data["comment"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Tri enregistré."))
+            return redirect(observation)
+    return _detail(request, observation, status=400, triage_form=form)
 
 
 @require_POST
 def observation_status(request, pk):
-    return _action(
-        request, pk, permissions.can_update_status, StatusForm, "status_form",
-        lambda obs, data: services.observation_set_status(
-            observation=obs, by=request.user, status=data["status"],
-            closing_reason=data["closing_reason"], comment=data["comment"],
-        ),
-        _("État mis à jour."),
-        needs_observation_form=True,
-    )  # fmt: skip
+    observation = selectors.observation_detail(request.user, pk)
+    if not permissions.can_update_status(request.user, observation):
+        raise Http404
+    form = StatusForm(request.POST, observation=observation)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.observation_set_status(
+                observation=observation,
+                by=request.user,
+                status=data["status"],
+                closing_reason=data["closing_reason"],
+                comment=data["comment"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("État mis à jour."))
+            return redirect(observation)
+    return _detail(request, observation, status=400, status_form=form)
 
 
 @require_POST
 def observation_merge(request, pk):
-    def apply(obs, data):
-        into = Observation.objects.visible_to(request.user).filter(pk=data["into"]).first()
-        if into is None:
-            raise ValidationError(
-                _("Aucune observation n° %(n)s dans ce que vous pouvez lire.") % {"n": data["into"]}
+    observation = selectors.observation_detail(request.user, pk)
+    if not permissions.can_triage(request.user, observation):
+        raise Http404
+    form = MergeForm(request.POST)
+    if form.is_valid():
+        number = form.cleaned_data["into"]
+        into = Observation.objects.visible_to(request.user).filter(pk=number).first()
+        try:
+            if into is None:
+                raise ValidationError(
+                    _("Aucune observation n° %(n)s dans ce que vous pouvez lire.") % {"n": number}
+                )
+            services.observation_merge(
+                observation=observation,
+                into=into,
+                by=request.user,
+                comment=form.cleaned_data["comment"],
             )
-        services.observation_merge(
-            observation=obs, into=into, by=request.user, comment=data["comment"]
-        )
-
-    return _action(
-        request,
-        pk,
-        permissions.can_triage,
-        MergeForm,
-        "merge_form",
-        apply,
-        _("Observation classée comme doublon."),
-    )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Observation classée comme doublon."))
+            return redirect(observation)
+    return _detail(request, observation, status=400, merge_form=form)
 
 
 @require_POST
 def observation_escalate(request, pk):
-    return _action(
-        request, pk, permissions.can_escalate, EscalationForm, "escalation_form",
-        lambda obs, data: services.escalation_create(observation=obs, by=request.user, reason=data["reason"]),
-        _("Observation remontée au comité de direction."),
-    )  # fmt: skip
+    observation = selectors.observation_detail(request.user, pk)
+    if not permissions.can_escalate(request.user, observation):
+        raise Http404
+    form = EscalationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.escalation_create(
+                observation=observation, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Observation remontée au comité de direction."))
+            return redirect(observation)
+    return _detail(request, observation, status=400, escalation_form=form)
 
 
 @require_POST
 def observation_photos(request, pk):
-    return _action(
-        request, pk, permissions.can_add_photos, PhotoAddForm, "photo_form",
-        lambda obs, data: services.photos_add(observation=obs, photos=data["photos"], by=request.user),
-        _("Photos ajoutées."),
-    )  # fmt: skip
+    observation = selectors.observation_detail(request.user, pk)
+    if not permissions.can_add_photos(request.user, observation):
+        raise Http404
+    form = PhotoAddForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.photos_add(
+                observation=observation, photos=form.cleaned_data["photos"], by=request.user
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Photos ajoutées."))
+            return redirect(observation)
+    return _detail(request, observation, status=400, photo_form=form)
 
 
 @require_POST
@@ -504,7 +545,7 @@ def escalation_list(request):
         "querystring": _querystring(request, "page"),
         "answer_form": AnswerForm(),
         "digests": list(EscalationDigest.objects.order_by("-month")[:12]) if can_answer else [],
-        "last_month": services.previous_month(),
+        "last_month": selectors.previous_month(),
     }
     return render(request, "observations/escalations.html", context)
 
@@ -536,7 +577,7 @@ def digest_request(request):
     try:
         month = datetime.date.fromisoformat(request.POST.get("month", ""))
     except ValueError:
-        month = services.previous_month()
+        month = selectors.previous_month()
     services.escalation_digest_request(month=month, requested_by=request.user)
     messages.success(
         request,

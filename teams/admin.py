@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from teams import services
 from teams.models import (
     Agent,
     ExternalParticipant,
@@ -64,6 +65,12 @@ class AgentAdmin(UserAdmin):
             },
         ),
     ]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.agent_update(agent=obj)  # a deactivated account loses its sessions
+        else:
+            super().save_model(request, obj, form, change)
 
 
 @admin.register(Service)

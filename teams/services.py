@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -55,3 +56,29 @@ def profile_update(*, agent: Agent, data: dict, photo=None, remove_photo: bool =
     agent.full_clean()
     agent.save()
     return agent
+
+
+@transaction.atomic
+def agent_update(*, agent: Agent) -> Agent:
+    """Save an account changed as a whole (the administration), rights included.
+
+    Rights are read at each request, but an open session keeps its person signed in: a
+    deactivated account loses its sessions in the same transaction.
+    """
+    was_active = Agent.objects.filter(pk=agent.pk).values_list("is_active", flat=True).first()
+    agent.save()
+    if was_active and not agent.is_active:
+        agent_sessions_end(agent=agent)
+    return agent
+
+
+def agent_sessions_end(*, agent: Agent) -> int:
+    """Delete every open session of an account (database sessions). Returns how many."""
+    ended = 0
+    pk = str(agent.pk)
+    sessions = Session.objects.filter(expire_date__gt=timezone.now())
+    for session in sessions.iterator(chunk_size=2000):
+        if session.get_decoded().get("_auth_user_id") == pk:
+            session.delete()
+            ended += 1
+    return ended

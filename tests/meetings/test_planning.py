@@ -8,14 +8,14 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import planning, services
+from meetings import planning, selectors, services
 from meetings.models import Meeting
 from tests.meetings.conftest import make_meeting
 
 
 def test_proposes_four_equipes_and_two_ett_on_working_days(ouest, personas):
     year = timezone.localdate().year + 1
-    proposals = services.year_proposals(quartier=ouest, year=year)
+    proposals = selectors.year_proposals(quartier=ouest, year=year)
     kinds = [p.kind for p in proposals]
     assert kinds.count(Meeting.Kind.EQUIPE) == 4 and kinds.count(Meeting.Kind.ETT) == 2
     fr = holidays.country_holidays("FR", years=[year])
@@ -68,15 +68,15 @@ def test_target_on_a_holiday_moves():
 
 
 def test_past_periods_are_explained_not_proposed(ouest, personas):
-    proposals = services.year_proposals(quartier=ouest, year=timezone.localdate().year - 1)
+    proposals = selectors.year_proposals(quartier=ouest, year=timezone.localdate().year - 1)
     assert all(p.date is None and p.note for p in proposals)
 
 
 def test_existing_meeting_is_not_proposed_again(ouest, personas):
     year = timezone.localdate().year + 1
-    first = services.year_proposals(quartier=ouest, year=year)[0]
+    first = selectors.year_proposals(quartier=ouest, year=year)[0]
     make_meeting(ouest, personas["chef"], kind=first.kind, start=first.start, end=first.end)
-    again = services.year_proposals(quartier=ouest, year=year)
+    again = selectors.year_proposals(quartier=ouest, year=year)
     assert again[0].date is None and "Déjà planifiée" in again[0].note
 
 
@@ -118,19 +118,9 @@ def test_the_page_proposes_adjusts_and_confirms(as_role, ouest, personas):
     year = timezone.localdate().year + 1
     client = as_role("chef")
     page = client.get(reverse("meetings:plan_year", args=[ouest.slug]), {"year": year})
-    formset = page.context["formset"]
-    data = {"plan-TOTAL_FORMS": len(formset.forms), "plan-INITIAL_FORMS": len(formset.forms)}
-    for index, form in enumerate(formset.forms):
-        for name in ("kind", "label", "date", "start_time", "end_time", "place"):
-            value = form.initial[name]
-            data[f"plan-{index}-{name}"] = (
-                value.isoformat() if hasattr(value, "isoformat") else value
-            )
-        data[f"plan-{index}-include"] = "on"
+    data = proposed_rows(page.context["formset"])
     # Adjust: move the first one to a Sunday → refused, everything typed is kept.
-    sunday = datetime.date(year, 1, 1) + datetime.timedelta(
-        days=(6 - datetime.date(year, 1, 1).weekday()) % 7
-    )
+    sunday = first_sunday(year)
     data["plan-0-date"] = sunday.isoformat()
     data["plan-1-place"] = "Salle du conseil citoyen"
     refused = client.post(reverse("meetings:plan_year", args=[ouest.slug]) + f"?year={year}", data)
@@ -151,3 +141,36 @@ def test_the_page_proposes_adjusts_and_confirms(as_role, ouest, personas):
     assert all(
         m.invitations.filter(agent=personas["agent"]).exists() for m in Meeting.objects.all()
     )
+
+
+def proposed_rows(formset) -> dict:
+    """The plan page's rows posted back as proposed, every row ticked."""
+    data = {"plan-TOTAL_FORMS": len(formset.forms), "plan-INITIAL_FORMS": len(formset.forms)}
+    for index, form in enumerate(formset.forms):
+        for name in ("kind", "label", "date", "start_time", "end_time", "place"):
+            value = form.initial[name]
+            data[f"plan-{index}-{name}"] = (
+                value.isoformat() if hasattr(value, "isoformat") else value
+            )
+        data[f"plan-{index}-include"] = "on"
+    return data
+
+
+def first_sunday(year: int) -> datetime.date:
+    first = datetime.date(year, 1, 1)
+    return first + datetime.timedelta(days=(6 - first.weekday()) % 7)
+
+
+def test_a_refused_row_shows_its_error_on_its_own_row_after_unticked_ones(as_role, ouest):
+    year = timezone.localdate().year + 1
+    client = as_role("chef")
+    url = reverse("meetings:plan_year", args=[ouest.slug])
+    data = proposed_rows(client.get(url, {"year": year}).context["formset"])
+    del data["plan-0-include"]  # the first row is left out
+    data["plan-2-date"] = first_sunday(year).isoformat()  # the second planned row, third shown
+    refused = client.post(url + f"?year={year}", data)
+    assert refused.status_code == 200
+    errors = [row_errors for _form, row_errors, _fields, _day in refused.context["rows"]]
+    assert any("pas un jour ouvré" in str(error) for error in errors[2])
+    assert not any(errors[:2]) and not any(errors[3:])
+    assert not Meeting.objects.exists()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from meetings import permissions, services
+from meetings import permissions, selectors, services
 from meetings.models import Meeting, WorkingGroup
 from teams.models import ExternalParticipant
 from tests.conftest import ROLES, make_agent
@@ -98,7 +98,7 @@ def test_the_chef_creates_a_group_spanning_quartiers_with_agents_and_partners(
     assert set(group.members.all()) == {personas["agent"], colleague}
     assert list(group.external_members.all()) == [external]
     # Its meetings invite its members.
-    agents, externals = services.default_invitees(
+    agents, externals = selectors.default_invitees(
         kind=Meeting.Kind.GROUPE, quartier=None, working_group=group
     )
     assert set(agents) == {personas["agent"], colleague} and externals == [external]

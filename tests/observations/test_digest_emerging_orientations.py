@@ -29,7 +29,7 @@ from tests.observations.conftest import SECRET_TITLE, make_observation
 def test_monthly_digest_rendered_and_emailed_once(
     world, personas, django_capture_on_commit_callbacks
 ):
-    month = obs_services.month_start(timezone.localdate())
+    month = selectors.month_start(timezone.localdate())
     Escalation.objects.filter(observation=world["pub_ouest"]).update(
         answer="Renfort validé", answered_by=personas["direction"], answered_at=timezone.now()
     )
@@ -56,7 +56,7 @@ def test_monthly_digest_rendered_and_emailed_once(
 def test_beat_task_asks_for_the_previous_month(db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         pk = tasks.request_monthly_escalation_digest.apply().get()
-    assert EscalationDigest.objects.get(pk=pk).month == obs_services.previous_month()
+    assert EscalationDigest.objects.get(pk=pk).month == selectors.previous_month()
 
 
 def test_digest_page_only_for_the_comite(as_role, world):

@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
+from observations import selectors as obs_selectors
 from observations import services as obs_services
 from observations.models import Category, Notification, Observation
 from teams.models import Agent
@@ -136,5 +137,5 @@ def test_emails_never_carry_confidential_details(
 def test_stale_immediate_notifications_are_swept(personas, fresh):
     Notification.objects.update(created_at=fresh.created_at.replace(year=2020))
     Notification.objects.update(sent_at=None)
-    assert obs_services.notifications_send(obs_services.stale_immediate_notification_ids()) == 1
+    assert obs_services.notifications_send(obs_selectors.stale_immediate_notification_ids()) == 1
     assert mail.outbox[0].to == [personas["chef"].email]

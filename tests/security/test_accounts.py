@@ -10,10 +10,12 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.urls import reverse
+from django.utils import timezone
 
 from arras_quartiers import audit
 from arras_quartiers.models import AuditEvent
 from arras_quartiers.security import LOGIN_TIME_KEY
+from teams import services as teams_services
 from tests.conftest import PASSWORD
 
 LOGIN = "/comptes/login/"
@@ -200,13 +202,80 @@ def test_deactivating_an_account_ends_its_sessions(
     assert Session.objects.count() == 2
     agent.is_active = False
     with django_capture_on_commit_callbacks(execute=True):
-        agent.save()
+        teams_services.agent_update(agent=agent)
     assert Session.objects.count() == 1  # the chef's session is untouched
     assert client.get(reverse("home")).status_code == 302
     assert other.get(reverse("home")).status_code == 200
     assert AuditEvent.objects.filter(
         event=audit.ACCOUNT_DEACTIVATED, target_id=str(agent.pk)
     ).exists()
+
+
+def sessions_of(agent) -> int:
+    return sum(
+        session.get_decoded().get("_auth_user_id") == str(agent.pk)
+        for session in Session.objects.all()
+    )
+
+
+def _admin_change_data(response) -> dict:
+    """What the admin's change form posts back as it stands (the account and its inlines)."""
+    data = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms.append(inline.formset.management_form)
+        forms.extend(inline.formset.forms)
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if not value and value != 0:  # unchecked, empty, no file
+                continue
+            key = form.add_prefix(name)
+            if isinstance(value, list | tuple):
+                data[key] = [str(v) for v in value]
+            else:
+                data[key] = value
+            if name in {"last_login", "date_joined"} and value:
+                local = timezone.localtime(value)
+                data[f"{key}_0"], data[f"{key}_1"] = f"{local:%Y-%m-%d}", f"{local:%H:%M:%S}"
+    return data
+
+
+def test_deactivating_an_account_in_the_admin_ends_its_sessions(client, personas):
+    agent = personas["agent"]
+    member = type(client)()
+    post_login(member, agent.email)
+    assert sessions_of(agent) == 1
+    admin = personas["admin"]
+    activate_totp(admin)
+    client.force_login(admin)
+    url = reverse("admin:teams_agent_change", args=[agent.pk])
+    data = _admin_change_data(client.get(url))
+    data.pop("is_active")
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    agent.refresh_from_db()
+    assert not agent.is_active
+    assert sessions_of(agent) == 0
+    assert member.get(reverse("home")).status_code == 302  # signed out
+    assert client.get(reverse("home")).status_code == 200  # the administrator's session stays
+
+
+def test_editing_an_active_account_in_the_admin_keeps_its_sessions(client, personas):
+    agent = personas["agent"]
+    member = type(client)()
+    post_login(member, agent.email)
+    admin = personas["admin"]
+    activate_totp(admin)
+    client.force_login(admin)
+    url = reverse("admin:teams_agent_change", args=[agent.pk])
+    data = _admin_change_data(client.get(url))
+    data["job_title"] = "Médiatrice"
+    assert client.post(url, data).status_code == 302
+    agent.refresh_from_db()
+    assert agent.job_title == "Médiatrice" and agent.is_active
+    assert sessions_of(agent) == 1
+    assert member.get(reverse("home")).status_code == 200
 
 
 def test_saving_an_active_account_keeps_its_sessions(client, personas):
