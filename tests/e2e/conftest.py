@@ -309,7 +309,7 @@ def submit(page, action) -> None:
 
 def login(page, persona, password: str | None = None) -> None:
     """Sign in through the real allauth login form, as a person would."""
-    from tests.conftest import PASSWORD
+    from tests.teams.factories import PASSWORD
 
     step(page, f"login {persona.email}")
     page.goto("/comptes/login/")

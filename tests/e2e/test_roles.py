@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import NoReverseMatch, reverse
 
-from tests.conftest import ROLES
 from tests.e2e.conftest import check_accessibility, login, step, visit
+from tests.teams.factories import ROLES
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

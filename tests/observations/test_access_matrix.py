@@ -7,8 +7,8 @@ observation, through any page, search, export, or photo URL.
 import pytest
 from django.urls import reverse
 
-from tests.conftest import ROLES
-from tests.observations.conftest import SECRET_PLACE, SECRET_TITLE
+from tests.observations.factories import SECRET_PLACE, SECRET_TITLE
+from tests.teams.factories import ROLES
 
 OK, HIDDEN, REDIRECT = 200, 404, 302
 
@@ -159,7 +159,7 @@ def test_agent_of_the_assigned_service_in_the_team_reads_confidential(
     world, services, ouest, client
 ):
     """Agents of the assigned service read a confidential observation of their own quartier only."""
-    from tests.conftest import join, make_agent
+    from tests.teams.factories import join, make_agent
 
     technician = make_agent("technician@test.example", service=services["technique"])
     client.force_login(technician)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from arras_quartiers import audit
 from arras_quartiers.models import AuditEvent
 from arras_quartiers.security import LOGIN_TIME_KEY
-from tests.conftest import PASSWORD
+from tests.teams.factories import PASSWORD
 
 LOGIN = "/comptes/login/"
 
