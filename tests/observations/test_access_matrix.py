@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from tests.observations.factories import SECRET_PLACE, SECRET_TITLE
-from tests.teams.factories import ROLES
+from tests.teams.factories import ROLES, join, make_agent
 
 OK, HIDDEN, REDIRECT = 200, 404, 302
 
@@ -159,8 +159,6 @@ def test_agent_of_the_assigned_service_in_the_team_reads_confidential(
     world, services, ouest, client
 ):
     """Agents of the assigned service read a confidential observation of their own quartier only."""
-    from tests.teams.factories import join, make_agent
-
     technician = make_agent("technician@test.example", service=services["technique"])
     client.force_login(technician)
     url = reverse("observations:detail", args=[world["secret_ouest"].pk])
