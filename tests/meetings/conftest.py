@@ -11,6 +11,7 @@ from meetings.models import Meeting
 from observations.models import Category, Observation
 from teams.models import ExternalParticipant
 from tests.meetings.factories import make_meeting
+from tests.observations.factories import ObservationFactory
 
 
 @pytest.fixture(autouse=True)
@@ -62,7 +63,7 @@ def category(db) -> Category:
 @pytest.fixture
 def observations(personas, ouest, category) -> dict[str, Observation]:
     return {
-        "public": Observation.objects.create(
+        "public": ObservationFactory(
             quartier=ouest,
             author=personas["agent"],
             category=category,
@@ -70,7 +71,7 @@ def observations(personas, ouest, category) -> dict[str, Observation]:
             description="Encombrants au pied de l'immeuble depuis lundi.",
             place="rue Baudimont",
         ),
-        "secret": Observation.objects.create(
+        "secret": ObservationFactory(
             quartier=ouest,
             author=personas["agent"],
             category=category,
