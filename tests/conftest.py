@@ -1,21 +1,16 @@
 """Personas shared by every test: one per role of DESIGN.md's access table.
 
 Ouest is the quartier under test; Sud is "another quartier". Each persona is an Agent with
-the memberships and flags its role needs, and `login(client, persona)` signs it in.
+the memberships and flags its role needs; `as_role("chef")` is a client signed in as one.
+Fixtures only: helpers that build objects are in each app's `tests/<app>/factories.py`.
 """
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
-from django.utils import timezone
 
 from teams.models import Agent, Membership, Partner, Priority, Quartier, Service
-
-PASSWORD = "correct horse battery staple"
-
-ROLES = ["agent", "chef", "responsable", "direction", "elu", "maire", "outsider", "admin"]
+from tests.teams.factories import join, login, make_agent
 
 
 @pytest.fixture(autouse=True)
@@ -28,17 +23,6 @@ def _media_root(settings, tmp_path):
         },
     }
     settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
-def make_agent(email: str, *, service: Service | None = None, **fields) -> Agent:
-    fields.setdefault("first_name", email.split("@")[0].capitalize())
-    fields.setdefault("last_name", "Test")
-    return Agent.objects.create_user(email=email, password=PASSWORD, service=service, **fields)
-
-
-def join(agent: Agent, quartier: Quartier, role: str = Membership.Role.MEMBRE) -> Membership:
-    start = timezone.localdate() - datetime.timedelta(days=365)
-    return Membership.objects.create(agent=agent, quartier=quartier, role=role, start_date=start)
 
 
 @pytest.fixture
@@ -100,11 +84,6 @@ def personas(db, ouest, sud, services) -> dict[str, Agent]:
     join(people["outsider"], sud)
     services["technique"].responsables.add(people["responsable"])
     return people
-
-
-def login(client, agent: Agent):
-    client.force_login(agent)
-    return client
 
 
 @pytest.fixture

@@ -7,28 +7,18 @@ import zoneinfo
 
 import pytest
 
-from diagnostics import services
 from diagnostics.models import Diagnostic
-
-YEAR = 2025
+from tests.diagnostics.factories import YEAR, at, diagnostic_in_state
+from tests.observations.factories import ObservationFactory
 
 
 @pytest.fixture
 def make_diagnostic(personas):
+    """make_diagnostic(quartier, year, status): Ouest's by its chef, another quartier's by the admin."""
+
     def _make(quartier, year: int = YEAR, status: str = Diagnostic.Status.DRAFT) -> Diagnostic:
         chef = personas["chef"] if quartier.slug == "ouest" else personas["admin"]
-        diagnostic = services.diagnostic_create(quartier=quartier, year=year, by=chef)
-        path = {
-            Diagnostic.Status.DRAFT: [],
-            Diagnostic.Status.REVIEW: ["review"],
-            Diagnostic.Status.VALIDATED: ["review", "validate"],
-            Diagnostic.Status.PUBLISHED: ["review", "validate", "publish"],
-        }[status]
-        for action in path:
-            diagnostic = services.diagnostic_transition(
-                diagnostic=diagnostic, action=action, by=chef
-            )
-        return diagnostic
+        return diagnostic_in_state(quartier, by=chef, year=year, status=status)
 
     return _make
 
@@ -36,10 +26,6 @@ def make_diagnostic(personas):
 @pytest.fixture
 def ouest_draft(make_diagnostic, ouest):
     return make_diagnostic(ouest)
-
-
-def at(year: int, month: int, day: int, hour: int = 10) -> datetime.datetime:
-    return datetime.datetime(year, month, day, hour, tzinfo=zoneinfo.ZoneInfo("Europe/Paris"))
 
 
 @pytest.fixture
@@ -50,7 +36,6 @@ def year_data(personas, ouest, sud, services):
         Category,
         Escalation,
         NeedType,
-        Observation,
         Orientation,
         StatusChange,
     )
@@ -63,7 +48,7 @@ def year_data(personas, ouest, sud, services):
     def obs(category, when, **fields):
         fields.setdefault("quartier", ouest)
         fields.setdefault("title", f"Constat {category.name} {when:%d/%m}")
-        return Observation.objects.create(
+        return ObservationFactory(
             category=category, observed_at=when, author=agent, place="Square Baudimont", **fields
         )
 

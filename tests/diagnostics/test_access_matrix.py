@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from diagnostics.models import Section
-from tests.conftest import ROLES, join, login, make_agent
+from tests.teams.factories import ROLES, join, login, make_agent
 
 OK, HIDDEN = 200, 404
 ALL_OK = dict.fromkeys(ROLES, OK)

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from diagnostics.models import DiagnosticVersion
-from tests.diagnostics.conftest import YEAR
+from tests.diagnostics.factories import YEAR
 
 pytestmark = pytest.mark.django_db
 

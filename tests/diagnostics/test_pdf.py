@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from diagnostics import indicators, services
 from diagnostics.models import DiagnosticDocument
 from observations.models import Observation
-from tests.diagnostics.conftest import YEAR
+from tests.diagnostics.factories import YEAR
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from diagnostics import services
-from tests.diagnostics.conftest import YEAR
+from tests.diagnostics.factories import YEAR
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from diagnostics import services
 from diagnostics.models import Contribution, Diagnostic, DiagnosticVersion, Section
-from tests.conftest import make_agent
-from tests.diagnostics.conftest import YEAR
+from tests.diagnostics.factories import YEAR
+from tests.teams.factories import join, login, make_agent
 
 pytestmark = pytest.mark.django_db
 
@@ -160,11 +160,7 @@ def test_a_correction_publishes_a_new_version_and_keeps_the_old(make_diagnostic,
 
 def test_sud_chef_is_not_ouest_chef(as_role, ouest_draft, sud):
     sud_chef = make_agent("chef-sud@test.example")
-    from tests.conftest import join
-
     join(sud_chef, sud, "chef")
-    from tests.conftest import login
-
     client = as_role("agent")
     login(client, sud_chef)
     response = client.post(

@@ -9,8 +9,8 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
 from arras_quartiers import audit
 from arras_quartiers.models import AuditEvent
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import check_accessibility, login, step, visit
+from tests.e2e.browser import check_accessibility, login, step, visit
+from tests.teams.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.urls import NoReverseMatch, reverse
 
-from tests.e2e.conftest import check_accessibility, login, step, submit, visit
+from tests.e2e.browser import check_accessibility, login, step, submit, visit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import BLOCKING_IMPACTS, check_accessibility, run_axe
+from tests.e2e.browser import BLOCKING_IMPACTS, check_accessibility, run_axe
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,7 +10,7 @@ from django.core import mail
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from tests.e2e.conftest import check_accessibility, login, step, submit, tab_to, visit
+from tests.e2e.browser import check_accessibility, login, step, submit, tab_to, visit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,7 +9,7 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 from PIL import Image
 
-from tests.e2e.conftest import PHONE, check_accessibility, login, step, submit, tab_to, visit
+from tests.e2e.browser import PHONE, check_accessibility, login, step, submit, tab_to, visit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

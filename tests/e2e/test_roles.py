@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import NoReverseMatch, reverse
 
-from tests.conftest import ROLES
-from tests.e2e.conftest import check_accessibility, login, step, visit
+from tests.e2e.browser import PHONE, check_accessibility, login, step, visit
+from tests.teams.factories import ROLES
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -78,8 +78,6 @@ KNOWN_TOO_WIDE: dict[str, str] = {}
 @pytest.mark.parametrize("role", ["agent", "chef"])
 def test_pages_reflow_on_a_phone(new_page, personas, ouest, services, role):
     """WCAG 1.4.10: at 390 px wide, no page scrolls sideways; the menu opens with the keyboard."""
-    from tests.e2e.conftest import PHONE
-
     page = new_page(PHONE)
     login(page, personas[role])
     too_wide = []

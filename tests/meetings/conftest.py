@@ -7,38 +7,11 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from meetings import services
-from meetings.models import AgendaItem, Meeting
+from meetings.models import Meeting
 from observations.models import Category, Observation
 from teams.models import ExternalParticipant
-
-
-def next_working_day(days: int = 14, hour: int = 9) -> datetime.datetime:
-    """A weekday morning `days` from now (Paris time), skipping weekends and French holidays."""
-    import holidays
-
-    day = timezone.localdate() + datetime.timedelta(days=days)
-    fr = holidays.country_holidays("FR", years=[day.year, day.year + 1])
-    while day.weekday() >= 5 or day in fr:
-        day += datetime.timedelta(days=1)
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 30)))
-
-
-def make_meeting(
-    quartier, organiser, *, days: int = 14, minutes: int = 120, allow_past: bool = False, **fields
-) -> Meeting:
-    start = fields.pop("start", None) or next_working_day(days)
-    end = fields.pop("end", None) or start + datetime.timedelta(minutes=minutes)
-    return services.meeting_create(
-        kind=fields.pop("kind", Meeting.Kind.EQUIPE),
-        organiser=organiser,
-        quartier=quartier,
-        place=fields.pop("place", "MSP Ouest"),
-        start=start,
-        end=end,
-        allow_past=allow_past,
-        **fields,
-    )
+from tests.meetings.factories import make_meeting
+from tests.observations.factories import ObservationFactory
 
 
 @pytest.fixture(autouse=True)
@@ -90,7 +63,7 @@ def category(db) -> Category:
 @pytest.fixture
 def observations(personas, ouest, category) -> dict[str, Observation]:
     return {
-        "public": Observation.objects.create(
+        "public": ObservationFactory(
             quartier=ouest,
             author=personas["agent"],
             category=category,
@@ -98,7 +71,7 @@ def observations(personas, ouest, category) -> dict[str, Observation]:
             description="Encombrants au pied de l'immeuble depuis lundi.",
             place="rue Baudimont",
         ),
-        "secret": Observation.objects.create(
+        "secret": ObservationFactory(
             quartier=ouest,
             author=personas["agent"],
             category=category,
@@ -108,24 +81,3 @@ def observations(personas, ouest, category) -> dict[str, Observation]:
             confidentiality=Observation.Confidentiality.CONFIDENTIAL,
         ),
     }
-
-
-def add_item(meeting, who, title="Point", minutes=20, accept=True) -> AgendaItem:
-    return services.item_propose(
-        meeting=meeting, proposed_by=who, title=title, duration_minutes=minutes, accept=accept
-    )
-
-
-def publish(meeting, who, capture):
-    """Publish the agenda and run what is sent after the commit (the PDF job, the emails)."""
-    with capture(execute=True):
-        return services.agenda_publish(meeting=meeting, requested_by=who)
-
-
-def calendar_part(message):
-    """The text/calendar part of an email as it is sent (serialised, then parsed back)."""
-    import email
-    import email.policy
-
-    parsed = email.message_from_bytes(message.message().as_bytes(), policy=email.policy.default)
-    return next(part for part in parsed.walk() if part.get_content_type() == "text/calendar")

@@ -1,4 +1,8 @@
-"""An email backend for tests: the mail server accepts `accept` messages, then fails once."""
+"""Email helpers for tests.
+
+- `FailingAfterBackend`: the mail server accepts `accept` messages, then fails once;
+- `calendar_part`: the text/calendar part of a message, as it goes over the wire.
+"""
 
 from __future__ import annotations
 
@@ -22,3 +26,12 @@ class FailingAfterBackend(EmailBackend):
             if cls.accept is not None:
                 cls.accept -= 1
         return sent
+
+
+def calendar_part(message):
+    """The text/calendar part of an email as it is sent (serialised, then parsed back)."""
+    import email
+    import email.policy
+
+    parsed = email.message_from_bytes(message.message().as_bytes(), policy=email.policy.default)
+    return next(part for part in parsed.walk() if part.get_content_type() == "text/calendar")

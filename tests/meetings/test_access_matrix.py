@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings import services
-from tests.conftest import ROLES
-from tests.meetings.conftest import add_item, make_meeting, publish
+from tests.meetings.factories import add_item, make_meeting, publish
+from tests.teams.factories import ROLES
 
 OK, HIDDEN = 200, 404
 ALL = dict.fromkeys(ROLES, OK)

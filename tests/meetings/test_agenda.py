@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from meetings import selectors, services
 from meetings.models import AgendaItem, Meeting
-from tests.meetings.conftest import add_item, make_meeting, publish
+from tests.meetings.factories import add_item, make_meeting, publish
 
 
 def test_planned_start_times_follow_the_order(meeting, personas):

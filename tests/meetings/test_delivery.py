@@ -16,8 +16,8 @@ from foundation.models import DocumentJob
 from meetings import documents, services, tasks
 from meetings.models import AgendaDocument, MeetingDocument, MinutesDocument, SentMail
 from teams.models import ExternalParticipant
-from tests.meetings.conftest import add_item, calendar_part, publish
-from tests.meetings.mailers import FailingAfterBackend
+from tests.meetings.factories import add_item, publish
+from tests.meetings.mailers import FailingAfterBackend, calendar_part
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pypdf import PdfReader
 from foundation.models import DocumentJob
 from meetings import services, tasks
 from meetings.models import AgendaDocument
-from tests.meetings.conftest import add_item, publish
+from tests.meetings.factories import add_item, publish
 
 
 def pdf_text(document) -> str:

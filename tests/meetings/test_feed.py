@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings import services
-from tests.meetings.conftest import make_meeting
+from tests.meetings.factories import add_item, make_meeting, publish
+from tests.meetings.mailers import calendar_part
 
 
 def test_feed_parses_with_paris_times_and_links(client, personas, meeting, ouest, sud):
@@ -66,8 +67,6 @@ def test_agenda_page_explains_subscription(as_role):
 def test_email_invitation_ics_parses(
     meeting, personas, django_capture_on_commit_callbacks, mailoutbox
 ):
-    from tests.meetings.conftest import add_item, calendar_part, publish
-
     add_item(meeting, personas["agent"], "Propreté", 20)
     publish(meeting, personas["chef"], django_capture_on_commit_callbacks)
     message = next(m for m in mailoutbox if m.to == [personas["agent"].email])

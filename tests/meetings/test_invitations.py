@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from meetings.models import Invitation, Meeting
 from teams.models import ExternalParticipant, Partner
-from tests.meetings.conftest import make_meeting
+from tests.meetings.factories import make_meeting
 
 
 def test_default_invitees_by_kind(personas, ouest):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from meetings import planning, selectors, services
 from meetings.models import Meeting
-from tests.meetings.conftest import make_meeting
+from tests.meetings.factories import make_meeting
 
 
 def test_proposes_four_equipes_and_two_ett_on_working_days(ouest, personas):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings import services
-from tests.meetings.conftest import add_item, make_meeting
+from tests.meetings.factories import add_item, make_meeting
 
 
 def _populate(ouest, personas, observations, n: int):

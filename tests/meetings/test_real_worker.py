@@ -12,7 +12,7 @@ from foundation import jobs
 from foundation.models import DocumentJob
 from meetings import services
 from meetings.models import AgendaDocument
-from tests.meetings.conftest import add_item
+from tests.meetings.factories import add_item
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("REDIS_URL"),

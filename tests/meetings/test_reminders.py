@@ -5,7 +5,7 @@ import datetime
 from django.utils import timezone
 
 from meetings import reminders, services
-from tests.meetings.conftest import make_meeting
+from tests.meetings.factories import make_meeting
 
 
 def test_proposal_reminder_once(personas, ouest, mailoutbox):

@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from tests.meetings.conftest import add_item
+from tests.meetings.factories import add_item
 
 
 def test_pages_render_for_chef(as_role, meeting, ouest, personas):

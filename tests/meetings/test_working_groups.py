@@ -8,7 +8,7 @@ from django.urls import reverse
 from meetings import permissions, selectors, services
 from meetings.models import Meeting, WorkingGroup
 from teams.models import ExternalParticipant
-from tests.conftest import ROLES, make_agent
+from tests.teams.factories import ROLES, make_agent
 
 OK, HIDDEN = 200, 404
 

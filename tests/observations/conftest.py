@@ -8,20 +8,13 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.core.cache import cache
-from PIL import Image
 
-from foundation.images import sanitize_image
-from observations.models import Category, Escalation, Observation
-from observations.services import _store_photos
+from observations.models import Escalation, Observation
 from teams.models import Membership
-from tests.conftest import join, make_agent
-
-SECRET_TITLE = "Zorglub famille en détresse"
-SECRET_PLACE = "escalier Quetzalcoatl"
+from tests.observations.factories import SECRET_PLACE, SECRET_TITLE, add_photo, make_observation
+from tests.teams.factories import join, make_agent
 
 
 @pytest.fixture(autouse=True)
@@ -30,33 +23,6 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-def jpeg_bytes(size=(64, 48), color=(200, 30, 30), **save) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, color).save(buffer, format="JPEG", **save)
-    return buffer.getvalue()
-
-
-class Upload(io.BytesIO):
-    """A minimal uploaded file for `sanitize_image`."""
-
-    def __init__(self, data: bytes, name: str = "photo.jpg"):
-        super().__init__(data)
-        self.name = name
-        self.size = len(data)
-
-
-def add_photo(observation, by):
-    return _store_photos(observation, [sanitize_image(Upload(jpeg_bytes()))], by=by)[0]
-
-
-def make_observation(quartier, author, *, category="proprete", **fields) -> Observation:
-    fields.setdefault("title", "Dépôt sauvage rue Verlaine")
-    fields.setdefault("place", "rue Verlaine")
-    return Observation.objects.create(
-        quartier=quartier, author=author, category=Category.objects.get(slug=category), **fields
-    )
 
 
 @pytest.fixture

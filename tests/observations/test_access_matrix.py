@@ -7,8 +7,8 @@ observation, through any page, search, export, or photo URL.
 import pytest
 from django.urls import reverse
 
-from tests.conftest import ROLES
-from tests.observations.conftest import SECRET_PLACE, SECRET_TITLE
+from tests.observations.factories import SECRET_PLACE, SECRET_TITLE
+from tests.teams.factories import ROLES, join, make_agent
 
 OK, HIDDEN, REDIRECT = 200, 404, 302
 
@@ -159,8 +159,6 @@ def test_agent_of_the_assigned_service_in_the_team_reads_confidential(
     world, services, ouest, client
 ):
     """Agents of the assigned service read a confidential observation of their own quartier only."""
-    from tests.conftest import join, make_agent
-
     technician = make_agent("technician@test.example", service=services["technique"])
     client.force_login(technician)
     url = reverse("observations:detail", args=[world["secret_ouest"].pk])

@@ -23,7 +23,7 @@ from observations.models import (
     Observation,
     Orientation,
 )
-from tests.observations.conftest import SECRET_TITLE, make_observation
+from tests.observations.factories import SECRET_TITLE, make_observation
 
 
 def test_monthly_digest_rendered_and_emailed_once(

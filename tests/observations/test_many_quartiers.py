@@ -7,7 +7,7 @@ from django.urls import reverse
 from observations.models import Escalation
 from teams.fields import SELECT_LIMIT, TAB_LIMIT
 from teams.models import Quartier
-from tests.observations.conftest import make_observation
+from tests.observations.factories import make_observation
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from tests.observations.conftest import SECRET_TITLE
+from tests.observations.factories import SECRET_TITLE
 
 
 def test_home_panel_per_role(as_role, world):

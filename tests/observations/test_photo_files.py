@@ -9,8 +9,8 @@ from django.urls import reverse
 from foundation.images import sanitize_image
 from observations import services
 from observations.models import Category, Observation, Photo, StatusChange
-from tests.conftest import ROLES
-from tests.observations.conftest import Upload, add_photo, jpeg_bytes, make_observation
+from tests.observations.factories import Upload, add_photo, jpeg_bytes, make_observation
+from tests.teams.factories import ROLES
 
 
 def stored_files(settings) -> list[str]:

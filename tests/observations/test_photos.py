@@ -9,7 +9,7 @@ from django.urls import reverse
 from PIL import Image
 
 from observations.models import Category, Observation, Photo
-from tests.observations.conftest import jpeg_bytes
+from tests.observations.factories import jpeg_bytes
 
 GPS_TAG = 0x8825
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from observations import selectors
 from observations.models import Category, Observation
 from observations.privacy import find_personal_data
-from tests.observations.conftest import make_observation
+from tests.observations.factories import make_observation
 from tests.observations.test_photos import form_data
 
 

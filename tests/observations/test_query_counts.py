@@ -5,7 +5,7 @@ from django.db import connection
 from django.urls import reverse
 
 from observations.models import Comment, Escalation, StatusChange
-from tests.observations.conftest import add_photo, make_observation
+from tests.observations.factories import add_photo, make_observation
 
 # Every page: session, user, roles (memberships, managed services), session renewal (3).
 BASE = 7

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from observations import services as obs_services
 from observations.models import Category, Escalation, Observation, StatusChange
-from tests.observations.conftest import make_observation
+from tests.observations.factories import make_observation
 from tests.observations.test_photos import form_data
 
 S = Observation.Status

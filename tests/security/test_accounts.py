@@ -16,7 +16,7 @@ from arras_quartiers import audit
 from arras_quartiers.models import AuditEvent
 from arras_quartiers.security import LOGIN_TIME_KEY
 from teams import services as teams_services
-from tests.conftest import PASSWORD
+from tests.teams.factories import PASSWORD
 
 LOGIN = "/comptes/login/"
 

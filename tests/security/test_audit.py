@@ -12,7 +12,7 @@ from arras_quartiers import audit
 from arras_quartiers.models import AuditEvent
 from teams import services as team_services
 from teams.models import Membership
-from tests.conftest import PASSWORD, make_agent
+from tests.teams.factories import PASSWORD, make_agent
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from teams.models import Membership, Service
-from tests.conftest import join, make_agent
+from tests.teams.factories import join, make_agent
 
 # Roles whose reach ends at Ouest (tests/conftest.py personas); the responsable manages the
 # technical service, and Sud's objects are assigned to another one.

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.conftest import ROLES
+from tests.teams.factories import ROLES
 
 OK, HIDDEN = 200, 404
 

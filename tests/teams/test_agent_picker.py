@@ -11,8 +11,8 @@ from django.utils import timezone
 from meetings.models import WorkingGroup
 from teams import pickers as agent_fields
 from teams.models import Agent, Membership
-from tests.conftest import make_agent
-from tests.meetings.conftest import make_meeting
+from tests.meetings.factories import make_meeting
+from tests.teams.factories import make_agent
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.utils import timezone
 from PIL import Image
 
 from teams.models import Agent, Membership
-from tests.conftest import PASSWORD, join, make_agent
+from tests.teams.factories import PASSWORD, join, make_agent
 
 
 def test_login_with_email_and_signup_closed(client, personas):
