@@ -124,6 +124,26 @@ def test_failed_logins_are_rate_limited_and_journaled(
     assert "Trop de tentatives" in response.content.decode()
 
 
+def test_failed_logins_elsewhere_never_lock_the_owner_out(
+    client, personas, django_capture_on_commit_callbacks
+):
+    """Five wrong passwords from one client lock that client out of the account, not its owner
+    signing in from another place."""
+    email = personas["agent"].email
+    attacker = {"REMOTE_ADDR": "203.0.113.7"}
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(5):
+            client.post(LOGIN, {"login": email, "password": "mauvais mot de passe"}, **attacker)
+        refused = client.post(LOGIN, {"login": email, "password": PASSWORD}, **attacker)
+        assert "Trop de tentatives" in refused.content.decode()
+        assert "_auth_user_id" not in client.session
+        owner = client.post(
+            LOGIN, {"login": email, "password": PASSWORD}, REMOTE_ADDR="198.51.100.2"
+        )
+    assert owner.status_code == 302
+    assert client.session["_auth_user_id"] == str(personas["agent"].pk)
+
+
 def test_logins_from_one_address_are_rate_limited(
     client, personas, django_capture_on_commit_callbacks
 ):
