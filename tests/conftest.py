@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.utils import timezone
 
 from teams.models import Agent, Membership, Partner, Priority, Quartier, Service
@@ -99,6 +100,9 @@ def personas(db, ouest, sud, services) -> dict[str, Agent]:
     join(people["elu"], ouest, Membership.Role.ELU)
     join(people["outsider"], sud)
     services["technique"].responsables.add(people["responsable"])
+    # Administrators must have a second factor before any page with data: the persona has one,
+    # as a real administrator would after the first sign-in (tests/security/test_accounts.py).
+    TOTP.activate(people["admin"], generate_totp_secret())
     return people
 
 
