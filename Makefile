@@ -39,6 +39,7 @@ run: demo
 lint: setup
 	$(BIN)/ruff check .
 	TESTING=1 $(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null || { echo "Migrations manquantes : lancez manage.py makemigrations."; exit 1; }
 
 test: setup lint

@@ -3,8 +3,10 @@
 - Absolute session lifetime: a session is ended `SESSION_ABSOLUTE_AGE` seconds after the
   login, however active it is (the idle timeout, SESSION_COOKIE_AGE, is renewed at each
   request and would otherwise let a session live for ever).
-- Administrators must use two-factor authentication: a staff member without an
-  authenticator app (TOTP) is sent to its activation page before reaching /admin/.
+- Two-factor authentication before any page with data: a person of a role that must use it
+  (`MFA_REQUIRED_ROLES`: administrators by default; a city may add chefs de projet, the comité
+  de direction...) and has no authenticator app (TOTP) reaches nothing but the account pages
+  until one is activated.
 - Security journal: explicit refusals (403) and rate limits reached (429) are recorded, and
   the request being served is made available to `arras_quartiers.audit.record`.
 """
@@ -25,6 +27,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from arras_quartiers import audit
+from teams.access import roles_of
 
 LOGIN_TIME_KEY = "aq_login_at"
 
@@ -37,13 +40,47 @@ def _absolute_age() -> int:
 def _remember_login_time(sender, request, user, **kwargs):
     if hasattr(request, "session"):
         request.session[LOGIN_TIME_KEY] = int(time.time())
+        request.session.pop(MFA_CHECKED_KEY, None)  # a new sign-in is checked anew
 
 
-def admin_requires_mfa(user) -> bool:
-    """True when this staff member has no authenticator app yet."""
+#: The roles that `MFA_REQUIRED_ROLES` may name, and how each is recognised.
+MFA_ROLES = {
+    "admin": lambda user, roles: user.is_staff or user.is_superuser,
+    "chef": lambda user, roles: bool(roles.chef_of),
+    "direction": lambda user, roles: roles.comite_direction,
+    "maire": lambda user, roles: roles.maire,
+    "responsable": lambda user, roles: bool(roles.manages_services),
+    "elu": lambda user, roles: bool(roles.elu_of),
+    "agent": lambda user, roles: True,
+}
+#: Set in the session once the person's second factor is known to be there: checked once.
+MFA_CHECKED_KEY = "aq_mfa_checked"
+
+
+def must_use_mfa(user) -> bool:
+    """Whether this person's role requires two-factor authentication (MFA_REQUIRED_ROLES)."""
+    required = settings.MFA_REQUIRED_ROLES
+    if "admin" in required and (user.is_staff or user.is_superuser):
+        return True
+    if not set(required) - {"admin"}:
+        return False  # no need to compute the roles
+    roles = roles_of(user)
+    return any(MFA_ROLES[name](user, roles) for name in required)
+
+
+def lacks_mfa(user) -> bool:
+    """True when this person has no authenticator app yet."""
     from allauth.mfa.models import Authenticator
 
     return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def _reachable_without_mfa(request) -> bool:
+    """The account pages (activating the app, signing out), the accessibility statement and
+    static files: nothing that shows the project's data."""
+    path = request.path
+    accounts = reverse("account_login").rsplit("/", 2)[0] + "/"
+    return path.startswith((accounts, settings.STATIC_URL)) or path == reverse("accessibility")
 
 
 class SecurityMiddleware:
@@ -84,18 +121,22 @@ class SecurityMiddleware:
                 response["HX-Redirect"] = login_url
                 return response
             return redirect(login_url)
-        if (
-            user.is_staff
-            and request.path.startswith(reverse("admin:index"))
-            and admin_requires_mfa(user)
-        ):
+        if request.session.get(MFA_CHECKED_KEY) == user.pk or _reachable_without_mfa(request):
+            return None
+        if must_use_mfa(user) and lacks_mfa(user):
             audit.record(audit.MFA_REQUIRED, user=user, request=request)
             messages.warning(
                 request,
                 _(
-                    "L'administration exige la double authentification : activez une "
-                    "application d'authentification pour continuer."
+                    "Votre rôle exige la double authentification : activez une application "
+                    "d'authentification pour continuer."
                 ),
             )
-            return redirect("mfa_activate_totp")
+            activate = reverse("mfa_activate_totp")
+            if request.headers.get("HX-Request"):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = activate
+                return response
+            return redirect(activate)
+        request.session[MFA_CHECKED_KEY] = user.pk
         return None

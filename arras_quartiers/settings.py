@@ -141,6 +141,14 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "login": "30/m/ip"}
 # Two-factor authentication (TOTP app and recovery codes): open to all, required for staff
 # before /admin/ (arras_quartiers.security). The admin signs in through allauth (urls.py).
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Who must use two-factor authentication before any page with data (arras_quartiers.security):
+# admin (staff), chef, direction, maire, responsable, elu, agent (everyone).
+MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", "admin")
+_MFA_ROLE_NAMES = {"admin", "chef", "direction", "maire", "responsable", "elu", "agent"}
+if unknown := set(MFA_REQUIRED_ROLES) - _MFA_ROLE_NAMES:
+    raise ImproperlyConfigured(
+        f"MFA_REQUIRED_ROLES: unknown role(s) {sorted(unknown)}; use {sorted(_MFA_ROLE_NAMES)}."
+    )
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Équipes de quartier")
 MFA_RECOVERY_CODE_COUNT = 10
 
@@ -251,6 +259,8 @@ DEFAULT_FROM_EMAIL = env_str(
     "DEFAULT_FROM_EMAIL", "Équipes de quartier <ne-pas-repondre@localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The ORGANIZER of a meeting in calendar programs when the organiser has no address of their own.
+CALENDAR_ORGANIZER_EMAIL = env_str("CALENDAR_ORGANIZER_EMAIL")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -261,8 +271,15 @@ SESSION_COOKIE_SECURE = SECURE_HTTPS
 CSRF_COOKIE_SECURE = SECURE_HTTPS
 SECURE_SSL_REDIRECT = SECURE_HTTPS and env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if SECURE_HTTPS else 0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HTTPS
-SECURE_HSTS_PRELOAD = SECURE_HTTPS
+# Subdomains and the browsers' preload list are a decision for the city's whole domain (every
+# service under it must then be HTTPS, for good): opt in, never on by default.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HTTPS and env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = SECURE_HTTPS and env_bool("SECURE_HSTS_PRELOAD", False)
+# `check --deploy` recommends both; not choosing them is deliberate, so it is not a warning.
+SILENCED_SYSTEM_CHECKS = [
+    *([] if SECURE_HSTS_INCLUDE_SUBDOMAINS else ["security.W005"]),
+    *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
+]
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
 )

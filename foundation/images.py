@@ -2,8 +2,8 @@
 
 Every uploaded picture (an observation's photos, an agent's portrait) goes through
 `sanitize_image`: decoded by Pillow (HEIC through pillow-heif), rotated by its EXIF
-orientation, bounded in pixels, and written anew as JPEG without EXIF, GPS, XMP or ICC
-data. A file that does not decode fully is refused: polyglots and truncated files included.
+orientation, bounded in pixels, and written anew as JPEG without EXIF, GPS, XMP, ICC, comment
+or text data: nothing but the JFIF header, the tables and the pixels. A file that does not decode fully is refused: polyglots and truncated files included.
 """
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ class CleanImage:
 def _encode(image: Image.Image, side: int) -> tuple[bytes, int, int]:
     copy = image.copy()
     copy.thumbnail((side, side), Image.Resampling.LANCZOS)
+    # Pillow writes some of what it decoded back on save (a JPEG comment, a PNG "comment" text
+    # chunk, XMP): start from no information at all, so only pixels go out.
+    copy.info = {}
     out = io.BytesIO()
     copy.save(out, format="JPEG", quality=85, optimize=True)  # no exif=, no icc_profile=: stripped
     return out.getvalue(), copy.width, copy.height

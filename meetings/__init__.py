@@ -1,0 +1,4 @@
+"""Meetings: planning the year, invitations, agendas, minutes, actions and calendars.
+
+May import: `observations`, `teams` and the foundation. Imported by: `diagnostics`, the shell.
+"""

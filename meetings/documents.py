@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.message import MIMEPart
+from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -21,6 +22,7 @@ from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from foundation.ical import vtimezone
 from foundation.pdf import render_pdf
 from meetings import selectors
 from meetings.models import AgendaDocument, Meeting, MeetingDocument, MinutesDocument, SentMail
@@ -131,6 +133,15 @@ def meeting_uid(meeting: Meeting) -> str:
     return f"reunion-{meeting.pk}@{host}"
 
 
+def organiser_address(meeting: Meeting) -> str:
+    """Who the meeting is from in calendar programs: its organiser's address, else the city's
+    configured reply address (CALENDAR_ORGANIZER_EMAIL), else the sender's address."""
+    organiser = meeting.organiser if meeting.organiser_id else None
+    if organiser is not None and organiser.email:
+        return organiser.email
+    return settings.CALENDAR_ORGANIZER_EMAIL or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+
+
 def meeting_event(meeting: Meeting, *, attendee_email: str | None = None) -> icalendar.Event:
     event = icalendar.Event()
     event.add("uid", meeting_uid(meeting))
@@ -144,12 +155,11 @@ def meeting_event(meeting: Meeting, *, attendee_email: str | None = None) -> ica
     event.add("description", _("Page de la réunion : %(url)s") % {"url": url})
     event.add("sequence", meeting.sequence)
     event.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
-    if attendee_email:
-        organiser = icalendar.vCalAddress(
-            f"mailto:{settings.DEFAULT_FROM_EMAIL.rsplit('<', 1)[-1].rstrip('>')}"
-        )
+    organiser = icalendar.vCalAddress(f"mailto:{organiser_address(meeting)}")
+    if meeting.organiser_id:
         organiser.params["cn"] = icalendar.vText(str(meeting.organiser))
-        event.add("organizer", organiser)
+    event.add("organizer", organiser)
+    if attendee_email:
         attendee = icalendar.vCalAddress(f"mailto:{attendee_email}")
         attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
         attendee.params["rsvp"] = icalendar.vText("FALSE")
@@ -168,9 +178,10 @@ def calendar_of(
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     if method:
         calendar.add("method", method)
+    # Yearly rules, not icalendar's list of past changes (misread by Thunderbird): foundation.ical
+    calendar.add_component(vtimezone(settings.TIME_ZONE))
     for meeting in meetings:
         calendar.add_component(meeting_event(meeting, attendee_email=attendee_email))
-    calendar.add_missing_timezones()
     return calendar.to_ical()
 
 

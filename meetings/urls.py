@@ -32,6 +32,7 @@ urlpatterns = [
     path("quartiers/<slug:slug>/planifier/", views.plan_year, name="plan_year"),
     path("quartiers/<slug:slug>/actions/", views.actions_board, name="actions_board"),
     path("<int:pk>/", views.meeting_detail, name="detail"),
+    path("<int:pk>/reunion.ics", views.meeting_calendar_file, name="calendar_file"),
     path("<int:pk>/modifier/", views.meeting_edit, name="edit"),
     path("<int:pk>/annuler/", views.meeting_cancel, name="cancel"),
     path("<int:pk>/reponse/", views.rsvp, name="rsvp"),

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -341,6 +342,19 @@ def meeting_detail(request, pk):
         "now": timezone.now(),
     }
     return render(request, "meetings/meeting_detail.html", context)
+
+
+def meeting_calendar_file(request, pk):
+    """The meeting as an .ics file, to add to one's calendar program from its page."""
+    meeting = selectors.meeting_for(request.user, pk)
+    day = timezone.localtime(meeting.start).date()
+    response = HttpResponse(
+        calendar_of([meeting], name=meeting.display_title),
+        content_type="text/calendar; charset=utf-8",
+    )
+    filename = f"reunion-{slugify(meeting.display_title)}-{day:%Y-%m-%d}.ics"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @require_POST

@@ -493,5 +493,5 @@ DEMO_ACCOUNTS = [
     ("Élue référente (Ouest)", "martine.leclercq"),
     ("Maire", "bernard.delcourt"),
     ("Agent d'un autre quartier (Sud)", "sarah.bensaid"),
-    ("Administrateur", "alex.administrateur"),
+    ("Administrateur (double authentification à activer)", "alex.administrateur"),
 ]

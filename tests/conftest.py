@@ -8,6 +8,7 @@ Fixtures only: helpers that build objects are in each app's `tests/<app>/factori
 from __future__ import annotations
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from teams.models import Agent, Membership, Partner, Priority, Quartier, Service
 from tests.teams.factories import join, login, make_agent
@@ -83,6 +84,9 @@ def personas(db, ouest, sud, services) -> dict[str, Agent]:
     join(people["elu"], ouest, Membership.Role.ELU)
     join(people["outsider"], sud)
     services["technique"].responsables.add(people["responsable"])
+    # Administrators must have a second factor before any page with data: the persona has one,
+    # as a real administrator would after the first sign-in (tests/security/test_accounts.py).
+    TOTP.activate(people["admin"], generate_totp_secret())
     return people
 
 

@@ -35,6 +35,7 @@ def activate_totp(user) -> str:
     from allauth.mfa.totp.internal.auth import generate_totp_secret
 
     secret = generate_totp_secret()
+    Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).delete()
     TOTP.activate(user, secret)
     return secret
 
@@ -52,25 +53,74 @@ def test_admin_login_form_is_allauths(client):
     assert response.status_code == 302 and response["Location"].startswith(LOGIN)
 
 
-def test_staff_without_mfa_is_sent_to_totp_activation(client, personas):
-    post_login(client, personas["admin"].email)
-    response = client.get("/admin/")
-    assert response.status_code == 302
-    assert response["Location"] == reverse("mfa_activate_totp")
-    # The rest of the intranet stays open: only the administration requires MFA.
-    assert client.get(reverse("home")).status_code == 200
+def test_staff_without_mfa_reaches_no_page_with_data_until_activation(client, personas):
+    """An administrator whose authenticator was removed signs in with the password alone:
+    nothing with data (home, confidential observations, CSV export, administration) opens
+    until a second factor is activated."""
+    admin = personas["admin"]
+    Authenticator.objects.filter(user=admin).delete()
+    post_login(client, admin.email)
+    activation = reverse("mfa_activate_totp")
+    for url in (
+        "/admin/",
+        reverse("home"),
+        reverse("observations:index"),
+        reverse("observations:export"),
+    ):
+        response = client.get(url)
+        assert (response.status_code, response["Location"]) == (302, activation), url
+    htmx = client.get(reverse("observations:index"), headers={"HX-Request": "true"})
+    assert htmx["HX-Redirect"] == activation
+    assert client.get(reverse("accessibility")).status_code == 200  # no data there
     # Activating asks for the password again (allauth's reauthentication), then shows the key.
-    response = client.get(reverse("mfa_activate_totp"))
+    response = client.get(activation)
     assert response["Location"].startswith(reverse("account_reauthenticate"))
     response = client.post(response["Location"], {"password": PASSWORD})
     assert response.status_code == 302
-    page = client.get(reverse("mfa_activate_totp"))
+    page = client.get(activation)
     assert page.status_code == 200
     secret = page.context["form"].secret
-    response = client.post(reverse("mfa_activate_totp"), {"code": current_code(secret)})
+    response = client.post(activation, {"code": current_code(secret)})
     assert response.status_code == 302
-    assert Authenticator.objects.filter(user=personas["admin"], type="totp").exists()
+    assert Authenticator.objects.filter(user=admin, type="totp").exists()
     assert client.get("/admin/").status_code == 200
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_a_new_sign_in_is_checked_again(client, personas):
+    """The check is remembered for a session, never across sign-ins (even in the same session)."""
+    admin = personas["admin"]
+    client.force_login(admin)
+    assert client.get(reverse("home")).status_code == 200
+    Authenticator.objects.filter(user=admin).delete()
+    client.force_login(admin)  # signing in again keeps the session, not the check
+    assert client.get(reverse("home"))["Location"] == reverse("mfa_activate_totp")
+
+
+def test_roles_that_must_use_mfa_are_configurable(as_role, personas, settings):
+    settings.MFA_REQUIRED_ROLES = ["admin", "chef", "direction"]
+    for role in ("chef", "direction"):
+        response = as_role(role).get(reverse("home"))
+        assert response["Location"] == reverse("mfa_activate_totp"), role
+    for role in ("agent", "elu", "responsable"):
+        assert as_role(role).get(reverse("home")).status_code == 200, role
+    activate_totp(personas["chef"])
+    assert as_role("chef").get(reverse("home")).status_code == 200
+
+
+def test_unknown_mfa_role_is_refused_at_start_up():
+    from tests.teams.test_foundation import run_settings
+
+    result = run_settings(
+        {"DEBUG": "1", "MFA_REQUIRED_ROLES": "admin,chefs"},
+        "from django.conf import settings; print(settings.MFA_REQUIRED_ROLES)",
+    )
+    assert result.returncode != 0 and "chefs" in result.stderr
+    result = run_settings(
+        {"DEBUG": "1", "MFA_REQUIRED_ROLES": "admin, chef"},
+        "from django.conf import settings; print(settings.MFA_REQUIRED_ROLES)",
+    )
+    assert result.stdout.strip() == "['admin', 'chef']"
 
 
 def test_staff_with_totp_signs_in_with_a_code_and_reaches_the_admin(client, personas):
@@ -89,7 +139,7 @@ def test_mfa_is_available_to_every_agent(client, personas):
     post_login(client, personas["agent"].email)
     assert client.get(reverse("mfa_index")).status_code == 200
     assert client.get(reverse("mfa_activate_totp")).status_code == 302  # password again first
-    # ...without being required outside the administration.
+    # ...without being required of an agent (MFA_REQUIRED_ROLES: administrators by default).
     assert client.get(reverse("teams:annuaire")).status_code == 200
 
 
@@ -124,6 +174,26 @@ def test_failed_logins_are_rate_limited_and_journaled(
     response = post_login(client, email)
     assert "_auth_user_id" not in client.session
     assert "Trop de tentatives" in response.content.decode()
+
+
+def test_failed_logins_elsewhere_never_lock_the_owner_out(
+    client, personas, django_capture_on_commit_callbacks
+):
+    """Five wrong passwords from one client lock that client out of the account, not its owner
+    signing in from another place."""
+    email = personas["agent"].email
+    attacker = {"REMOTE_ADDR": "203.0.113.7"}
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(5):
+            client.post(LOGIN, {"login": email, "password": "mauvais mot de passe"}, **attacker)
+        refused = client.post(LOGIN, {"login": email, "password": PASSWORD}, **attacker)
+        assert "Trop de tentatives" in refused.content.decode()
+        assert "_auth_user_id" not in client.session
+        owner = client.post(
+            LOGIN, {"login": email, "password": PASSWORD}, REMOTE_ADDR="198.51.100.2"
+        )
+    assert owner.status_code == 302
+    assert client.session["_auth_user_id"] == str(personas["agent"].pk)
 
 
 def test_logins_from_one_address_are_rate_limited(

@@ -251,6 +251,7 @@ def _object_urls(w: dict) -> dict[str, dict]:
         "meetings:action_status": {"action_pk": w["action"].pk},
         "meetings:working_group_edit": {"pk": w["working_group"].pk},
         "meetings:detail": {"pk": m},
+        "meetings:calendar_file": {"pk": m},
         "meetings:edit": {"pk": m},
         "meetings:cancel": {"pk": m},
         "meetings:rsvp": {"pk": m},

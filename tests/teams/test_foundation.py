@@ -67,6 +67,20 @@ def test_check_deploy_is_clean_with_production_variables():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_hsts_subdomains_and_preload_are_an_opt_in():
+    """A city's domain hosts other services: HSTS never covers them, nor enters the browsers'
+    preload list, unless the city says so."""
+    code = (
+        "from django.conf import settings; "
+        "print(settings.SECURE_HSTS_SECONDS > 0, settings.SECURE_HSTS_INCLUDE_SUBDOMAINS, "
+        "settings.SECURE_HSTS_PRELOAD)"
+    )
+    production = {"DEBUG": "0", "SECRET_KEY": "x" * 60}
+    assert run_settings(production, code).stdout.split() == ["True", "False", "False"]
+    opted_in = {**production, "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1", "SECURE_HSTS_PRELOAD": "1"}
+    assert run_settings(opted_in, code).stdout.split() == ["True", "True", "True"]
+
+
 def test_env_readers_fail_loudly(monkeypatch):
     monkeypatch.setenv("SOME_FLAG", "peut-être")
     with pytest.raises(ImproperlyConfigured):
