@@ -7,7 +7,7 @@ benchmark is reported as a ratio to this one, so figures compare across machines
 from django.http import HttpResponse
 from django.template import engines
 
-from observations.models import Observation
+from observations.permissions import observations_visible_to
 
 TEMPLATE = """<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Référence</title></head>
 <body><main><table><caption>Dernières observations</caption>
@@ -23,7 +23,7 @@ def minimal(request):
     if _template is None:
         _template = engines["django"].from_string(TEMPLATE)
     rows = (
-        Observation.objects.visible_to(request.user)
+        observations_visible_to(request.user)
         .order_by("-id")
         .values_list("pk", "title", "observed_at")[:50]
     )

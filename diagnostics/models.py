@@ -15,13 +15,6 @@ from foundation.models import DocumentJob
 from teams.models import Priority, Quartier
 
 
-class DiagnosticQuerySet(models.QuerySet["Diagnostic"]):
-    def visible_to(self, user) -> DiagnosticQuerySet:
-        from diagnostics.permissions import diagnostics_visible_to
-
-        return diagnostics_visible_to(user, self)
-
-
 class Diagnostic(models.Model):
     """The working copy of a quartier's diagnostic for one year, and its workflow state."""
 
@@ -63,8 +56,6 @@ class Diagnostic(models.Model):
         default=0,
         help_text=_("0 tant qu'aucune version n'est publiée."),
     )
-
-    objects = DiagnosticQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("diagnostic de quartier")
@@ -196,13 +187,6 @@ class Contribution(models.Model):
         return f"{self.section} — {self.author}"
 
 
-class VersionQuerySet(models.QuerySet["DiagnosticVersion"]):
-    def visible_to(self, user) -> VersionQuerySet:
-        from diagnostics.permissions import versions_visible_to
-
-        return versions_visible_to(user, self)
-
-
 class DiagnosticVersion(models.Model):
     """A published version: the sections and the figures frozen at publication. Never changed:
     a correction publishes a new version and the old ones stay readable."""
@@ -224,8 +208,6 @@ class DiagnosticVersion(models.Model):
     indicators = models.JSONField(_("indicateurs"), default=dict)
     data_checksum = models.CharField(_("empreinte des données"), max_length=64)
     notified_at = models.DateTimeField(_("élus et direction prévenus le"), null=True, blank=True)
-
-    objects = VersionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("version publiée")

@@ -6,6 +6,7 @@ Read from the published versions (the figures the élus were given), in one quer
 from __future__ import annotations
 
 from diagnostics import indicators, selectors
+from diagnostics.permissions import versions_visible_to
 from teams.access import roles_of
 
 
@@ -37,10 +38,9 @@ HOME_PANEL_SIZE = 3
 
 def latest_published(request):
     """On the dashboard: the latest published diagnostics the person may read (élus first of all)."""
-    from diagnostics.models import DiagnosticVersion
 
     versions = list(
-        DiagnosticVersion.objects.visible_to(request.user)
+        versions_visible_to(request.user)
         .select_related("diagnostic__quartier")
         .order_by("-published_at")[:HOME_PANEL_SIZE]
     )

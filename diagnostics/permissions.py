@@ -21,15 +21,11 @@ Out of reach answers 404: views fetch through these querysets.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from diagnostics.models import Diagnostic, DiagnosticVersion
 from teams.access import roles_of
 from teams.models import Quartier
-
-if TYPE_CHECKING:
-    from diagnostics.models import DiagnosticQuerySet, VersionQuerySet
 
 
 def _working_copy_q(roles) -> Q:
@@ -47,10 +43,10 @@ def _published_q(roles, prefix: str = "") -> Q:
     return Q(**{f"{prefix}quartier_id__in": roles.quartier_ids})
 
 
-def diagnostics_visible_to(user, queryset: DiagnosticQuerySet | None = None) -> DiagnosticQuerySet:
+def diagnostics_visible_to(
+    user, queryset: QuerySet[Diagnostic] | None = None
+) -> QuerySet[Diagnostic]:
     """Diagnostics of which the person may read the working copy or at least one published version."""
-    from diagnostics.models import Diagnostic, DiagnosticVersion
-
     diagnostics = Diagnostic.objects.all() if queryset is None else queryset
     roles = roles_of(user)
     if not roles.authenticated:
@@ -61,18 +57,16 @@ def diagnostics_visible_to(user, queryset: DiagnosticQuerySet | None = None) -> 
     return diagnostics.filter(_working_copy_q(roles) | (_published_q(roles) & has_version))
 
 
-def working_copies_visible_to(user) -> DiagnosticQuerySet:
-    from diagnostics.models import Diagnostic
-
+def working_copies_visible_to(user) -> QuerySet[Diagnostic]:
     roles = roles_of(user)
     if not roles.authenticated:
         return Diagnostic.objects.none()
     return Diagnostic.objects.filter(_working_copy_q(roles))
 
 
-def versions_visible_to(user, queryset: VersionQuerySet | None = None) -> VersionQuerySet:
-    from diagnostics.models import DiagnosticVersion
-
+def versions_visible_to(
+    user, queryset: QuerySet[DiagnosticVersion] | None = None
+) -> QuerySet[DiagnosticVersion]:
     versions = DiagnosticVersion.objects.all() if queryset is None else queryset
     roles = roles_of(user)
     if not roles.authenticated:

@@ -51,11 +51,6 @@ class WorkingGroup(models.Model):
 
 
 class MeetingQuerySet(models.QuerySet["Meeting"]):
-    def visible_to(self, user) -> MeetingQuerySet:
-        from meetings.permissions import meetings_visible_to
-
-        return meetings_visible_to(user, self)
-
     def active(self) -> MeetingQuerySet:
         return self.exclude(status=Meeting.Status.CANCELLED)
 

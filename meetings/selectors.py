@@ -22,7 +22,9 @@ from meetings.models import (
     MinutesDocument,
     WorkingGroup,
 )
+from meetings.permissions import meetings_visible_to
 from observations.models import Observation
+from observations.permissions import observations_visible_to
 from teams.models import Agent, ExternalParticipant, Membership, Quartier
 
 CITABLE_LIMIT = 200
@@ -41,7 +43,7 @@ def meeting_for(user, pk: int) -> Meeting:
     """A meeting the user may see (404 otherwise), with the user's own invitation prefetched."""
     mine = Invitation.objects.filter(agent_id=user.pk)
     return get_object_or_404(
-        Meeting.objects.visible_to(user)
+        meetings_visible_to(user)
         .select_related("quartier", "working_group", "organiser")
         .prefetch_related(Prefetch("invitations", queryset=mine, to_attr="my_invitations")),
         pk=pk,
@@ -51,9 +53,7 @@ def meeting_for(user, pk: int) -> Meeting:
 def upcoming_meetings(
     user, *, limit: int | None = None, quartier: Quartier | None = None
 ) -> list[Meeting]:
-    meetings = _meeting_list(
-        Meeting.objects.visible_to(user).active().filter(end__gte=timezone.now())
-    )
+    meetings = _meeting_list(meetings_visible_to(user).active().filter(end__gte=timezone.now()))
     if quartier is not None:
         meetings = meetings.filter(quartier=quartier)
     return list(meetings[:limit] if limit else meetings)
@@ -62,7 +62,7 @@ def upcoming_meetings(
 def meetings_of_year(
     user, *, year: int, quartier: Quartier | None = None, invited_only: bool = False
 ) -> list[Meeting]:
-    meetings = Meeting.objects.visible_to(user).filter(start__year=year)
+    meetings = meetings_visible_to(user).filter(start__year=year)
     if quartier is not None:
         meetings = meetings.filter(quartier=quartier)
     if invited_only:
@@ -74,7 +74,7 @@ def meetings_of_year(
 
 def past_meetings(user) -> QuerySet[Meeting]:
     return (
-        Meeting.objects.visible_to(user)
+        meetings_visible_to(user)
         .filter(end__lt=timezone.now())
         .select_related("quartier", "working_group")
         .order_by("-start", "-pk")
@@ -200,7 +200,7 @@ def proposals(user, meeting: Meeting) -> list[AgendaItem]:
 
 def citable_observations_for(user, meeting: Meeting) -> QuerySet[Observation]:
     """Observations a person may cite on an agenda: those it reads, of the meeting's quartier(s)."""
-    observations = Observation.objects.visible_to(user).select_related("category", "quartier")
+    observations = observations_visible_to(user).select_related("category", "quartier")
     if meeting.quartier_id:
         observations = observations.filter(quartier_id=meeting.quartier_id)
     elif meeting.working_group_id:

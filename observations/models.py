@@ -1,7 +1,7 @@
 """What the field sees: observations, their photos, history, comments, escalations; orientations.
 
 Field names here are read by `meetings` and `diagnostics`: add fields, never rename them.
-Reads go through `Observation.objects.visible_to(user)` (rules in `observations.permissions`);
+Reads go through `observations.permissions.observations_visible_to(user)` and its siblings;
 anything that leaves the team (a PDF, an export) goes through `citable()` / `public_title`.
 """
 
@@ -49,12 +49,6 @@ class Category(models.Model):
 
 
 class ObservationQuerySet(models.QuerySet["Observation"]):
-    def visible_to(self, user) -> ObservationQuerySet:
-        """What `user` may read in full (rules: `observations.permissions`)."""
-        from observations.permissions import scope_observations
-
-        return scope_observations(self, user)
-
     def citable(self) -> ObservationQuerySet:
         """Observations whose title and description may appear in a document sent outside the team."""
         return self.filter(confidentiality=Observation.Confidentiality.TEAM)
@@ -369,13 +363,6 @@ class Comment(models.Model):
         return f"{self.author} — {self.created_at:%d/%m/%Y}"
 
 
-class EscalationQuerySet(models.QuerySet["Escalation"]):
-    def visible_to(self, user) -> EscalationQuerySet:
-        from observations.permissions import scope_escalations
-
-        return scope_escalations(self, user)
-
-
 class Escalation(models.Model):
     """A remontée to the comité de direction, by the chef de projet, and the comité's answer."""
 
@@ -410,8 +397,6 @@ class Escalation(models.Model):
         related_name="+",
     )
     answered_at = models.DateTimeField(_("répondu le"), null=True, blank=True)
-
-    objects = EscalationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("remontée au comité de direction")
@@ -510,13 +495,6 @@ class NeedType(models.Model):
         return self.name
 
 
-class OrientationQuerySet(models.QuerySet["Orientation"]):
-    def visible_to(self, user) -> OrientationQuerySet:
-        from observations.permissions import scope_orientations
-
-        return scope_orientations(self, user)
-
-
 class Orientation(models.Model):
     """An inhabitant oriented to a service: anonymous by construction (no field about the person)."""
 
@@ -539,8 +517,6 @@ class Orientation(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("enregistrée le"), default=timezone.now)
-
-    objects = OrientationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("orientation")

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from observations.models import Escalation, Observation, Orientation
 from teams.access import roles_of
 from teams.models import Quartier
 
@@ -57,11 +58,22 @@ def scope_observations[QS: QuerySet](queryset: QS, user) -> QS:
     if roles.manages_services:
         rule |= Q(service_id__in=roles.manages_services)
     if roles.comite_direction:
-        from observations.models import Escalation
-
         escalated = Exists(Escalation.objects.filter(observation_id=OuterRef("pk")))
         rule |= escalated & ~confidential
     return queryset.filter(rule)
+
+
+def observations_visible_to(user) -> QuerySet[Observation]:
+    """What `user` may read in full."""
+    return scope_observations(Observation.objects.all(), user)
+
+
+def escalations_visible_to(user) -> QuerySet[Escalation]:
+    return scope_escalations(Escalation.objects.all(), user)
+
+
+def orientations_visible_to(user) -> QuerySet[Orientation]:
+    return scope_orientations(Orientation.objects.all(), user)
 
 
 def scope_escalations[QS: QuerySet](queryset: QS, user) -> QS:
@@ -71,9 +83,7 @@ def scope_escalations[QS: QuerySet](queryset: QS, user) -> QS:
         return queryset.none()
     if roles.admin or roles.comite_direction:
         return queryset
-    from observations.models import Observation
-
-    return queryset.filter(observation__in=Observation.objects.visible_to(user).values("pk"))
+    return queryset.filter(observation__in=observations_visible_to(user).values("pk"))
 
 
 def scope_orientations[QS: QuerySet](queryset: QS, user) -> QS:

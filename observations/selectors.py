@@ -25,8 +25,12 @@ from observations.models import (
     Escalation,
     Notification,
     Observation,
-    Orientation,
     StatusChange,
+)
+from observations.permissions import (
+    escalations_visible_to,
+    observations_visible_to,
+    orientations_visible_to,
 )
 from teams.access import roles_of
 from teams.models import Agent, Quartier
@@ -43,9 +47,7 @@ RISE_RATIO = 1.5
 
 
 def observations_for(user) -> QuerySet[Observation]:
-    return Observation.objects.visible_to(user).select_related(
-        "quartier", "category", "service", "author"
-    )
+    return observations_visible_to(user).select_related("quartier", "category", "service", "author")
 
 
 def search(queryset: QuerySet[Observation], text: str) -> QuerySet[Observation]:
@@ -292,7 +294,7 @@ def possible_duplicates(
         return []
     since = timezone.now() - datetime.timedelta(days=DUPLICATE_DAYS)
     candidates = (
-        Observation.objects.visible_to(user)
+        observations_visible_to(user)
         .filter(
             quartier=quartier, category=category, observed_at__gte=since, duplicate_of__isnull=True
         )
@@ -348,7 +350,7 @@ def triage_count(user) -> int:
 
 
 def escalations_for(user, *, answered: bool | None = None, quartier: Quartier | None = None):
-    queryset = Escalation.objects.visible_to(user).select_related(
+    queryset = escalations_visible_to(user).select_related(
         "observation",
         "observation__quartier",
         "observation__category",
@@ -568,9 +570,7 @@ class OrientationTable:
 def orientation_counts(
     user, *, quartier: Quartier | None, start: datetime.date, end: datetime.date
 ) -> OrientationTable:
-    queryset = Orientation.objects.visible_to(user).filter(
-        oriented_on__gte=start, oriented_on__lte=end
-    )
+    queryset = orientations_visible_to(user).filter(oriented_on__gte=start, oriented_on__lte=end)
     if quartier is not None:
         queryset = queryset.filter(quartier=quartier)
     rows = list(

@@ -31,7 +31,8 @@ from observations.forms import (
     StatusForm,
     TriageForm,
 )
-from observations.models import Escalation, EscalationDigest, NeedType, Observation, Photo
+from observations.models import EscalationDigest, NeedType, Observation, Photo
+from observations.permissions import escalations_visible_to, observations_visible_to
 from observations.ratelimit import rate_limit
 from teams.access import quartiers_offered_to, roles_of
 from teams.fields import quartier_switch
@@ -371,7 +372,7 @@ def observation_merge(request, pk):
     form = MergeForm(request.POST)
     if form.is_valid():
         number = form.cleaned_data["into"]
-        into = Observation.objects.visible_to(request.user).filter(pk=number).first()
+        into = observations_visible_to(request.user).filter(pk=number).first()
         try:
             if into is None:
                 raise ValidationError(
@@ -451,7 +452,7 @@ def photo_remove(request, pk, photo_pk):
 
 
 def _photo_response(request, pk, photo_pk, field):
-    observation = get_object_or_404(Observation.objects.visible_to(request.user), pk=pk)
+    observation = get_object_or_404(observations_visible_to(request.user), pk=pk)
     photo = get_object_or_404(Photo, pk=photo_pk, observation=observation)
     file = getattr(photo, field)
     if not file:
@@ -532,7 +533,7 @@ def escalation_list(request):
     page = selectors.deferred_page(escalations, request.GET.get("page"), per_page=20)
     observation_ids = [e.observation_id for e in page]
     readable = set(
-        Observation.objects.visible_to(request.user)
+        observations_visible_to(request.user)
         .filter(pk__in=observation_ids)
         .values_list("pk", flat=True)
     )
@@ -554,7 +555,7 @@ def escalation_list(request):
 def escalation_answer(request, pk):
     if not permissions.can_answer_escalation(request.user):
         raise Http404
-    escalation = get_object_or_404(Escalation.objects.visible_to(request.user), pk=pk)
+    escalation = get_object_or_404(escalations_visible_to(request.user), pk=pk)
     form = AnswerForm(request.POST)
     if form.is_valid():
         try:

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from diagnostics.models import Section
+from diagnostics.permissions import diagnostics_visible_to, versions_visible_to
 from tests.teams.factories import ROLES, join, login, make_agent
 
 OK, HIDDEN = 200, 404
@@ -141,7 +142,6 @@ def test_proof_documents_follow_the_working_copy(
 
 @pytest.mark.django_db
 def test_visible_to_querysets(personas, make_diagnostic, ouest, sud):
-    from diagnostics.models import Diagnostic, DiagnosticVersion
 
     draft = make_diagnostic(ouest, year=2026)
     review = make_diagnostic(ouest, year=2025, status="review")
@@ -158,10 +158,6 @@ def test_visible_to_querysets(personas, make_diagnostic, ouest, sud):
         "admin": {draft, review, published, sud_review},
     }
     for role, diagnostics in expected.items():
-        assert set(Diagnostic.objects.visible_to(personas[role])) == diagnostics, role
-        versions = set(
-            DiagnosticVersion.objects.visible_to(personas[role]).values_list(
-                "diagnostic", flat=True
-            )
-        )
+        assert set(diagnostics_visible_to(personas[role])) == diagnostics, role
+        versions = set(versions_visible_to(personas[role]).values_list("diagnostic", flat=True))
         assert versions == ({published.pk} if published in diagnostics else set()), role
