@@ -287,15 +287,14 @@ def version_detail(request, pk, number):
         "sections": version.sections,
     }
     job = selectors.latest_document(diagnostic, version)
+    versions = selectors.versions_of(diagnostic.pk)  # newest first: it is the latest
     context = {
         **document_context(snapshot),
         "diagnostic": diagnostic,
         "version_obj": version,
-        "versions": selectors.versions_of(diagnostic.pk),
-        "is_latest": version.number == diagnostic.published_version,
-        "latest_url": reverse(
-            "diagnostics:version", args=[diagnostic.pk, diagnostic.published_version]
-        ),
+        "versions": versions,
+        "latest": versions[0],
+        "is_latest": version.number == versions[0].number,
         "job": job,
         **_job_urls(job),
         "links": links.trace_links(diagnostic.quartier, diagnostic.year, request.user),

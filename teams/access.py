@@ -37,6 +37,11 @@ class Roles:
         """Quartiers whose team the person belongs to in any role, élu included."""
         return self.member_of | self.elu_of
 
+    @property
+    def reads_some_quartier(self) -> bool:
+        """Whether some quartier's team work (counts, published documents) is the person's to read."""
+        return self.sees_all_quartiers or bool(self.quartier_ids)
+
     def is_chef(self, quartier_id: int) -> bool:
         return self.admin or quartier_id in self.chef_of
 
