@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "arras_quartiers.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "foundation.uploads.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -209,7 +210,11 @@ if S3_BUCKET:
         },
     }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
+# The form fields of a request (files excluded): far more than any form of the project sends.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A whole request, files included, refused with 413 before it is read (foundation.uploads):
+# five 10 MB photos and their form. The reverse proxy should refuse the same size (README).
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_MB", 55) * 1024 * 1024
 
 # Cache: Redis when configured (shared by every web node: rate limits), local memory otherwise.
 REDIS_URL = env_str("REDIS_URL")
