@@ -28,5 +28,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Données de démonstration d'Arras chargées."))
         if not quiet_accounts:
             self.stdout.write(f"\nComptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
+            width = max(len(label) for label, _local in DEMO_ACCOUNTS)
             for label, local in DEMO_ACCOUNTS:
-                self.stdout.write(f"  {label:<46} {local}@{DOMAIN}")
+                self.stdout.write(f"  {label:<{width}} {local}@{DOMAIN}")
