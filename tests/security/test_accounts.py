@@ -216,7 +216,7 @@ def test_rate_limits_use_the_shared_cache_in_production():
         "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])",
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+    assert result.stdout.strip() == "foundation.cache.ResilientRedisCache"
     assert "login_failed" in settings.ACCOUNT_RATE_LIMITS
 
 
