@@ -107,9 +107,16 @@ def round_trip(env: dict, tmp_path: Path) -> None:
     assert result.returncode != 0
     assert (media / "documents" / "nouveau.pdf").exists()
 
-    # ...and the restore gives back the original, exactly.
-    manage(env, "restore", "--noinput", str(archive))
+    # ...and the restore gives back the original, exactly, having saved what it replaced.
+    changed = snapshot(env, media)
+    out = manage(env, "restore", "--noinput", "--safety-dir", str(tmp_path / "avant"), str(archive))
     assert snapshot(env, media) == original
+    safety = Path(out.split("État remplacé sauvegardé dans : ", 1)[1].splitlines()[0])
+    assert safety.parent == tmp_path / "avant" and safety.name.startswith("avant-restauration-")
+
+    # What had been added after the backup is not lost: the safety archive gives it back.
+    manage(env, "restore", "--noinput", "--no-safety-backup", str(safety))
+    assert snapshot(env, media) == changed
 
 
 def test_backup_and_restore_with_sqlite(tmp_path):
@@ -138,6 +145,25 @@ def test_a_corrupted_archive_is_refused_before_anything_changes(tmp_path):
     assert result.returncode != 0
     assert "empreinte" in result.stderr
     assert (tmp_path / "media" / "a.txt").read_text() == "current"
+
+
+def test_a_truncated_archive_is_refused_with_a_clear_message(tmp_path):
+    env = scratch_env(tmp_path, None)
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "a.txt").write_text("original")
+    archive = Path(manage(env, "backup", "--output-dir", str(tmp_path)).strip().splitlines()[-1])
+    truncated = tmp_path / "tronquee.tar"
+    truncated.write_bytes(archive.read_bytes()[: archive.stat().st_size // 3])
+    (tmp_path / "media" / "a.txt").write_text("current")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "restore", "--noinput", str(truncated)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "Archive illisible (tronquée ou abîmée)" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (tmp_path / "media" / "a.txt").read_text() == "current"
+    assert not list((tmp_path / "var").glob("sauvegardes/avant-restauration-*"))
 
 
 @pytest.mark.skipif(

@@ -103,7 +103,7 @@ def _dump_database(target_dir: Path) -> Path:
     return target
 
 
-def backup(output_dir: Path, *, database_only: bool = False) -> Path:
+def backup(output_dir: Path, *, database_only: bool = False, prefix: str = "sauvegarde") -> Path:
     """Write a new archive into `output_dir` and return its path."""
     if not database_only and not _media_on_disk():
         raise BackupError(
@@ -113,7 +113,7 @@ def backup(output_dir: Path, *, database_only: bool = False) -> Path:
         )
     output_dir.mkdir(parents=True, exist_ok=True)
     now = datetime.datetime.now(tz=datetime.UTC)
-    archive = output_dir / f"sauvegarde-{now:%Y%m%d-%H%M%S}.tar"
+    archive = output_dir / f"{prefix}-{now:%Y%m%d-%H%M%S}.tar"
     media_root = Path(settings.MEDIA_ROOT)
     with tempfile.TemporaryDirectory(prefix="aq-backup-") as tmp:
         work = Path(tmp)
@@ -142,8 +142,13 @@ def backup(output_dir: Path, *, database_only: bool = False) -> Path:
 
 
 def _extract_checked(archive: Path, work: Path) -> dict:
-    with tarfile.open(archive, "r") as tar:
-        tar.extractall(work, filter="data")  # refuses absolute paths, "..", devices, links out
+    try:
+        with tarfile.open(archive, "r") as tar:
+            tar.extractall(work, filter="data")  # refuses absolute paths, "..", devices, links out
+    except (tarfile.TarError, EOFError, OSError) as exc:
+        raise BackupError(
+            f"Archive illisible (tronquée ou abîmée) : {archive.name}. Rien n'a été modifié."
+        ) from exc
     manifest_path = work / MANIFEST
     if not manifest_path.exists():
         raise BackupError("Archive invalide : manifest.json absent.")
@@ -206,17 +211,23 @@ def _restore_media(work: Path) -> None:
     shutil.rmtree(previous, ignore_errors=True)
 
 
-def restore(archive: Path) -> dict:
-    """Check the archive, then replace the database and the media with its content."""
+def restore(archive: Path, *, safety_dir: Path | None) -> tuple[dict, Path | None]:
+    """Check the archive, save the current state into `safety_dir` (what was added since the
+    backup would otherwise be lost for good), then replace the database and the media with the
+    archive's content. Returns the archive's manifest and the path of the safety backup."""
     if not archive.is_file():
         raise BackupError(f"Archive introuvable : {archive}")
     with tempfile.TemporaryDirectory(prefix="aq-restore-") as tmp:
         work = Path(tmp)
         manifest = _extract_checked(archive, work)
+        with_media = manifest.get("media", True)
+        safety = None
+        if safety_dir is not None:
+            safety = backup(safety_dir, database_only=not with_media, prefix="avant-restauration")
         _restore_database(work)
-        if manifest.get("media", True):
+        if with_media:
             _restore_media(work)
-    return manifest
+    return manifest, safety
 
 
 class Command(BaseCommand):

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from arras_quartiers.management.commands.backup import BackupError, restore
@@ -16,6 +17,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("archive", help="Chemin de l'archive .tar")
         parser.add_argument(
+            "--safety-dir",
+            default=str(Path(settings.VAR_DIR) / "sauvegardes"),
+            help="Dossier où sauvegarder l'état actuel avant de le remplacer (par défaut : "
+            "var/sauvegardes).",
+        )
+        parser.add_argument(
+            "--no-safety-backup",
+            action="store_true",
+            help="Ne pas sauvegarder l'état actuel avant de le remplacer : ce qui a été ajouté "
+            "depuis l'archive sera perdu.",
+        )
+        parser.add_argument(
             "--noinput",
             "--no-input",
             action="store_false",
@@ -23,17 +36,27 @@ class Command(BaseCommand):
             help="Ne pas demander de confirmation.",
         )
 
-    def handle(self, *args, archive, interactive, **options):
+    def handle(self, *args, archive, interactive, safety_dir, no_safety_backup, **options):
         if interactive:
+            kept = (
+                "ils ne seront PAS sauvegardés avant"
+                if no_safety_backup
+                else f"ils seront d'abord sauvegardés dans {safety_dir}"
+            )
             answer = input(
-                "La base de données et les médias actuels seront remplacés. Taper « oui » : "
+                f"La base de données et les médias actuels seront remplacés ({kept}). "
+                "Taper « oui » : "
             )
             if answer.strip().lower() != "oui":
                 raise CommandError("Restauration annulée.")
         try:
-            manifest = restore(Path(archive))
+            manifest, safety = restore(
+                Path(archive), safety_dir=None if no_safety_backup else Path(safety_dir)
+            )
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
+        if safety is not None:
+            self.stdout.write(f"État remplacé sauvegardé dans : {safety}")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Restauration terminée : sauvegarde du {manifest['created_at']} "
