@@ -177,7 +177,7 @@ STATICFILES_DIRS = [
 STORAGES: dict[str, dict[str, Any]] = {
     # User uploads are private: never under STATIC or a public URL; served by views that check access.
     "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "foundation.storage.AtomicFileSystemStorage",
         "OPTIONS": {
             "location": env_str("MEDIA_ROOT", str(VAR_DIR / "private-media")),
             "base_url": None,

@@ -16,11 +16,14 @@ from tests.teams.factories import join, login, make_agent
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
+    """Files of a test in its own folder, through the storage the app runs with (only its
+    location changes: the tests prove the real backend, not a stand-in)."""
+    default = settings.STORAGES["default"]
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
+            **default,
+            "OPTIONS": {**default.get("OPTIONS", {}), "location": str(tmp_path / "media")},
         },
     }
     settings.MEDIA_ROOT = str(tmp_path / "media")

@@ -36,7 +36,7 @@ def settings_with(**env) -> dict:
 
 def test_local_private_folder_by_default():
     storage = settings_with()
-    assert storage["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+    assert storage["BACKEND"] == "foundation.storage.AtomicFileSystemStorage"
     assert storage["OPTIONS"]["base_url"] is None
 
 
