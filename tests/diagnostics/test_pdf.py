@@ -1,5 +1,6 @@
 """The PDF: figures equal the database, an empty year is short and honest, metadata and tags."""
 
+import datetime
 import io
 import re
 
@@ -10,7 +11,9 @@ from pypdf import PdfReader
 from diagnostics import indicators, services
 from diagnostics.models import DiagnosticDocument
 from observations.models import Observation
-from tests.diagnostics.factories import YEAR
+from tests.diagnostics.factories import YEAR, at
+from tests.foundation.pdfua import assert_pdfua
+from tests.observations.factories import ObservationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +197,25 @@ def test_figures_link_to_the_lists_they_count(as_role, make_diagnostic, ouest, y
     published = make_diagnostic(ouest, year=YEAR - 1, status="published")
     page = as_role("elu").get(f"/diagnostics/{published.pk}/versions/1/").content.decode()
     assert "/observations/?" not in page
+
+
+def test_pdf_structure_for_screen_readers(
+    make_diagnostic, ouest, year_data, django_capture_on_commit_callbacks
+):
+    """PDF/UA: running headers and footers are artifacts, nothing hangs outside the tree, the
+    annex broken across pages is one table, contents links are described by their titles."""
+    voirie = year_data["voirie"]
+    for day in range(90):
+        ObservationFactory(
+            quartier=ouest,
+            category=voirie,
+            observed_at=at(YEAR, 5, 1) + datetime.timedelta(days=day),
+            title=f"Nid de poule n° {day}",
+        )
+    content, _document = published_pdf(make_diagnostic, ouest, django_capture_on_commit_callbacks)
+    walk = assert_pdfua(content)
+    annex = [t for t in walk.tables if t["caption"].startswith("Observations non confidentielles")]
+    assert len(annex) == 1 and annex[0]["rows"] == 1 + 5 + 90, walk.tables
+    descriptions = {description for _visible, description, _target in walk.links}
+    assert {"Synthèse", "Annexe A — Observations de l'année"} <= descriptions, walk.links
+    assert walk.tags["/Figure"] >= 2

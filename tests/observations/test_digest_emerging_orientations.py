@@ -23,6 +23,7 @@ from observations.models import (
     Observation,
     Orientation,
 )
+from tests.foundation.pdfua import assert_pdfua
 from tests.observations.factories import SECRET_TITLE, make_observation
 
 
@@ -42,6 +43,8 @@ def test_monthly_digest_rendered_and_emailed_once(
     with job.file.open("rb") as handle:
         pdf = PdfReader(io.BytesIO(handle.read()))
     text = "".join(page.extract_text() for page in pdf.pages)
+    with job.file.open("rb") as handle:
+        assert_pdfua(handle.read())
     assert "Remontées au comité de direction" in (pdf.metadata.title or "")
     assert "Lampadaire éteint" in text and "Renfort validé" in text
     assert SECRET_TITLE not in text and "confidentielle" in text
