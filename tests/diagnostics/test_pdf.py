@@ -3,6 +3,7 @@
 import datetime
 import io
 import re
+import subprocess
 
 import pytest
 from django.utils import timezone
@@ -219,3 +220,28 @@ def test_pdf_structure_for_screen_readers(
     descriptions = {description for _visible, description, _target in walk.links}
     assert {"Synthèse", "Annexe A — Observations de l'année"} <= descriptions, walk.links
     assert walk.tags["/Figure"] >= 2
+
+
+def page_texts(content: bytes) -> list[str]:
+    """The text of each page as poppler lays it out (another reader than the one in pdf_text)."""
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
+    ).stdout.decode()
+    return text.split("\f")
+
+
+def test_treated_closed_and_open_observations_add_up(
+    make_diagnostic, ouest, year_data, django_capture_on_commit_callbacks
+):
+    ObservationFactory(
+        quartier=ouest, category=year_data["voirie"], observed_at=at(YEAR, 6, 1), status="classee"
+    )
+    content, _document = published_pdf(make_diagnostic, ouest, django_capture_on_commit_callbacks)
+    of_year = Observation.objects.filter(quartier=ouest, observed_at__year=YEAR)
+    done, closed = (
+        of_year.filter(status="traitee").count(),
+        of_year.filter(status="classee").count(),
+    )
+    still_open = of_year.filter(status__in=Observation.OPEN_STATUSES).count()
+    assert (done, closed, still_open) == (1, 1, 5) and done + closed + still_open == of_year.count()
+    assert "1 traitée, 1 classée, 5 encore ouvertes." in pdf_text(content)
