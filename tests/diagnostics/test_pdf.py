@@ -245,3 +245,14 @@ def test_treated_closed_and_open_observations_add_up(
     still_open = of_year.filter(status__in=Observation.OPEN_STATUSES).count()
     assert (done, closed, still_open) == (1, 1, 5) and done + closed + still_open == of_year.count()
     assert "1 traitée, 1 classée, 5 encore ouvertes." in pdf_text(content)
+
+
+def test_annex_a_follows_the_recommendations_without_an_empty_page(
+    make_diagnostic, ouest, year_data, django_capture_on_commit_callbacks
+):
+    """Short recommendations: Annexe A starts below them rather than on a page of its own."""
+    content, _document = published_pdf(make_diagnostic, ouest, django_capture_on_commit_callbacks)
+    pages = page_texts(content)
+    heading = "Annexe A — Observations de l'année"
+    annex = max(number for number, text in enumerate(pages) if heading in text)
+    assert "Préconisations" in pages[annex], pages[annex - 1]
