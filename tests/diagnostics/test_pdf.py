@@ -247,6 +247,16 @@ def test_treated_closed_and_open_observations_add_up(
     assert "1 traitée, 1 classée, 5 encore ouvertes." in pdf_text(content)
 
 
+def test_guillemets_never_leave_their_word(
+    make_diagnostic, ouest, year_data, django_capture_on_commit_callbacks
+):
+    content, _document = published_pdf(make_diagnostic, ouest, django_capture_on_commit_callbacks)
+    # pypdf keeps the no-break spaces (poppler gives them as ordinary ones).
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    assert "«\u00a0tenue\u00a0»" in text and "«\u00a0traitée\u00a0»" in text
+    assert "« " not in text and " »" not in text
+
+
 def test_annex_a_follows_the_recommendations_without_an_empty_page(
     make_diagnostic, ouest, year_data, django_capture_on_commit_callbacks
 ):
