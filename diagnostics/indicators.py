@@ -150,6 +150,7 @@ def observation_figures(quartier: Quartier, year: int) -> dict:
         emerging_total=Count("pk", filter=in_year & Q(is_emerging=True)),
         open=Count("pk", filter=in_year & Q(status__in=["nouvelle", "transmise", "en_cours"])),
         done=Count("pk", filter=in_year & Q(status="traitee")),
+        closed=Count("pk", filter=in_year & Q(status="classee")),
     )
     by_category = [
         {

@@ -1,7 +1,8 @@
 """The one PDF rendering path shared by every document (agenda, minutes, digest, diagnostic).
 
 A document is an HTML template extending `pdf/base.html` (print stylesheet, title, language),
-rendered with autoescaping, and turned into a tagged PDF by WeasyPrint. The URL fetcher reads
+rendered with autoescaping, and turned into a tagged PDF by WeasyPrint, whose structure tree
+`foundation.pdf_tags` then repairs. The URL fetcher reads
 the project's own static files and `data:` URIs only: a document never reaches the network or
 the file system elsewhere, whatever text users typed into it.
 """
@@ -18,6 +19,8 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template.loader import render_to_string
 from weasyprint import HTML, URLFetcher
 from weasyprint.urls import URLFetcherResponse
+
+from foundation.pdf_tags import repair_tags
 
 PDF_BASE_URL = "https://document.invalid/"
 
@@ -59,4 +62,5 @@ def render_pdf(template_name: str, context: dict[str, Any], *, variant: str | No
     html = render_to_string(template_name, {**base, **context})
     document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=StaticOnlyFetcher())
     pdf_variant = settings.PDF_VARIANT if variant is None else variant
-    return document.write_pdf(pdf_variant=pdf_variant or None, pdf_tags=True)
+    content = document.write_pdf(pdf_variant=pdf_variant or None, pdf_tags=True)
+    return repair_tags(content, html)

@@ -1,7 +1,9 @@
 """The PDF: figures equal the database, an empty year is short and honest, metadata and tags."""
 
+import datetime
 import io
 import re
+import subprocess
 
 import pytest
 from django.utils import timezone
@@ -10,7 +12,9 @@ from pypdf import PdfReader
 from diagnostics import indicators, services
 from diagnostics.models import DiagnosticDocument
 from observations.models import Observation
-from tests.diagnostics.factories import YEAR
+from tests.diagnostics.factories import YEAR, at
+from tests.foundation.pdfua import assert_pdfua
+from tests.observations.factories import ObservationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +198,71 @@ def test_figures_link_to_the_lists_they_count(as_role, make_diagnostic, ouest, y
     published = make_diagnostic(ouest, year=YEAR - 1, status="published")
     page = as_role("elu").get(f"/diagnostics/{published.pk}/versions/1/").content.decode()
     assert "/observations/?" not in page
+
+
+def test_pdf_structure_for_screen_readers(
+    make_diagnostic, ouest, year_data, django_capture_on_commit_callbacks
+):
+    """PDF/UA: running headers and footers are artifacts, nothing hangs outside the tree, the
+    annex broken across pages is one table, contents links are described by their titles."""
+    voirie = year_data["voirie"]
+    for day in range(90):
+        ObservationFactory(
+            quartier=ouest,
+            category=voirie,
+            observed_at=at(YEAR, 5, 1) + datetime.timedelta(days=day),
+            title=f"Nid de poule n° {day}",
+        )
+    content, _document = published_pdf(make_diagnostic, ouest, django_capture_on_commit_callbacks)
+    walk = assert_pdfua(content)
+    annex = [t for t in walk.tables if t["caption"].startswith("Observations non confidentielles")]
+    assert len(annex) == 1 and annex[0]["rows"] == 1 + 5 + 90, walk.tables
+    descriptions = {description for _visible, description, _target in walk.links}
+    assert {"Synthèse", "Annexe A — Observations de l'année"} <= descriptions, walk.links
+    assert walk.tags["/Figure"] >= 2
+
+
+def page_texts(content: bytes) -> list[str]:
+    """The text of each page as poppler lays it out (another reader than the one in pdf_text)."""
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
+    ).stdout.decode()
+    return text.split("\f")
+
+
+def test_treated_closed_and_open_observations_add_up(
+    make_diagnostic, ouest, year_data, django_capture_on_commit_callbacks
+):
+    ObservationFactory(
+        quartier=ouest, category=year_data["voirie"], observed_at=at(YEAR, 6, 1), status="classee"
+    )
+    content, _document = published_pdf(make_diagnostic, ouest, django_capture_on_commit_callbacks)
+    of_year = Observation.objects.filter(quartier=ouest, observed_at__year=YEAR)
+    done, closed = (
+        of_year.filter(status="traitee").count(),
+        of_year.filter(status="classee").count(),
+    )
+    still_open = of_year.filter(status__in=Observation.OPEN_STATUSES).count()
+    assert (done, closed, still_open) == (1, 1, 5) and done + closed + still_open == of_year.count()
+    assert "1 traitée, 1 classée, 5 encore ouvertes." in pdf_text(content)
+
+
+def test_guillemets_never_leave_their_word(
+    make_diagnostic, ouest, year_data, django_capture_on_commit_callbacks
+):
+    content, _document = published_pdf(make_diagnostic, ouest, django_capture_on_commit_callbacks)
+    # pypdf keeps the no-break spaces (poppler gives them as ordinary ones).
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    assert "«\u00a0tenue\u00a0»" in text and "«\u00a0traitée\u00a0»" in text
+    assert "« " not in text and " »" not in text
+
+
+def test_annex_a_follows_the_recommendations_without_an_empty_page(
+    make_diagnostic, ouest, year_data, django_capture_on_commit_callbacks
+):
+    """Short recommendations: Annexe A starts below them rather than on a page of its own."""
+    content, _document = published_pdf(make_diagnostic, ouest, django_capture_on_commit_callbacks)
+    pages = page_texts(content)
+    heading = "Annexe A — Observations de l'année"
+    annex = max(number for number, text in enumerate(pages) if heading in text)
+    assert "Préconisations" in pages[annex], pages[annex - 1]

@@ -72,3 +72,18 @@ def test_production_hashed_static_names_are_found(settings, tmp_path):
     assert hashed != "/static/css/print.css"
     response = StaticOnlyFetcher().fetch("https://document.invalid" + hashed)
     assert b"@page" in response.read()
+
+
+def test_guillemets_filter_binds_them_to_their_words():
+    from django.template import Context, Template
+    from django.utils.safestring import mark_safe
+
+    from foundation.templatetags.typography import guillemets
+
+    assert guillemets("une réunion « tenue »,\n« en\tretard »") == (
+        "une réunion «\u00a0tenue\u00a0»,\n«\u00a0en\tretard\u00a0»"
+    )
+    template = Template("{% load typography %}{{ html|guillemets }} {{ text|guillemets }}")
+    html = mark_safe("<em>« a »</em>")  # noqa: S308 (a constant)
+    rendered = template.render(Context({"html": html, "text": "<b>« b »</b>"}))
+    assert rendered == "<em>«\u00a0a\u00a0»</em> &lt;b&gt;«\u00a0b\u00a0»&lt;/b&gt;"

@@ -8,6 +8,7 @@ from pypdf import PdfReader
 from foundation.models import DocumentJob
 from meetings import services, tasks
 from meetings.models import AgendaDocument
+from tests.foundation.pdfua import assert_pdfua
 from tests.meetings.factories import add_item, publish
 
 
@@ -166,3 +167,32 @@ def test_publishing_again_after_a_failure_retries_the_same_version(
     again.refresh_from_db()
     assert again.status == DocumentJob.Status.READY and again.version == 1
     assert len(mailoutbox) == meeting.invitations.count()
+
+
+def test_agenda_and_minutes_pdf_structure(
+    meeting, past_meeting, personas, external, django_capture_on_commit_callbacks
+):
+    """Tagged for screen readers; a guest list long enough to break across pages stays one table."""
+    guests = [
+        type(external).objects.create(
+            first_name="Invité", last_name=str(number), email=f"invite{number}@asso.example"
+        )
+        for number in range(30)
+    ]
+    services.invitations_add(meeting=meeting, externals=[external, *guests])
+    add_item(meeting, personas["chef"], "Sécurité du square", 20)
+    agenda, _ = publish(meeting, personas["chef"], django_capture_on_commit_callbacks)
+    agenda.refresh_from_db()
+    with agenda.file.open("rb") as handle:
+        content = handle.read()
+    assert len(PdfReader(io.BytesIO(content)).pages) >= 2
+    walk = assert_pdfua(content)
+    invitees = [t for t in walk.tables if "invitée" in t["caption"]]
+    assert len(invitees) == 1
+    assert invitees[0]["rows"] == 1 + int(invitees[0]["caption"].split()[0]) > 30
+    services.minutes_update(meeting=past_meeting, summary="Bonne participation.", items={})
+    with django_capture_on_commit_callbacks(execute=True):
+        minutes, _ = services.minutes_publish(meeting=past_meeting, requested_by=personas["chef"])
+    minutes.refresh_from_db()
+    with minutes.file.open("rb") as handle:
+        assert_pdfua(handle.read())

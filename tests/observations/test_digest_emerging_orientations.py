@@ -3,6 +3,8 @@
 import csv
 import datetime
 import io
+import re
+import subprocess
 
 import pytest
 from django.contrib.postgres.search import SearchQuery
@@ -23,6 +25,7 @@ from observations.models import (
     Observation,
     Orientation,
 )
+from tests.foundation.pdfua import assert_pdfua
 from tests.observations.factories import SECRET_TITLE, make_observation
 
 
@@ -42,6 +45,8 @@ def test_monthly_digest_rendered_and_emailed_once(
     with job.file.open("rb") as handle:
         pdf = PdfReader(io.BytesIO(handle.read()))
     text = "".join(page.extract_text() for page in pdf.pages)
+    with job.file.open("rb") as handle:
+        assert_pdfua(handle.read())
     assert "Remontées au comité de direction" in (pdf.metadata.title or "")
     assert "Lampadaire éteint" in text and "Renfort validé" in text
     assert SECRET_TITLE not in text and "confidentielle" in text
@@ -329,3 +334,24 @@ def test_postgresql_search_gets_room_for_its_transaction(as_role, personas, oues
     room = next(i for i, q in enumerate(sql) if "set_config('work_mem'" in q)
     assert "'32MB', true)" in sql[room]
     assert any("search_document" in q for q in sql[room + 1 :])  # the search ran after it
+
+
+def test_digest_header_date_on_one_line(world, personas, django_capture_on_commit_callbacks):
+    month = selectors.month_start(timezone.localdate())
+    with django_capture_on_commit_callbacks(execute=True):
+        job = obs_services.escalation_digest_request(
+            month=month, requested_by=personas["direction"]
+        )
+    job.refresh_from_db()
+    with job.file.open("rb") as handle:
+        content = handle.read()
+    layout = subprocess.run(
+        ["pdftotext", "-layout", "-l", "1", "-", "-"],
+        input=content,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    header = next(line for line in layout.splitlines() if line.strip())
+    assert re.search(r"Remontées au comité de direction — .+ {2,}\d{1,2} \w+ \d{4}$", header), (
+        header
+    )
