@@ -14,7 +14,8 @@ observation (`observations/permissions.py`):
   partial; PDFs served by a URL are read with poppler;
 - every kind of document, by iterating the `DocumentJob` subclasses: a new kind without a
   builder in `DOCUMENTS` fails `test_every_kind_of_document_has_a_builder`;
-- every email sent during the scenario, each MIME part (PDF and iCalendar attachments too);
+- every email sent during the scenario, each MIME part (PDF and iCalendar attachments too),
+  the scenario ending with one run of every periodic job (`beat_schedule`);
 - every notification row; every person's calendar feed.
 
 A new URL pattern joins by construction (test_url_scoping makes it map its parameters); a
@@ -32,6 +33,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from arras_quartiers.celery import app as celery_app
 from diagnostics import services as diagnostics_services
 from diagnostics.models import Diagnostic, DiagnosticDocument
 from foundation.jobs import document_job_models
@@ -41,6 +43,7 @@ from meetings.models import AgendaDocument, Meeting, MinutesDocument, WorkingGro
 from observations import selectors as obs_selectors
 from observations import services as obs_services
 from observations.models import EscalationDigest, Notification, Observation
+from teams.models import Agent
 from tests.diagnostics.factories import diagnostic_in_state
 from tests.meetings.factories import make_meeting
 from tests.observations.factories import add_photo, make_observation
@@ -118,8 +121,8 @@ def _minutes(w: dict) -> DocumentJob:
     )
     w["action"] = meetings_services.action_create(
         meeting=meeting, title="Orienter vers le CCAS", owner=w["action_owner"],
-        due_date=timezone.localdate() + datetime.timedelta(days=30), agenda_item=w["item"],
-        observation=w["observation"],
+        due_date=timezone.localdate() - datetime.timedelta(days=1), agenda_item=w["item"],
+        observation=w["observation"],  # overdue: the weekly reminder mails its owner
     )  # fmt: skip
     return meetings_services.minutes_publish(meeting=meeting, requested_by=w["chef"])[0]
 
@@ -153,7 +156,12 @@ def canary(personas, ouest, services, django_capture_on_commit_callbacks) -> dic
     chef, direction = personas["chef"], personas["direction"]
     author = make_agent("auteur.canari@test.example", service=ccas)
     membership = join(author, ouest)
-    ccas.responsables.add(make_agent("responsable.ccas@test.example"))
+    # Mailed a daily summary of notifications rather than each one.
+    ccas.responsables.add(
+        make_agent(
+            "responsable.ccas@test.example", notification_frequency=Agent.Notifications.DAILY
+        )
+    )
     w: dict = {"quartier": ouest, "service": ccas, "chef": chef, "direction": direction,
                "action_owner": personas["agent"]}  # fmt: skip
     with django_capture_on_commit_callbacks(execute=True):
@@ -204,6 +212,12 @@ def canary(personas, ouest, services, django_capture_on_commit_callbacks) -> dic
         w["documents"] = {}
         for kind, (key, build) in DOCUMENTS.items():
             w["documents"][kind] = w[key] = build(w)
+    # Then every periodic job runs once (reminders, summaries, sweepers), mailing what it
+    # mails: a new one joins by being scheduled.
+    celery_app.loader.import_default_modules()  # the apps' tasks, as a worker loads them
+    with django_capture_on_commit_callbacks(execute=True):
+        for entry in celery_app.conf.beat_schedule.values():
+            celery_app.tasks[entry["task"]].apply().get()
     w["version"] = diagnostic.versions.get()
     for job in w["documents"].values():
         job.refresh_from_db()
