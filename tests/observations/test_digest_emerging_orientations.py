@@ -27,6 +27,7 @@ from observations.models import (
 )
 from tests.foundation.pdfua import assert_pdfua
 from tests.observations.factories import SECRET_TITLE, make_observation
+from tests.poppler import pdf_text
 
 
 def test_monthly_digest_rendered_and_emailed_once(
@@ -355,3 +356,29 @@ def test_digest_header_date_on_one_line(world, personas, django_capture_on_commi
     assert re.search(r"Remontées au comité de direction — .+ {2,}\d{1,2} \w+ \d{4}$", header), (
         header
     )
+
+
+def test_digest_shows_confidential_escalations_by_category_and_quartier_only(
+    world, personas, django_capture_on_commit_callbacks
+):
+    """Its own text promises it: no reason, no answer, no name of who escalated or answered."""
+    Escalation.objects.filter(observation=world["pub_ouest"]).delete()
+    Escalation.objects.filter(observation=world["secret_ouest"]).update(
+        reason="Motif Xylophage sous secret",
+        answer="Réponse Wombat du comité",
+        answered_by=personas["direction"],
+        answered_at=timezone.now(),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        job = obs_services.escalation_digest_request(
+            month=selectors.month_start(timezone.localdate()), requested_by=personas["direction"]
+        )
+    job.refresh_from_db()
+    assert job.status == EscalationDigest.Status.READY, job.error
+    text = " ".join(pdf_text(job.file.path).split())
+    for secret in ("Xylophage", "Wombat", str(personas["chef"]), str(personas["direction"])):
+        assert secret not in text
+    assert SECRET_TITLE not in text
+    assert "Social" in text and "Ouest" in text  # its category and quartier
+    assert "1 remontée ce mois-ci, dont 1 avec réponse" in text
+    assert "Observation confidentielle : motif et réponse non reproduits" in text
