@@ -351,8 +351,9 @@ def working_groups_for(user) -> QuerySet[WorkingGroup]:
     )
 
 
-def active_working_group_for(user, pk: int) -> WorkingGroup | None:
-    return permissions.working_groups_visible_to(user).filter(pk=pk, is_active=True).first()
+def convenable_working_groups(user) -> QuerySet[WorkingGroup]:
+    """The active groups the user may convene (it manages them)."""
+    return permissions.working_groups_managed_by(user).filter(is_active=True).order_by("name")
 
 
 def working_group_for(user, pk: int) -> WorkingGroup:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 
 from foundation import jobs
-from meetings import planning, selectors
+from meetings import permissions, planning, selectors
 from meetings.models import (
     Action,
     AgendaDocument,
@@ -76,6 +76,18 @@ def meeting_create(
     if kind == Meeting.Kind.GROUPE and working_group is None:
         raise ValidationError(
             {"working_group": _("Une réunion de groupe de travail a besoin de son groupe.")}
+        )
+    if (
+        kind == Meeting.Kind.GROUPE
+        and working_group is not None
+        and not permissions.can_manage_working_group(organiser, working_group)
+    ):
+        raise ValidationError(
+            {
+                "working_group": _(
+                    "Vous ne gérez pas ce groupe de travail : seuls ses gestionnaires le réunissent."
+                )
+            }
         )
     if proposals_deadline is None:
         proposals_deadline = start - datetime.timedelta(days=7)

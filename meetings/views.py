@@ -225,10 +225,13 @@ def meeting_create(request):
     chosen = selectors.quartier_or_first(quartiers, slug=request.GET.get("quartier"))
     if chosen:
         initial.update(quartier=chosen, place=chosen.meeting_place)
+    groups = selectors.convenable_working_groups(request.user)
     group_pk = request.GET.get("groupe", "")
     if group_pk.isdigit():
-        initial["working_group"] = selectors.active_working_group_for(request.user, int(group_pk))
-    form = MeetingForm(_posted(request), quartiers=quartiers, initial=initial)
+        initial["working_group"] = groups.filter(pk=int(group_pk)).first()
+    form = MeetingForm(
+        _posted(request), quartiers=quartiers, working_groups=groups, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
