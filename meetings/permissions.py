@@ -38,6 +38,7 @@ from meetings.models import (
     Invitation,
     Meeting,
     MeetingQuerySet,
+    MinutesDocument,
     WorkingGroup,
 )
 from teams.access import quartiers_visible_to, roles_of
@@ -142,10 +143,16 @@ def actions_visible_to(user) -> QuerySet[Action]:
         return Action.objects.none()
     published = meetings_visible_to(user).filter(minutes_version__gt=0)
     managed = meetings_managed_by(user)
+    # A reader sees the actions its minutes published; one added since is a draft until then.
+    in_published_minutes = Exists(
+        MinutesDocument.objects.filter(
+            meeting_id=OuterRef("meeting_id"), requested_at__gte=OuterRef("created_at")
+        )
+    )
     return Action.objects.filter(
         Q(owner_id=user.pk)
         | Q(meeting__in=managed.values("pk"))
-        | Q(meeting__in=published.values("pk"))
+        | (Q(meeting__in=published.values("pk")) & in_published_minutes)
     )
 
 
