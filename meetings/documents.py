@@ -80,7 +80,7 @@ def agenda_pdf(document: AgendaDocument) -> tuple[bytes, str]:
     meeting = Meeting.objects.select_related("quartier", "working_group", "organiser").get(
         pk=document.meeting_id
     )
-    schedule = selectors.agenda_schedule(meeting)
+    schedule = selectors.published_schedule(document)
     context = {
         **_common_context(meeting),
         "version": document.version,
@@ -101,14 +101,12 @@ def minutes_pdf(document: MinutesDocument) -> tuple[bytes, str]:
     meeting = Meeting.objects.select_related("quartier", "working_group", "organiser").get(
         pk=document.meeting_id
     )
-    schedule = selectors.agenda_schedule(meeting, with_actions=True)
+    schedule = selectors.published_schedule(document)
+    # The summary as published, not as edited since (this instance is not saved).
+    meeting.minutes_summary = schedule.summary
     loose = [
         {"action": a, "observation": cited(a.observation) if a.observation_id else None}
-        for a in meeting.actions.filter(agenda_item__isnull=True)
-        .select_related(
-            "owner", "priority", "observation", "observation__category", "observation__quartier"
-        )
-        .prefetch_related("services")
+        for a in schedule.loose_actions
     ]
     context = {
         **_common_context(meeting),

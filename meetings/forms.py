@@ -70,8 +70,13 @@ class MeetingForm(forms.Form):
     quartier = QuartierField(label=_("Quartier"), queryset=Quartier.objects.none(), required=False)
     working_group = forms.ModelChoiceField(
         label=_("Groupe de travail"),
-        queryset=WorkingGroup.objects.filter(is_active=True),
+        queryset=WorkingGroup.objects.none(),
         required=False,
+        error_messages={
+            "invalid_choice": _(
+                "Choisissez un groupe de travail que vous gérez : seuls ses gestionnaires peuvent le réunir."
+            )
+        },
         help_text=_("Pour une réunion de groupe de travail : ses membres sont invités."),
     )
     place = forms.CharField(label=_("Lieu"), max_length=255)
@@ -85,15 +90,20 @@ class MeetingForm(forms.Form):
         help_text=_("Par défaut, une semaine avant la réunion."),
     )
 
-    def __init__(self, *args, quartiers=None, editing: bool = False, **kwargs):
+    def __init__(self, *args, quartiers=None, working_groups=None, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.editing = editing
-        choice_field(self, "quartier").queryset = (
-            quartiers if quartiers is not None else Quartier.objects.none()
-        )
         if editing:
             for name in ("kind", "quartier", "working_group"):
                 del self.fields[name]
+            return
+        choice_field(self, "quartier").queryset = (
+            quartiers if quartiers is not None else Quartier.objects.none()
+        )
+        # Only the groups the organiser manages: convening invites their members in the city's name.
+        choice_field(self, "working_group").queryset = (
+            working_groups if working_groups is not None else WorkingGroup.objects.none()
+        )
 
     @classmethod
     def initial_for(cls, meeting: Meeting) -> dict:

@@ -442,6 +442,9 @@ class MeetingDocument(DocumentJob):
 
     meeting: models.ForeignKey
     version = models.PositiveSmallIntegerField(_("version"))
+    # What was published, frozen (selectors.agenda_content / minutes_content): readers and the
+    # PDF see this, never the later edits. Empty for a version published before it was kept.
+    content = models.JSONField(_("contenu publié"), default=dict, blank=True, editable=False)
     emails_sent_at = models.DateTimeField(_("courriels envoyés le"), null=True, blank=True)
 
     class Meta:

@@ -18,7 +18,8 @@ the meeting, and by who reads the meeting once its minutes are published.
 Groupes de travail: everyone sees the groups they belong to; a chef de projet (and an élu)
 also sees those spanning its quartiers; the maire, the comité de direction and administrators
 see them all. A chef de projet creates groups (spanning at least one of its quartiers) and
-manages those spanning one of its quartiers (name, members, quartiers); administrators all.
+manages those spanning one of its quartiers (name, members, quartiers) and only those it
+convenes (their members and partners are invited in the city's name); administrators all.
 
 Writes: the chef de projet of the meeting's quartier (or of a quartier of its groupe de
 travail), its organiser and administrators manage a meeting (invitations, agenda, minutes,
@@ -37,6 +38,7 @@ from meetings.models import (
     Invitation,
     Meeting,
     MeetingQuerySet,
+    MinutesDocument,
     WorkingGroup,
 )
 from teams.access import quartiers_visible_to, roles_of
@@ -141,10 +143,16 @@ def actions_visible_to(user) -> QuerySet[Action]:
         return Action.objects.none()
     published = meetings_visible_to(user).filter(minutes_version__gt=0)
     managed = meetings_managed_by(user)
+    # A reader sees the actions its minutes published; one added since is a draft until then.
+    in_published_minutes = Exists(
+        MinutesDocument.objects.filter(
+            meeting_id=OuterRef("meeting_id"), requested_at__gte=OuterRef("created_at")
+        )
+    )
     return Action.objects.filter(
         Q(owner_id=user.pk)
         | Q(meeting__in=managed.values("pk"))
-        | Q(meeting__in=published.values("pk"))
+        | (Q(meeting__in=published.values("pk")) & in_published_minutes)
     )
 
 
@@ -206,6 +214,21 @@ def can_manage_working_group(user, group: WorkingGroup) -> bool:
     if not roles.chef_of:
         return False
     return bool(working_group_quartier_ids(group) & roles.chef_of)
+
+
+def working_groups_managed_by(user) -> QuerySet[WorkingGroup]:
+    """The groups a user manages, hence may convene: all for an admin, those spanning one of a
+    chef de projet's quartiers, none for anyone else."""
+    roles = roles_of(user)
+    if roles.admin:
+        return WorkingGroup.objects.all()
+    if not roles.chef_of:
+        return WorkingGroup.objects.none()
+    return WorkingGroup.objects.filter(
+        pk__in=WorkingGroup.quartiers.through.objects.filter(quartier_id__in=roles.chef_of).values(
+            "workinggroup_id"
+        )
+    )
 
 
 def working_group_quartier_ids(group: WorkingGroup) -> set[int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -10,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from meetings import permissions, planning
+from meetings import permissions, planning, published
 from meetings.models import (
     Action,
     AgendaDocument,
@@ -23,6 +24,7 @@ from meetings.models import (
     WorkingGroup,
 )
 from meetings.permissions import meetings_visible_to
+from meetings.published import PublishedAction, PublishedItem
 from observations.models import Observation
 from observations.permissions import observations_visible_to
 from teams.models import Agent, ExternalParticipant, Membership, Quartier
@@ -120,11 +122,13 @@ def response_counts(invitations: list[Invitation]) -> ResponseCounts:
 
 @dataclass
 class ScheduleRow:
+    """A point of the agenda: the live item (a draft for who manages) or the published one."""
+
     number: int
-    item: AgendaItem
+    item: AgendaItem | PublishedItem
     start: datetime.datetime
     end: datetime.datetime
-    actions: list[Action] = field(default_factory=list)
+    actions: Sequence[Action | PublishedAction] = field(default_factory=list)
 
 
 @dataclass
@@ -132,7 +136,10 @@ class Schedule:
     meeting: Meeting
     rows: list[ScheduleRow]
     total_minutes: int
-    review_actions: list[Action]
+    review_actions: Sequence[Action | PublishedAction]
+    # The minutes' general summary and actions outside any point, as published (minutes only).
+    summary: str = ""
+    loose_actions: Sequence[PublishedAction] = ()
 
     @property
     def overflow_minutes(self) -> int:
@@ -186,6 +193,75 @@ def agenda_schedule(meeting: Meeting, *, with_actions: bool = False) -> Schedule
     return Schedule(meeting=meeting, rows=rows, total_minutes=total, review_actions=review)
 
 
+def _row_content(row: ScheduleRow) -> dict:
+    return {
+        **published.item_data(row.item),
+        "number": row.number,
+        "start": row.start.isoformat(),
+        "end": row.end.isoformat(),
+        "actions": [published.action_data(action) for action in row.actions],
+    }
+
+
+def agenda_content(schedule: Schedule) -> dict:
+    """The agenda as it is published, to keep on its document (JSON)."""
+    return {
+        "rows": [_row_content(row) for row in schedule.rows],
+        "total_minutes": schedule.total_minutes,
+        "review_actions": [
+            published.action_data(action, full=False) for action in schedule.review_actions
+        ],
+    }
+
+
+def minutes_content(meeting: Meeting) -> dict:
+    """The minutes as they are published: the points with their notes, decisions and actions."""
+    loose = (
+        meeting.actions.filter(agenda_item__isnull=True)
+        .select_related(
+            "owner", "priority", "observation", "observation__category", "observation__quartier"
+        )
+        .prefetch_related("services")
+    )
+    return {
+        **agenda_content(agenda_schedule(meeting, with_actions=True)),
+        "summary": meeting.minutes_summary,
+        "loose_actions": [published.action_data(action) for action in loose],
+    }
+
+
+def published_schedule(document: MeetingDocument) -> Schedule:
+    """What a published document says, as frozen at its publication.
+
+    A version published before its content was kept has none: it shows the meeting as it is.
+    """
+    content = document.content
+    if not content:
+        meeting = document.meeting
+        is_minutes = isinstance(document, MinutesDocument)
+        content = (
+            minutes_content(meeting) if is_minutes else agenda_content(agenda_schedule(meeting))
+        )
+    rows = [
+        ScheduleRow(
+            number=row["number"],
+            item=published.item_from(row),
+            start=datetime.datetime.fromisoformat(row["start"]),
+            end=datetime.datetime.fromisoformat(row["end"]),
+            actions=[published.action_from(action) for action in row["actions"]],
+        )
+        for row in content["rows"]
+    ]
+    return Schedule(
+        meeting=document.meeting,
+        rows=rows,
+        total_minutes=content["total_minutes"],
+        review_actions=[published.action_from(a) for a in content["review_actions"]],
+        summary=content.get("summary", ""),
+        loose_actions=[published.action_from(a) for a in content.get("loose_actions", [])],
+    )
+
+
 def proposals(user, meeting: Meeting) -> list[AgendaItem]:
     """Points not (or no longer) on the agenda: proposed, reported, merged; who manages sees all."""
     items = permissions.agenda_items_visible_to(user, meeting).exclude(
@@ -228,6 +304,21 @@ def latest_agenda(meeting: Meeting) -> AgendaDocument | None:
 
 def latest_minutes(meeting: Meeting) -> MinutesDocument | None:
     return meeting.minutes_documents.order_by("-version").first()
+
+
+def readers_schedule(document: MeetingDocument | None) -> Schedule | None:
+    """What those who do not manage the meeting read: the latest published version, if any."""
+    return published_schedule(document) if document is not None else None
+
+
+def readers_agenda(
+    meeting: Meeting, document: AgendaDocument | None, *, invited: bool
+) -> Schedule | None:
+    """The agenda for who does not manage the meeting: once published, the version published;
+    before, invitees follow it in preparation (shown as such), others see nothing of it."""
+    if document is None and invited:
+        return agenda_schedule(meeting)
+    return readers_schedule(document)
 
 
 # Actions -------------------------------------------------------------------------------------
@@ -351,8 +442,9 @@ def working_groups_for(user) -> QuerySet[WorkingGroup]:
     )
 
 
-def active_working_group_for(user, pk: int) -> WorkingGroup | None:
-    return permissions.working_groups_visible_to(user).filter(pk=pk, is_active=True).first()
+def convenable_working_groups(user) -> QuerySet[WorkingGroup]:
+    """The active groups the user may convene (it manages them)."""
+    return permissions.working_groups_managed_by(user).filter(is_active=True).order_by("name")
 
 
 def working_group_for(user, pk: int) -> WorkingGroup:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 
 from foundation import jobs
-from meetings import planning, selectors
+from meetings import permissions, planning, selectors
 from meetings.models import (
     Action,
     AgendaDocument,
@@ -76,6 +76,18 @@ def meeting_create(
     if kind == Meeting.Kind.GROUPE and working_group is None:
         raise ValidationError(
             {"working_group": _("Une réunion de groupe de travail a besoin de son groupe.")}
+        )
+    if (
+        kind == Meeting.Kind.GROUPE
+        and working_group is not None
+        and not permissions.can_manage_working_group(organiser, working_group)
+    ):
+        raise ValidationError(
+            {
+                "working_group": _(
+                    "Vous ne gérez pas ce groupe de travail : seuls ses gestionnaires le réunissent."
+                )
+            }
         )
     if proposals_deadline is None:
         proposals_deadline = start - datetime.timedelta(days=7)
@@ -518,7 +530,8 @@ def agenda_publish(*, meeting: Meeting, requested_by: Agent) -> tuple[AgendaDocu
     meeting.sequence += 1
     if meeting.status == Meeting.Status.PLANNED:
         meeting.status = Meeting.Status.AGENDA_PUBLISHED
-    return _new_document(meeting, AgendaDocument, requested_by, "sequence", "status"), True
+    content = selectors.agenda_content(schedule)
+    return _new_document(meeting, AgendaDocument, requested_by, content, "sequence", "status"), True
 
 
 def _unchanged_document[D: MeetingDocument](meeting: Meeting, model: type[D]) -> D | None:
@@ -536,14 +549,17 @@ def _unchanged_document[D: MeetingDocument](meeting: Meeting, model: type[D]) ->
 
 
 def _new_document[D: MeetingDocument](
-    meeting: Meeting, model: type[D], requested_by: Agent, *also: str
+    meeting: Meeting, model: type[D], requested_by: Agent, content: dict, *also: str
 ) -> D:
-    """Publish the next version of a meeting's document (the meeting row is locked): PDF, emails."""
+    """Publish the next version of a meeting's document (the meeting row is locked): its content
+    frozen for readers, then its PDF and emails."""
     version = getattr(meeting, model.version_field) + 1
     setattr(meeting, model.version_field, version)
     setattr(meeting, model.changed_field, False)
     meeting.save(update_fields=[model.version_field, model.changed_field, *also, "updated_at"])
-    document = model.objects.create(meeting=meeting, version=version, requested_by=requested_by)
+    document = model.objects.create(
+        meeting=meeting, version=version, requested_by=requested_by, content=content
+    )
     jobs.enqueue(document)
     return document
 
@@ -644,7 +660,8 @@ def minutes_publish(*, meeting: Meeting, requested_by: Agent) -> tuple[MinutesDo
     if latest is not None:
         return latest, False
     meeting.status = Meeting.Status.MINUTES_PUBLISHED
-    return _new_document(meeting, MinutesDocument, requested_by, "status"), True
+    content = selectors.minutes_content(meeting)
+    return _new_document(meeting, MinutesDocument, requested_by, content, "status"), True
 
 
 # Calendar feed -------------------------------------------------------------------------------

@@ -225,10 +225,13 @@ def meeting_create(request):
     chosen = selectors.quartier_or_first(quartiers, slug=request.GET.get("quartier"))
     if chosen:
         initial.update(quartier=chosen, place=chosen.meeting_place)
+    groups = selectors.convenable_working_groups(request.user)
     group_pk = request.GET.get("groupe", "")
     if group_pk.isdigit():
-        initial["working_group"] = selectors.active_working_group_for(request.user, int(group_pk))
-    form = MeetingForm(_posted(request), quartiers=quartiers, initial=initial)
+        initial["working_group"] = groups.filter(pk=int(group_pk)).first()
+    form = MeetingForm(
+        _posted(request), quartiers=quartiers, working_groups=groups, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -323,21 +326,31 @@ def meeting_detail(request, pk):
     can_manage = permissions.can_manage(request.user, meeting)
     invitation = permissions.invitation_of(request.user, meeting)
     invitations = selectors.invitations_of(meeting)
+    agenda_job, minutes_job = selectors.latest_agenda(meeting), selectors.latest_minutes(meeting)
+    schedule: selectors.Schedule | None
+    minutes: selectors.Schedule | None
+    if can_manage:  # the drafts, marked as such
+        schedule = minutes = selectors.agenda_schedule(meeting)
+        minutes_summary = meeting.minutes_summary
+    else:  # the versions published, never what was edited since
+        schedule = selectors.readers_agenda(meeting, agenda_job, invited=invitation is not None)
+        minutes = selectors.readers_schedule(minutes_job)
+        minutes_summary = minutes.summary if minutes else ""
     context = {
         "meeting": meeting,
         "can_manage": can_manage,
         "invitation": invitation,
         "invitations": invitations,
         "counts": selectors.response_counts(invitations),
-        "schedule": selectors.agenda_schedule(meeting),
-        # Those who only read the calendar (élus, direction) see the agenda once it is published.
-        "show_agenda": can_manage or invitation is not None or meeting.agenda_version > 0,
+        "schedule": schedule,
+        "minutes": minutes,
+        "minutes_summary": minutes_summary,
         "can_propose": permissions.can_propose(request.user, meeting),
         "can_rsvp": permissions.can_rsvp(request.user, meeting),
         "rsvp_form": RsvpForm(initial={"response": invitation.response if invitation else None}),
         "can_read_minutes": permissions.can_read_minutes(request.user, meeting),
-        "agenda_job": selectors.latest_agenda(meeting),
-        "minutes_job": selectors.latest_minutes(meeting),
+        "agenda_job": agenda_job,
+        "minutes_job": minutes_job,
         "my_proposals": [] if can_manage else selectors.proposals(request.user, meeting),
         "now": timezone.now(),
     }
@@ -470,10 +483,16 @@ def agenda(request, pk):
 
 
 def _builder_context(request, meeting: Meeting, *, can_manage: bool) -> dict:
+    """Who manages builds the draft; invitees read the agenda as published (None before)."""
+    schedule = (
+        selectors.agenda_schedule(meeting)
+        if can_manage
+        else selectors.readers_agenda(meeting, selectors.latest_agenda(meeting), invited=True)
+    )
     return {
         "meeting": meeting,
         "can_manage": can_manage,
-        "schedule": selectors.agenda_schedule(meeting),
+        "schedule": schedule,
         "proposals": selectors.proposals(request.user, meeting),
     }
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from meetings import permissions, selectors, services
 from meetings.models import Meeting, WorkingGroup
 from teams.models import ExternalParticipant
+from tests.meetings.factories import next_working_day
 from tests.teams.factories import ROLES, make_agent
 
 OK, HIDDEN = 200, 404
@@ -197,3 +202,66 @@ def test_edit_page_queries_do_not_grow(n, as_role, ouest, sud, django_assert_num
     client.get(url)
     with django_assert_num_queries(14):
         assert client.get(url).status_code == 200
+
+
+# Convening a group ------------------------------------------------------------------------------
+
+CONVENES = {  # which groups each role may convene: only a group's managers
+    **dict.fromkeys(ROLES, set()),
+    "chef": {"ouest"},
+    "admin": {"ouest", "sud"},
+}
+
+
+def _convene(client, group):
+    return client.post(
+        reverse("meetings:create"),
+        {
+            "kind": Meeting.Kind.GROUPE,
+            "working_group": group.pk,
+            "place": "Salle du conseil",
+            "date": (timezone.localdate() + datetime.timedelta(days=21)).isoformat(),
+            "start_time": "14:00",
+            "end_time": "16:00",
+        },
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_a_groups_managers_convene_it(role, as_role, groups):
+    client = as_role(role)
+    for key, group in groups.items():
+        response = _convene(client, group)
+        convened = Meeting.objects.filter(working_group=group).exists()
+        assert convened == (key in CONVENES[role]), key
+        if role in ("chef", "admin") and not convened:
+            assert response.status_code == 200
+            assert "Choisissez un groupe de travail que vous gérez" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["chef", "admin"])
+def test_the_form_offers_only_the_groups_one_manages(role, as_role, groups):
+    form = as_role(role).get(reverse("meetings:create")).context["form"]
+    offered = set(form.fields["working_group"].queryset)
+    assert offered == {groups[key] for key in CONVENES[role]}
+
+
+def test_the_service_refuses_a_group_the_organiser_does_not_manage(personas, groups):
+    with pytest.raises(ValidationError) as refused:
+        services.meeting_create(
+            kind=Meeting.Kind.GROUPE,
+            organiser=personas["chef"],
+            working_group=groups["sud"],
+            place="Salle",
+            start=next_working_day(21),
+            end=next_working_day(21) + datetime.timedelta(hours=2),
+        )
+    assert "ne gérez pas" in refused.value.message_dict["working_group"][0]
+    assert not Meeting.objects.exists()
+
+
+def test_a_chef_cannot_preselect_a_group_it_does_not_manage(as_role, groups, personas, sud):
+    sud_group = groups["sud"]
+    sud_group.members.add(personas["chef"])  # a member, not a manager
+    page = as_role("chef").get(reverse("meetings:create") + f"?type=groupe&groupe={sud_group.pk}")
+    assert page.context["form"].initial.get("working_group") is None
