@@ -12,3 +12,8 @@ class ArrasQuartiersConfig(AppConfig):
         from arras_quartiers import audit, security  # noqa: F401
 
         audit.connect()
+        # Every app's tasks, registered now in every process: the web one too, where no worker
+        # start triggers Celery's lazy autodiscovery (eager mode runs them here).
+        from arras_quartiers.celery import app
+
+        app.autodiscover_tasks(force=True)

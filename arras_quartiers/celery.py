@@ -1,4 +1,10 @@
-"""The Celery app. Without a broker (REDIS_URL unset) tasks run eagerly, in-process."""
+"""The Celery app. Without a broker (REDIS_URL unset) tasks run eagerly, in-process.
+
+A change asks for a task through the outbox (`foundation.outbox.enqueue`), whose relay runs in
+each worker (`RelayStep`) and whose base class (`OutboxTask`) every task has; beat sends the
+periodic ones below. The tasks are registered by autodiscovery when Django starts, in every
+process (`ArrasQuartiersConfig.ready`).
+"""
 
 import os
 
@@ -7,16 +13,12 @@ from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "arras_quartiers.settings")
 
-app = Celery("arras_quartiers")
+app = Celery("arras_quartiers", task_cls="foundation.outbox:OutboxTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+app.steps["worker"].add("foundation.outbox:RelayStep")
 
 # Periodic jobs (celery beat). Each entry names a task owned by an app.
 app.conf.beat_schedule = {
-    "resend-stuck-document-jobs": {
-        "task": "arras_quartiers.tasks.resend_stuck_jobs",
-        "schedule": crontab(minute="*/5"),
-    },
     "observations-notification-digests": {
         "task": "observations.tasks.send_notification_digests",
         "schedule": crontab(hour=7, minute=0),

@@ -233,7 +233,8 @@ CACHES = {
     )
 }
 
-# Celery: Redis broker when REDIS_URL is set; otherwise jobs run in-process, eagerly.
+# Celery: Redis broker when REDIS_URL is set; otherwise jobs run in-process, eagerly, when the
+# change that asks for them commits (foundation.outbox).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 # Tests run tasks eagerly too; the tests that need a real broker and worker start their own.
 CELERY_TASK_ALWAYS_EAGER = TESTING or not CELERY_BROKER_URL
@@ -244,7 +245,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = 400_000  # KiB: recycle a worker process after large renders
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "max_retries": 2}
+# Only the outbox relay (in the worker) publishes: it must fail fast on a broker that is down or
+# frozen (accepts and never answers), and leave the rows for its next round.
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "max_retries": 2,
+    "socket_connect_timeout": 3,
+    "socket_timeout": 5,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE

@@ -12,5 +12,3 @@ class DiagnosticsConfig(AppConfig):
 
         register_panel("quartier", quartier_comparison, order=80)
         register_panel("home", latest_published, order=30)
-        # Register the tasks with Celery in every process (the eager in-process mode included).
-        from diagnostics import tasks  # noqa: F401

@@ -29,7 +29,7 @@ from diagnostics.models import (
     DiagnosticVersion,
     Section,
 )
-from foundation import jobs
+from foundation import jobs, outbox
 from foundation.models import DocumentJob
 from teams.models import Agent, Membership, Quartier
 
@@ -167,14 +167,7 @@ def diagnostic_transition(
     if action == "review":
         diagnostic.review_requested_at = now
         fields.append("review_requested_at")
-        diagnostic_pk = diagnostic.pk
-
-        def ask_the_team():
-            from diagnostics.tasks import notify_review
-
-            notify_review.delay(diagnostic_pk)
-
-        transaction.on_commit(ask_the_team)
+        outbox.enqueue("diagnostics.tasks.notify_review", diagnostic.pk)
     if action == "validate":
         diagnostic.validated_by, diagnostic.validated_at = by, now
         fields += ["validated_by", "validated_at"]
@@ -211,14 +204,7 @@ def _publish(diagnostic: Diagnostic, *, by: Agent, note: str, now) -> Diagnostic
         status=DocumentJob.Status.FAILED, finished_at=now, error="Remplacé par la version publiée."
     )
     document_request(diagnostic=diagnostic, by=by, version=version)
-    version_pk = version.pk
-
-    def notify():
-        from diagnostics.tasks import notify_publication
-
-        notify_publication.delay(version_pk)
-
-    transaction.on_commit(notify)
+    outbox.enqueue("diagnostics.tasks.notify_publication", version.pk)
     return version
 
 

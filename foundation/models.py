@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import ClassVar, Self
 
+from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import models
@@ -16,9 +17,9 @@ class DocumentJob(models.Model):
     """One requested document (a PDF) and the state of the job that renders it.
 
     A concrete subclass names the Celery task that renders it (`task_name`, called with the
-    job's pk) and is registered with the stuck-job sweeper automatically. The row is written
-    before anything is sent to the broker: if the broker is down, the request is not lost,
-    it waits "en attente" until the sweeper sends it again.
+    job's pk). The job and its task's outbox row (`foundation.outbox`) are written in the same
+    transaction as the change that asks for it: with the broker down, the request is not lost,
+    it waits "en attente" until the relay hands it over.
     """
 
     class Status(models.TextChoices):
@@ -43,7 +44,6 @@ class DocumentJob(models.Model):
         related_name="+",
     )
     requested_at = models.DateTimeField(_("demandé le"), default=timezone.now)
-    enqueued_at = models.DateTimeField(_("transmis le"), null=True, blank=True)
     started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
     finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
@@ -64,3 +64,54 @@ class DocumentJob(models.Model):
             self.file.delete(save=False)
         self.checksum = hashlib.sha256(content).hexdigest()
         self.file.save(filename, ContentFile(content), save=False)
+
+
+def document_job_models() -> list[type[DocumentJob]]:
+    """Every concrete document job of the installed apps."""
+    return [model for model in apps.get_models() if issubclass(model, DocumentJob)]
+
+
+class OutboxJob(models.Model):
+    """One background task asked for by a change, recorded in the change's own transaction.
+
+    Written by `foundation.outbox.enqueue`, handed to the broker by the relay
+    (`foundation.outbox.relay`), and marked started, done or failed around the task's run. `due_at`
+    is when the relay next looks at the row: the time to hand it over (en attente), to hand it over
+    again if it never started (transmise: the message was lost) or if its run went silent (en cours:
+    the worker died; a live worker keeps pushing it back).
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("en attente")
+        SENT = "sent", _("transmise")
+        STARTED = "started", _("en cours")
+        DONE = "done", _("terminée")
+        FAILED = "failed", _("échec")
+
+    OPEN_STATES: ClassVar[tuple[str, ...]] = (State.PENDING, State.SENT, State.STARTED)
+
+    task_name = models.CharField(_("tâche"), max_length=200)
+    args = models.JSONField(_("arguments"), default=list, blank=True)
+    state = models.CharField(_("état"), max_length=10, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(_("demandée le"), default=timezone.now)
+    due_at = models.DateTimeField(_("échéance du relais"), default=timezone.now)
+    sent_at = models.DateTimeField(_("transmise le"), null=True, blank=True)
+    started_at = models.DateTimeField(_("commencée le"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminée le"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("transmissions"), default=0)
+    error = models.TextField(_("erreur"), blank=True)
+
+    class Meta:
+        verbose_name = _("tâche en file")
+        verbose_name_plural = _("tâches en file")
+        indexes = [
+            # The relay's one query: the open rows that are due, oldest first.
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(state__in=["pending", "sent", "started"]),
+                name="outbox_open_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_name}{tuple(self.args)!r} — {self.get_state_display()}"

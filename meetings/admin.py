@@ -82,7 +82,6 @@ class DocumentAdmin(admin.ModelAdmin):
         "error",
         "started_at",
         "finished_at",
-        "enqueued_at",
         "emails_sent_at",
     ]
 

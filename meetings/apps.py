@@ -8,10 +8,7 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         from foundation.panels import register_panel
-        from meetings import (
-            panels,
-            tasks,  # noqa: F401 - registers the tasks in every process, eager mode included
-        )
+        from meetings import panels
 
         register_panel("home", panels.home_panel, order=30)
         register_panel("quartier", panels.quartier_panel, order=30)

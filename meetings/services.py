@@ -1,12 +1,12 @@
 """Writes for `meetings`: each atomic, each checked by `meetings.permissions` before it is called.
 
-Side effects (Celery jobs, emails) are sent after the commit.
+Background work (PDFs, emails) is recorded in the outbox (`foundation.outbox`) with the change,
+by task name, and runs after the commit.
 """
 
 from __future__ import annotations
 
 import datetime
-import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -15,9 +15,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError as BrokerError
 
-from foundation import jobs
+from foundation import jobs, outbox
 from meetings import permissions, planning, selectors
 from meetings.models import (
     Action,
@@ -32,7 +31,6 @@ from meetings.models import (
 )
 from teams.models import Agent, ExternalParticipant, Priority, Quartier, Service
 
-logger = logging.getLogger(__name__)
 ACTION_REVIEW_TITLE = "Suivi des actions"
 
 
@@ -162,20 +160,8 @@ def meeting_cancel(*, meeting: Meeting) -> Meeting:
     meeting.status = Meeting.Status.CANCELLED
     meeting.sequence += 1
     meeting.save(update_fields=["status", "sequence", "updated_at"])
-    transaction.on_commit(lambda: _send_cancellation(meeting.pk))
+    outbox.enqueue("meetings.tasks.send_cancellation", meeting.pk)
     return meeting
-
-
-def _send_cancellation(meeting_pk: int) -> None:
-    from meetings import tasks
-
-    try:
-        tasks.send_cancellation.delay(meeting_pk)
-    except (BrokerError, ConnectionError, OSError) as exc:
-        # Not lost: a periodic task sends the cancellations still unsent.
-        logger.warning(
-            "Broker unreachable, cancellation of meeting %s left for later: %s", meeting_pk, exc
-        )
 
 
 def _mark_held(meeting: Meeting) -> None:

@@ -140,7 +140,6 @@ class EscalationDigestAdmin(admin.ModelAdmin):
         "error",
         "started_at",
         "finished_at",
-        "enqueued_at",
         "attempts",
     ]
 

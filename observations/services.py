@@ -1,5 +1,6 @@
 """Writes for `observations`: each atomic, checked by `observations.permissions` in the views,
-side effects (emails, jobs) sent only once the transaction has committed."""
+side effects (emails, jobs) recorded in the outbox (`foundation.outbox`) by task name and run only
+once the transaction has committed."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from foundation import jobs
+from foundation import jobs, outbox
 from foundation.images import CleanImage
 from foundation.pdf import render_pdf
 from observations import selectors
@@ -479,17 +480,7 @@ def _notify(
         if people[n.recipient_id].notification_frequency == Agent.Notifications.IMMEDIATE
     ]
     if immediate:
-        from observations import tasks
-
-        transaction.on_commit(lambda: _safe_delay(tasks.send_notifications, immediate))
-
-
-def _safe_delay(task, *args) -> None:
-    """A broker that is down leaves the notifications unsent; the periodic sweeper sends them."""
-    try:
-        task.delay(*args)
-    except Exception:  # noqa: BLE001 - any broker failure: the rows stay, the sweeper retries
-        logger.warning("Could not enqueue %s; left for the sweeper", task.name)
+        outbox.enqueue("observations.tasks.send_notifications", immediate)
 
 
 def _observation_url(observation_id: int) -> str:

@@ -1,4 +1,8 @@
-"""Celery tasks: ids in, a service call inside. Retried only on transient errors."""
+"""Celery tasks: ids in, a service call inside. Retried only on transient errors.
+
+Each is asked for by its name through `foundation.outbox.enqueue` (or by beat), never imported
+by the services.
+"""
 
 from __future__ import annotations
 
@@ -14,30 +18,60 @@ from observations.models import EscalationDigest
 TRANSIENT = (OperationalError, smtplib.SMTPException, ConnectionError, TimeoutError)
 
 
-@shared_task(bind=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+@shared_task(
+    bind=True,
+    name="observations.tasks.send_notifications",
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    max_retries=5,
+)
 def send_notifications(self, notification_ids: list[int]) -> int:
     return services.notifications_send(notification_ids)
 
 
-@shared_task(bind=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+@shared_task(
+    bind=True,
+    name="observations.tasks.send_notification_digests",
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    max_retries=5,
+)
 def send_notification_digests(self) -> int:
     """Daily (beat): one email per person who chose the daily digest."""
     return services.notification_digests_send()
 
 
-@shared_task(bind=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+@shared_task(
+    bind=True,
+    name="observations.tasks.send_stale_notifications",
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    max_retries=5,
+)
 def send_stale_notifications(self) -> int:
     """Every few minutes (beat): immediate notifications the broker never delivered."""
     return services.notifications_send(selectors.stale_immediate_notification_ids())
 
 
-@shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    bind=True,
+    name="observations.tasks.request_monthly_escalation_digest",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def request_monthly_escalation_digest(self) -> int:
     """On the 1st of each month (beat): the previous month's digest for the comité de direction."""
     return services.escalation_digest_request(month=selectors.previous_month()).pk
 
 
-@shared_task(bind=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+@shared_task(
+    bind=True,
+    name="observations.tasks.render_escalation_digest",
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    max_retries=5,
+)
 def render_escalation_digest(self, job_id: int) -> None:
     job = run_job(EscalationDigest, job_id, services.escalation_digest_build)
     if job is None:

@@ -112,8 +112,8 @@ def test_a_failed_delivery_leaves_the_rest_for_the_retry(
 ):
     target = meeting if kind == "agenda" else past_meeting
     services.invitations_add(meeting=target, externals=partners)
-    # The broker is away: the job waits, then the mail server fails after 3 messages.
-    monkeypatch.setattr("foundation.jobs.send", lambda model, pk: False)
+    # The broker is away: the job waits in the outbox, then the mail server fails after 3 messages.
+    monkeypatch.setattr("foundation.outbox.runs_in_process", lambda: False)
     if kind == "agenda":
         add_item(target, personas["agent"], "Propreté", 20)
         document, _ = publish(target, personas["chef"], django_capture_on_commit_callbacks)
@@ -185,10 +185,8 @@ def test_a_cancellation_left_unsent_by_a_broker_outage_is_sent_by_the_reminders(
     from meetings import reminders
     from meetings.models import Meeting
 
-    def broker_down(*args, **kwargs):
-        raise ConnectionError("broker down")
-
-    monkeypatch.setattr(tasks.send_cancellation, "delay", broker_down)
+    # The broker is away: the cancellation waits in the outbox, no worker runs it.
+    monkeypatch.setattr("foundation.outbox.runs_in_process", lambda: False)
     with django_capture_on_commit_callbacks(execute=True):
         services.meeting_cancel(meeting=meeting)
     assert not mailoutbox
