@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.commands import manage
+
 ROOT = Path(__file__).resolve().parents[2]
 
 MAKE_DATA = """
@@ -31,20 +33,6 @@ Quartier.objects.create(name="Après", slug="apres")
 Agent.objects.filter(email="sauvegarde@test.example").delete()
 Quartier.objects.filter(slug="nord").update(description="modifié")
 """
-
-
-def manage(env: dict, *args: str, input_text: str | None = None) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        input=input_text,
-    )
-    assert result.returncode == 0, f"manage.py {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
-    return result.stdout
 
 
 def snapshot(env: dict, media: Path) -> tuple[str, dict[str, str]]:

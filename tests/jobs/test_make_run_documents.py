@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.commands import manage
 from tests.poppler import pdf_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,19 +44,6 @@ def make_run_env(var: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("DJANGO_")}
     env.update(DEBUG="1", VAR_DIR=str(var))
     return env
-
-
-def manage(env, *args, timeout=600) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    assert result.returncode == 0, f"manage.py {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
-    return result.stdout
 
 
 class Browser:
