@@ -36,8 +36,7 @@ from django.utils import timezone
 from arras_quartiers.celery import app as celery_app
 from diagnostics import services as diagnostics_services
 from diagnostics.models import Diagnostic, DiagnosticDocument
-from foundation.jobs import document_job_models
-from foundation.models import DocumentJob
+from foundation.models import DocumentJob, document_job_models
 from meetings import services as meetings_services
 from meetings.models import AgendaDocument, Meeting, MinutesDocument, WorkingGroup
 from observations import selectors as obs_selectors
@@ -214,7 +213,6 @@ def canary(personas, ouest, services, django_capture_on_commit_callbacks) -> dic
             w["documents"][kind] = w[key] = build(w)
     # Then every periodic job runs once (reminders, summaries, sweepers), mailing what it
     # mails: a new one joins by being scheduled.
-    celery_app.loader.import_default_modules()  # the apps' tasks, as a worker loads them
     with django_capture_on_commit_callbacks(execute=True):
         for entry in celery_app.conf.beat_schedule.values():
             celery_app.tasks[entry["task"]].apply().get()
