@@ -10,6 +10,7 @@ each with a yearly RRULE ("last Sunday of March at 02:00"), derived from the zon
 from __future__ import annotations
 
 import datetime
+import functools
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -21,19 +22,27 @@ EPOCH_YEAR = 1970
 WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 
 
-def _transitions(zone: ZoneInfo, year: int) -> list[datetime.datetime]:
-    """The UTC instants of `year` at which the zone's offset changes (to the hour)."""
+@functools.lru_cache(maxsize=32)
+def _transitions(name: str, year: int) -> tuple[datetime.datetime, ...]:
+    """The UTC instants of `year` at which zone `name` changes its offset (to the hour).
+
+    Day by day, then hour by hour within a day that changes: computed once per zone and year
+    (every calendar file and feed asks for it)."""
+    zone = ZoneInfo(name)
     found = []
-    instant = datetime.datetime(year, 1, 1, tzinfo=UTC)
+    day = datetime.datetime(year, 1, 1, tzinfo=UTC)
     end = datetime.datetime(year + 1, 1, 1, tzinfo=UTC)
-    offset = instant.astimezone(zone).utcoffset()
-    while instant < end:
-        following = instant + datetime.timedelta(hours=1)
-        if following.astimezone(zone).utcoffset() != offset:
-            found.append(following)
-            offset = following.astimezone(zone).utcoffset()
-        instant = following
-    return found
+    while day < end:
+        following_day = day + datetime.timedelta(days=1)
+        if following_day.astimezone(zone).utcoffset() != day.astimezone(zone).utcoffset():
+            instant = day
+            while instant < following_day:
+                following = instant + datetime.timedelta(hours=1)
+                if following.astimezone(zone).utcoffset() != instant.astimezone(zone).utcoffset():
+                    found.append(following)
+                instant = following
+        day = following_day
+    return tuple(found)
 
 
 def _weekday_rule(day: datetime.date) -> str:
@@ -62,7 +71,7 @@ def vtimezone(name: str, *, reference_year: int | None = None) -> icalendar.Time
     timezone = icalendar.Timezone()
     timezone.add("tzid", name)
     timezone.add("x-lic-location", name)
-    transitions = _transitions(zone, year)
+    transitions = _transitions(name, year)
     if not transitions:
         offset = datetime.datetime(year, 1, 1, tzinfo=UTC).astimezone(zone)
         standard = icalendar.TimezoneStandard()
