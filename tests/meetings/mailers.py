@@ -61,3 +61,22 @@ class KilledAfterBackend(EmailBackend):
             if cls.accept is not None:
                 cls.accept -= 1
         return sent
+
+
+class SlowFileBackend(EmailBackend):
+    """For a worker in another process: each message takes `MAIL_DELAY` seconds with the "mail
+    server", then is accepted as one file in `MAIL_DIR` (named after its recipient)."""
+
+    def send_messages(self, messages):
+        import os
+        import time
+        import uuid
+        from pathlib import Path
+
+        folder = Path(os.environ["MAIL_DIR"])
+        for message in messages:
+            time.sleep(float(os.environ.get("MAIL_DELAY", "0.2")))
+            (folder / f"{message.to[0]}.{uuid.uuid4().hex}.eml").write_bytes(
+                message.message().as_bytes()
+            )
+        return len(messages)
