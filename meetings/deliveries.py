@@ -118,6 +118,12 @@ def _letter_task(meeting: Meeting, kind: str, version: int) -> tuple[str, int] |
     return model.task_name, document.pk
 
 
+def _superseded(meeting: Meeting, kind: str, version: int) -> bool:
+    if kind == Kind.CANCELLATION:
+        return not meeting.is_cancelled
+    return version != getattr(meeting, DOCUMENTS[kind].version_field)
+
+
 def _ask(task: tuple[str, int]) -> bool:
     """Enqueue the letter's task unless a run of it is already waiting or running."""
     name, pk = task
@@ -171,6 +177,9 @@ def sweep(now: datetime.datetime | None = None) -> int:
     asked = 0
     for meeting_id, kind, version in list(letters[:200]):
         meeting = Meeting.objects.get(pk=meeting_id)
+        if _superseded(meeting, kind, version):  # a newer version went instead: no longer due
+            rows_of(meeting_id, kind, version).filter(state=State.PENDING).delete()
+            continue
         task = _letter_task(meeting, kind, version)
         if task is not None and _ask(task):
             asked += 1

@@ -195,6 +195,21 @@ def test_only_the_organisers_may_resend(
     assert response.status_code == 404
 
 
+def test_the_sweep_drops_the_unsent_emails_of_a_superseded_version(
+    crowd, personas, no_broker, django_capture_on_commit_callbacks, mailoutbox
+):
+    first = published(crowd, personas, django_capture_on_commit_callbacks)
+    crowd.refresh_from_db()
+    add_item(crowd, personas["agent"], "Voirie", 10)  # the agenda changes: version 2
+    with django_capture_on_commit_callbacks(execute=True):
+        second, _ = services.agenda_publish(meeting=crowd, requested_by=personas["chef"])
+    services.document_deliver(model=type(second), document_id=second.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        deliveries.sweep(now=timezone.now() + LATER)
+    assert not SentMail.objects.filter(meeting=crowd, version=first.version).exists()
+    assert len(mailoutbox) == INVITEES and "version 2" in mailoutbox[0].subject
+
+
 def test_the_sweep_is_run_by_celery_beat():
     from arras_quartiers.celery import app
 
