@@ -39,6 +39,14 @@ app.conf.beat_schedule = {
         "task": "meetings.tasks.remind_meetings",
         "schedule": crontab(hour=8, minute=10),
     },
+    "foundation-sweep-mail-deliveries": {
+        "task": "foundation.tasks.sweep_mail_deliveries",
+        "schedule": crontab(minute="*/5"),
+    },
+    "meetings-sweep-deliveries": {
+        "task": "meetings.tasks.sweep_deliveries",
+        "schedule": crontab(minute="*/5"),
+    },
     "meetings-send-pending-cancellations": {
         "task": "meetings.tasks.send_pending_cancellations",
         "schedule": crontab(minute="*/10"),

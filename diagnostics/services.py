@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,8 +29,8 @@ from diagnostics.models import (
     DiagnosticVersion,
     Section,
 )
-from foundation import jobs, outbox
-from foundation.models import DocumentJob
+from foundation import jobs, mail, outbox
+from foundation.models import DocumentJob, MailDelivery
 from teams.models import Agent, Membership, Quartier
 
 S = Diagnostic.Status
@@ -167,7 +167,13 @@ def diagnostic_transition(
     if action == "review":
         diagnostic.review_requested_at = now
         fields.append("review_requested_at")
-        outbox.enqueue("diagnostics.tasks.notify_review", diagnostic.pk)
+        mail.plan(
+            review_letter(diagnostic),
+            (agent.email for agent in _review_recipients(diagnostic)),
+            REVIEW_TASK,
+            diagnostic.pk,
+        )
+        outbox.enqueue(REVIEW_TASK, diagnostic.pk)
     if action == "validate":
         diagnostic.validated_by, diagnostic.validated_at = by, now
         fields += ["validated_by", "validated_at"]
@@ -204,7 +210,13 @@ def _publish(diagnostic: Diagnostic, *, by: Agent, note: str, now) -> Diagnostic
         status=DocumentJob.Status.FAILED, finished_at=now, error="Remplacé par la version publiée."
     )
     document_request(diagnostic=diagnostic, by=by, version=version)
-    outbox.enqueue("diagnostics.tasks.notify_publication", version.pk)
+    mail.plan(
+        publication_letter(version.pk),
+        (agent.email for agent in selectors.publication_recipients(diagnostic.quartier_id)),
+        PUBLICATION_TASK,
+        version.pk,
+    )
+    outbox.enqueue(PUBLICATION_TASK, version.pk)
     return version
 
 
@@ -310,65 +322,99 @@ def document_retry(*, job: DiagnosticDocument) -> bool:
 # Notifications -------------------------------------------------------------------------------
 
 
-def review_notify(diagnostic_pk: int) -> int:
-    """Ask the team to read and contribute, once per request for review (a redelivered task, or
-    a second one for the same request, finds it already claimed)."""
-    diagnostic = Diagnostic.objects.select_related("quartier").get(pk=diagnostic_pk)
-    if diagnostic.status != S.REVIEW or diagnostic.review_requested_at is None:
-        return 0
-    claimed = (
-        Diagnostic.objects.filter(
-            pk=diagnostic_pk, review_requested_at=diagnostic.review_requested_at
-        )
-        .filter(
-            Q(review_notified_at__isnull=True)
-            | Q(review_notified_at__lt=diagnostic.review_requested_at)
-        )
-        .update(review_notified_at=timezone.now())
-    )
-    if not claimed:
-        return 0
+REVIEW_TASK = "diagnostics.tasks.notify_review"
+PUBLICATION_TASK = "diagnostics.tasks.notify_publication"
+
+
+def review_letter(diagnostic: Diagnostic) -> str:
+    """One letter per request for review (back to draft and to review again: a new one)."""
+    requested = diagnostic.review_requested_at
+    return f"diagnostics.review:{diagnostic.pk}:{requested.isoformat() if requested else ''}"
+
+
+def publication_letter(version_pk: int) -> str:
+    return f"diagnostics.publication:{version_pk}"
+
+
+def _review_recipients(diagnostic: Diagnostic) -> list[Agent]:
     team = Membership.objects.active().filter(
         quartier_id=diagnostic.quartier_id,
         role__in=[Membership.Role.MEMBRE, Membership.Role.DIRECTION],
     )
-    recipients = Agent.objects.filter(is_active=True, pk__in=team.values("agent_id")).order_by(
-        "last_name"
+    return list(
+        Agent.objects.filter(is_active=True, pk__in=team.values("agent_id")).order_by("last_name")
     )
+
+
+def _send_to_agents(
+    letter: str, agents: list[Agent], render: Callable[[Agent], EmailMessage]
+) -> int:
+    """Send the letter's rows not sent yet (`foundation.mail`); an address whose agent left the
+    recipients since is dropped."""
+    by_email = {agent.email.strip().lower(): agent for agent in agents if agent.email}
+    return mail.send(letter, lambda email: render(by_email[email]) if email in by_email else None)
+
+
+def review_notify(diagnostic_pk: int) -> int:
+    """Ask the team to read and contribute, once per request for review: each member's email is
+    claimed, sent and confirmed, so a redelivered task sends only to the members not served."""
+    diagnostic = Diagnostic.objects.select_related("quartier").get(pk=diagnostic_pk)
+    letter = review_letter(diagnostic)
+    due = diagnostic.status == S.REVIEW and diagnostic.review_requested_at is not None
+    # The requests for review that are over (or all of them) no longer call for their letter.
+    over = MailDelivery.objects.filter(letter__startswith=f"diagnostics.review:{diagnostic_pk}:")
+    mail.drop(over.exclude(letter=letter) if due else over)
+    if not due:
+        return 0
+    recipients = _review_recipients(diagnostic)
+    if not mail.rows_of(letter).exists() and diagnostic.review_notified_at is None:
+        # Asked for before the letters were planned with the request (an older task).
+        mail.plan(letter, (agent.email for agent in recipients), REVIEW_TASK, diagnostic.pk)
     url = settings.SITE_URL + diagnostic.get_absolute_url()
     subject = _("Diagnostic %(year)s du quartier %(quartier)s : à relire") % {
         "year": diagnostic.year,
         "quartier": diagnostic.quartier.name,
     }
-    sent = 0
-    for agent in recipients:
+
+    def render(agent: Agent) -> EmailMessage:
         body = render_to_string(
             "diagnostics/email/review.txt", {"agent": agent, "diagnostic": diagnostic, "url": url}
         )
-        sent += EmailMessage(subject, body, to=[agent.email]).send()
+        return EmailMessage(subject, body, to=[agent.email])
+
+    sent = _send_to_agents(letter, recipients, render)
+    if mail.all_served(letter):  # a record for the pages, not a claim
+        Diagnostic.objects.filter(
+            pk=diagnostic_pk, review_requested_at=diagnostic.review_requested_at
+        ).update(review_notified_at=timezone.now())
     return sent
 
 
 def publication_notify(version_pk: int) -> int:
     """Email the élus of the quartier, the maire and the comité de direction, once per version:
-    the conditional update claims the sending, so a redelivered task sends nothing twice."""
-    claimed = DiagnosticVersion.objects.filter(pk=version_pk, notified_at__isnull=True).update(
-        notified_at=timezone.now()
-    )
-    if not claimed:
-        return 0
+    each email is claimed, sent and confirmed, so a redelivered task sends nothing twice."""
     version = DiagnosticVersion.objects.select_related("diagnostic__quartier").get(pk=version_pk)
     diagnostic = version.diagnostic
+    letter = publication_letter(version_pk)
+    recipients = selectors.publication_recipients(diagnostic.quartier_id)
+    if not mail.rows_of(letter).exists() and version.notified_at is None:
+        mail.plan(letter, (agent.email for agent in recipients), PUBLICATION_TASK, version_pk)
     url = settings.SITE_URL + version.get_absolute_url()
     subject = _("Diagnostic %(year)s du quartier %(quartier)s publié") % {
         "year": diagnostic.year,
         "quartier": diagnostic.quartier.name,
     }
-    sent = 0
-    for agent in selectors.publication_recipients(diagnostic.quartier_id):
+
+    def render(agent: Agent) -> EmailMessage:
         body = render_to_string(
             "diagnostics/email/published.txt",
             {"agent": agent, "version": version, "diagnostic": diagnostic, "url": url},
         )
-        sent += EmailMessage(subject, body, to=[agent.email]).send()
+        return EmailMessage(subject, body, to=[agent.email])
+
+    sent = _send_to_agents(letter, recipients, render)
+    if mail.all_served(letter):
+        DiagnosticVersion.objects.filter(pk=version_pk, notified_at__isnull=True).update(
+            notified_at=timezone.now()
+        )
     return sent

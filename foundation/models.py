@@ -115,3 +115,38 @@ class OutboxJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_name}{tuple(self.args)!r} — {self.get_state_display()}"
+
+
+class MailDelivery(models.Model):
+    """One email of a letter to one address, planned in the transaction that asks for the letter,
+    then claimed, sent and confirmed (`foundation.mail`). `task_name` and `args` name the task
+    that sends the letter: the sweep asks for it again when rows are left unserved."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("à envoyer")
+        SENDING = "sending", _("en cours")
+        SENT = "sent", _("envoyé")
+        # Claimed and never confirmed: the worker died during the exchange with the mail server,
+        # which may have accepted it. Never re-sent without someone's say.
+        UNCONFIRMED = "unconfirmed", _("à vérifier")
+
+    letter = models.CharField(_("courrier"), max_length=200)
+    task_name = models.CharField(_("tâche"), max_length=200)
+    args = models.JSONField(_("arguments"), default=list, blank=True)
+    email = models.EmailField(_("adresse"))
+    state = models.CharField(_("état"), max_length=12, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    created_at = models.DateTimeField(_("demandé le"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("pris en charge le"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("courriel à remettre")
+        verbose_name_plural = _("courriels à remettre")
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "email"], name="mail_delivery_unique")
+        ]
+        indexes = [models.Index(fields=["state", "created_at"], name="mail_delivery_state")]
+
+    def __str__(self) -> str:
+        return f"{self.letter} → {self.email}"

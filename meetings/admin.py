@@ -100,10 +100,11 @@ class CalendarFeedTokenAdmin(admin.ModelAdmin):
 
 @admin.register(SentMail)
 class SentMailAdmin(admin.ModelAdmin):
-    """Who received which email of a meeting: read-only (the delivery writes it)."""
+    """Who received which email of a meeting: read-only (the delivery writes it; the organiser
+    resends to the invitees not served from the meeting's page)."""
 
-    list_display = ["meeting", "kind", "version", "email", "sent_at"]
-    list_filter = ["kind"]
+    list_display = ["meeting", "kind", "version", "email", "state", "attempts", "sent_at"]
+    list_filter = ["state", "kind"]
     list_select_related = ["meeting"]
     search_fields = ["email"]
 

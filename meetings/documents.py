@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from foundation.ical import vtimezone
 from foundation.pdf import render_pdf
-from meetings import selectors
+from meetings import deliveries, selectors
 from meetings.models import AgendaDocument, Meeting, MeetingDocument, MinutesDocument, SentMail
 
 logger = logging.getLogger(__name__)
@@ -186,20 +186,6 @@ def calendar_of(
 # Emails --------------------------------------------------------------------------------------
 
 
-def _recipients(meeting: Meeting) -> list[tuple[str, str]]:
-    """(name, email) of every invitee with an address, agents and external participants."""
-    seen, recipients = set(), []
-    for invitation in selectors.invitations_of(meeting):
-        invitee = invitation.invitee
-        if invitation.agent is not None and not invitation.agent.is_active:
-            continue  # a departed agent's mailbox is closed
-        email = (invitee.email or "").strip().lower()
-        if email and email not in seen:
-            seen.add(email)
-            recipients.append((str(invitee), email))
-    return recipients
-
-
 def _when(meeting: Meeting) -> str:
     start, end = timezone.localtime(meeting.start, PARIS), timezone.localtime(meeting.end, PARIS)
     return _("le %(day)s de %(start)s à %(end)s") % {
@@ -241,21 +227,13 @@ class Letter:
 
 
 def send_letter(meeting: Meeting, *, kind: str, version: int, letter: Letter) -> int:
-    """Email every invitee who has not received this (kind, version) yet; record each one sent.
-
-    A mail server failing after N messages raises (the task retries later): the retry sends
-    only to the addresses not recorded, so nobody receives it twice.
+    """Email the invitees this (kind, version) is planned for and not yet sent to (each claimed,
+    sent, confirmed: `meetings.deliveries`). A mail server failing after N messages raises (the
+    task retries later): the retry sends only to the others, so nobody receives it twice.
     """
-    done = set(
-        SentMail.objects.filter(meeting=meeting, kind=kind, version=version).values_list(
-            "email", flat=True
-        )
-    )
-    sent = 0
-    for name, email in _recipients(meeting):
-        if email in done:
-            continue
-        lines = [_("Bonjour %(name)s,") % {"name": name}, "", *letter.body]
+
+    def compose(row: SentMail) -> EmailMessage:
+        lines = [_("Bonjour %(name)s,") % {"name": row.name or row.email}, "", *letter.body]
         lines += [
             _("Page de la réunion (pour les agents de la ville) : %(url)s")
             % {"url": absolute(meeting.get_absolute_url())},
@@ -265,18 +243,16 @@ def send_letter(meeting: Meeting, *, kind: str, version: int, letter: Letter) ->
         message = EmailMessage(
             subject=letter.subject,
             body="\n".join(line for line in lines if line is not None),
-            to=[email],
+            to=[row.email],
         )
-        for attachment in letter.attachments_for(email):
+        for attachment in letter.attachments_for(row.email):
             if isinstance(attachment, MIMEPart):
                 message.attach(attachment)
             else:
                 message.attach(*attachment)
-        message.send()
-        SentMail.objects.create(meeting=meeting, kind=kind, version=version, email=email)
-        sent += 1
-    logger.info("%s v%s of meeting %s sent to %s invitees", kind, version, meeting.pk, sent)
-    return sent
+        return message
+
+    return deliveries.send(meeting, kind=kind, version=version, compose=compose)
 
 
 def agenda_letter(document: AgendaDocument) -> Letter:

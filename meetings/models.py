@@ -495,7 +495,8 @@ class MinutesDocument(MeetingDocument):
 
 
 class SentMail(models.Model):
-    """One email of a meeting sent to one address: a retry after a mail server failure skips it.
+    """One email of a meeting to one address: planned with the request to send, then claimed,
+    sent and confirmed (see `meetings.deliveries`).
 
     `version` is the document's version for an agenda or minutes; 0 for the cancellation.
     """
@@ -505,13 +506,26 @@ class SentMail(models.Model):
         MINUTES = "minutes", _("compte rendu")
         CANCELLATION = "cancel", _("annulation")
 
+    class State(models.TextChoices):
+        PENDING = "pending", _("à envoyer")
+        SENDING = "sending", _("en cours")
+        SENT = "sent", _("envoyé")
+        # Claimed and never confirmed: its worker died during the exchange with the mail server,
+        # which may have accepted it. Never re-sent without the organiser's say.
+        UNCONFIRMED = "unconfirmed", _("à vérifier")
+
     meeting = models.ForeignKey(
         Meeting, verbose_name=_("réunion"), on_delete=models.CASCADE, related_name="sent_mails"
     )
     kind = models.CharField(_("courriel"), max_length=10, choices=Kind.choices)
     version = models.PositiveSmallIntegerField(_("version"), default=0)
     email = models.EmailField(_("adresse"))
-    sent_at = models.DateTimeField(_("envoyé le"), default=timezone.now)
+    name = models.CharField(_("destinataire"), max_length=200, blank=True)
+    state = models.CharField(_("état"), max_length=12, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    created_at = models.DateTimeField(_("demandé le"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("pris en charge le"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("courriel envoyé")
@@ -521,6 +535,7 @@ class SentMail(models.Model):
                 fields=["meeting", "kind", "version", "email"], name="sent_mail_unique"
             )
         ]
+        indexes = [models.Index(fields=["state", "created_at"], name="sent_mail_state")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} v{self.version} → {self.email}"

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from meetings import documents, services
+from meetings import documents, selectors, services
 from meetings.models import Action, Invitation, Meeting
 
 PROPOSALS_NOTICE = datetime.timedelta(days=7)
@@ -84,7 +84,7 @@ def remind_meetings(now: datetime.datetime | None = None) -> int:
     for meeting in due:
         if not services.claim_meeting_flag(meeting.pk, "reminder_sent_at"):
             continue
-        emails = [email for _name, email in documents._recipients(meeting)]
+        emails = [email for _name, email in selectors.recipients(meeting)]
         sent += documents.send_plain(
             to=emails,
             subject=_("Rappel : %(title)s, %(when)s")

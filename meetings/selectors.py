@@ -21,6 +21,7 @@ from meetings.models import (
     Meeting,
     MeetingDocument,
     MinutesDocument,
+    SentMail,
     WorkingGroup,
 )
 from meetings.permissions import meetings_visible_to
@@ -100,6 +101,36 @@ def invitations_of(meeting: Meeting) -> list[Invitation]:
     )
 
 
+#: How long a delivery of a meeting's emails takes at most: invitees still "à envoyer" after it
+#: were not served.
+DELIVERY_TIME = datetime.timedelta(minutes=5)
+
+
+def unserved_mails(now: datetime.datetime) -> Q:
+    """Not served, and no longer in progress: "à vérifier", or "à envoyer" after a failure or
+    for longer than a delivery takes."""
+    return Q(state=SentMail.State.UNCONFIRMED) | Q(state=SentMail.State.PENDING) & (
+        Q(attempts__gt=0) | Q(created_at__lt=now - DELIVERY_TIME)
+    )
+
+
+def unserved_counts(meeting: Meeting) -> dict[str, int]:
+    """Per kind of letter, the invitees not served by its current version (one query)."""
+    current = Q(kind=SentMail.Kind.CANCELLATION)
+    if meeting.agenda_version:
+        current |= Q(kind=SentMail.Kind.AGENDA, version=meeting.agenda_version)
+    if meeting.minutes_version:
+        current |= Q(kind=SentMail.Kind.MINUTES, version=meeting.minutes_version)
+    counts = {kind: 0 for kind in SentMail.Kind.values}
+    for kind in (
+        meeting.sent_mails.filter(current)
+        .filter(unserved_mails(timezone.now()))
+        .values_list("kind", flat=True)
+    ):
+        counts[kind] += 1
+    return counts
+
+
 @dataclass
 class ResponseCounts:
     yes: int = 0
@@ -107,6 +138,20 @@ class ResponseCounts:
     maybe: int = 0
     pending: int = 0
     attended: int = 0
+
+
+def recipients(meeting: Meeting) -> list[tuple[str, str]]:
+    """(name, email) of every invitee with an address, agents and external participants."""
+    seen, found = set(), []
+    for invitation in invitations_of(meeting):
+        invitee = invitation.invitee
+        if invitation.agent is not None and not invitation.agent.is_active:
+            continue  # a departed agent's mailbox is closed
+        email = (invitee.email or "").strip().lower()
+        if email and email not in seen:
+            seen.add(email)
+            found.append((str(invitee), email))
+    return found
 
 
 def response_counts(invitations: list[Invitation]) -> ResponseCounts:

@@ -7,7 +7,7 @@ by task name, and runs after the commit.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from foundation import jobs, outbox
-from meetings import permissions, planning, selectors
+from meetings import deliveries, permissions, planning, selectors
 from meetings.models import (
     Action,
     AgendaDocument,
@@ -27,6 +27,7 @@ from meetings.models import (
     Meeting,
     MeetingDocument,
     MinutesDocument,
+    SentMail,
     WorkingGroup,
 )
 from teams.models import Agent, ExternalParticipant, Priority, Quartier, Service
@@ -160,6 +161,7 @@ def meeting_cancel(*, meeting: Meeting) -> Meeting:
     meeting.status = Meeting.Status.CANCELLED
     meeting.sequence += 1
     meeting.save(update_fields=["status", "sequence", "updated_at"])
+    deliveries.plan(meeting, kind=SentMail.Kind.CANCELLATION, version=0)
     outbox.enqueue("meetings.tasks.send_cancellation", meeting.pk)
     return meeting
 
@@ -546,6 +548,7 @@ def _new_document[D: MeetingDocument](
     document = model.objects.create(
         meeting=meeting, version=version, requested_by=requested_by, content=content
     )
+    deliveries.plan(meeting, kind=model.mail_kind, version=version)
     jobs.enqueue(document)
     return document
 
@@ -682,28 +685,22 @@ def claim_meeting_flag(meeting_pk: int, flag: str) -> bool:
     return _claim(Meeting.objects.filter(pk=meeting_pk), flag)
 
 
-def _send_once(queryset, field: str, send: Callable[[], int]) -> int:
-    """Send under the claim; a failure releases it and raises, so the task retries later.
-
-    Each address emailed is recorded (`SentMail`): the retry sends only to the others.
-    """
-    if not _claim(queryset, field):
-        return 0
-    try:
-        return send()
-    except Exception:
-        queryset.update(**{field: None})
-        raise
+def _stamp_when_served(queryset, field: str, *, meeting_id: int, kind: str, version: int) -> None:
+    """`field` (`emails_sent_at`, `cancellation_sent_at`) says when every invitee was served:
+    a record for the pages, never a claim (the rows of `SentMail` are the claims)."""
+    if deliveries.all_served(meeting_id, kind, version):
+        queryset.filter(**{f"{field}__isnull": True}).update(**{field: timezone.now()})
 
 
 # Email delivery (called by the Celery tasks) -------------------------------------------------
 
 
 def document_deliver(*, model: type[MeetingDocument], document_id: int) -> int:
-    """Render the PDF once (`run_job` claims it), then email it once to each invitee.
+    """Render the PDF once (`run_job` claims it), then email it to each invitee not served yet.
 
-    A redelivered message, or a second run, finds the PDF ready and the emails claimed: it does
-    nothing. A newer version published meanwhile is the only one sent.
+    A redelivered message, or a second run, finds the PDF ready and sends only to the invitees
+    whose email was not sent (`meetings.deliveries`). A newer version published meanwhile is the
+    only one sent.
     """
     from meetings import documents
 
@@ -714,11 +711,15 @@ def document_deliver(*, model: type[MeetingDocument], document_id: int) -> int:
     ).get(pk=document_id)
     if document.status != model.Status.READY or not document.is_current:
         return 0
-    return _send_once(
+    sent = documents.send_document_emails(document)
+    _stamp_when_served(
         model.objects.filter(pk=document_id),
         "emails_sent_at",
-        lambda: documents.send_document_emails(document),
+        meeting_id=document.meeting.pk,
+        kind=model.mail_kind,
+        version=document.version,
     )
+    return sent
 
 
 def cancellation_deliver(*, meeting_id: int) -> int:
@@ -728,8 +729,17 @@ def cancellation_deliver(*, meeting_id: int) -> int:
     meeting = Meeting.objects.select_related("organiser").get(pk=meeting_id)
     if not meeting.is_cancelled:
         return 0
-    return _send_once(
+    sent = documents.send_cancellation_emails(meeting)
+    _stamp_when_served(
         Meeting.objects.filter(pk=meeting_id),
         "cancellation_sent_at",
-        lambda: documents.send_cancellation_emails(meeting),
+        meeting_id=meeting_id,
+        kind=SentMail.Kind.CANCELLATION,
+        version=0,
     )
+    return sent
+
+
+def deliveries_resend(*, meeting: Meeting, kind: str) -> int:
+    """« Renvoyer aux invités non servis » (the organiser's decision)."""
+    return deliveries.resend(meeting=meeting, kind=kind)

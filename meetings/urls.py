@@ -72,6 +72,11 @@ urlpatterns = [
         name="document_retry",
     ),
     path(
+        "<int:pk>/courriels/<slug:kind>/renvoyer/",
+        views.resend_unserved,
+        name="resend_unserved",
+    ),
+    path(
         "<int:pk>/<dockind:kind>/<int:document_pk>/pdf/",
         views.document_download,
         name="document_download",

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -40,6 +41,7 @@ from meetings.models import (
     AgendaItem,
     Meeting,
     MinutesDocument,
+    SentMail,
 )
 from teams.access import quartiers_visible_to, roles_of
 
@@ -352,6 +354,7 @@ def meeting_detail(request, pk):
         "agenda_job": agenda_job,
         "minutes_job": minutes_job,
         "my_proposals": [] if can_manage else selectors.proposals(request.user, meeting),
+        "unserved": selectors.unserved_counts(meeting) if can_manage else {},
         "now": timezone.now(),
     }
     return render(request, "meetings/meeting_detail.html", context)
@@ -681,6 +684,28 @@ def document_retry(request, pk, kind, document_pk):
     if request.htmx:
         document.refresh_from_db()
         return document_status(request, pk, kind, document_pk)
+    return redirect(reverse("meetings:detail", args=[pk]) + "#documents")
+
+
+@require_POST
+def resend_unserved(request, pk, kind):
+    """« Renvoyer aux invités non servis »: the invitees whose email never left, or may not have."""
+    meeting = selectors.meeting_for(request.user, pk)
+    if not permissions.can_manage(request.user, meeting) or kind not in SentMail.Kind.values:
+        raise Http404
+    count = services.deliveries_resend(meeting=meeting, kind=kind)
+    if count:
+        messages.success(
+            request,
+            ngettext(
+                "Le courriel repart vers %(n)s invité.",
+                "Le courriel repart vers %(n)s invités.",
+                count,
+            )
+            % {"n": count},
+        )
+    else:
+        messages.info(request, _("Tous les invités ont été servis : rien à renvoyer."))
     return redirect(reverse("meetings:detail", args=[pk]) + "#documents")
 
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from foundation import jobs, outbox
+from foundation import mail as deliveries
 from foundation.images import CleanImage
 from foundation.pdf import render_pdf
 from observations import selectors
@@ -581,6 +582,7 @@ def escalation_digest_request(
         month=month, defaults={"requested_by": requested_by}
     )
     if created:
+        deliveries.plan(_digest_letter(job), _comite_emails(), job.task_name, job.pk)
         jobs.enqueue(job)
     elif job.status == EscalationDigest.Status.FAILED:
         jobs.retry(job)
@@ -606,30 +608,43 @@ def escalation_digest_build(job: EscalationDigest) -> tuple[bytes, str]:
     return content, f"remontees-{job.month:%Y-%m}.pdf"
 
 
-def escalation_digest_email(job: EscalationDigest) -> bool:
-    """Email the digest to the comité, once: guarded by a conditional update on `emailed_at`."""
-    if not EscalationDigest.objects.filter(pk=job.pk, emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
-    ):
-        return False
-    recipients = list(
+def _digest_letter(job: EscalationDigest) -> str:
+    return f"observations.escalation_digest:{job.pk}"
+
+
+def _comite_emails() -> list[str]:
+    return list(
         Agent.objects.filter(is_comite_direction=True, is_active=True).values_list(
             "email", flat=True
         )
     )
-    if not recipients:
-        return False
-    try:
-        message = EmailMessage(
-            subject=_("[Équipes de quartier] Synthèse des remontées de %(month)s")
-            % {"month": job.month.strftime("%m/%Y")},
-            body=render_to_string("observations/email/escalation_digest.txt", {"job": job}),
-            to=recipients,
+
+
+def escalation_digest_email(job: EscalationDigest) -> bool:
+    """Email the digest to each member of the comité, once: each email is claimed, sent and
+    confirmed (`foundation.mail`), so a redelivered task sends only to the members not served.
+    `emailed_at` says when every member was."""
+    letter = _digest_letter(job)
+    if not deliveries.rows_of(letter).exists():
+        if job.emailed_at is not None:  # sent before the emails were recorded one by one
+            return False
+        deliveries.plan(letter, _comite_emails(), job.task_name, job.pk)
+    filename = (job.file.name or "").rsplit("/", 1)[-1]
+    with job.file.open("rb") as pdf:
+        content = pdf.read()
+    subject = _("[Équipes de quartier] Synthèse des remontées de %(month)s") % {
+        "month": job.month.strftime("%m/%Y")
+    }
+    body = render_to_string("observations/email/escalation_digest.txt", {"job": job})
+
+    def compose(email: str) -> EmailMessage:
+        message = EmailMessage(subject=subject, body=body, to=[email])
+        message.attach(filename, content, "application/pdf")
+        return message
+
+    sent = deliveries.send(letter, compose)
+    if deliveries.all_served(letter):
+        EscalationDigest.objects.filter(pk=job.pk, emailed_at__isnull=True).update(
+            emailed_at=timezone.now()
         )
-        with job.file.open("rb") as pdf:
-            message.attach((job.file.name or "").rsplit("/", 1)[-1], pdf.read(), "application/pdf")
-        message.send()
-    except Exception:
-        EscalationDigest.objects.filter(pk=job.pk).update(emailed_at=None)
-        raise
-    return True
+    return sent > 0

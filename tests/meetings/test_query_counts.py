@@ -84,7 +84,8 @@ def test_queries_do_not_grow_with_rows(
         client.get(url)
 
 
-PINNED = {"index": 12, "detail": 15, "agenda": 15, "board": 12}
+# detail: one query counts the invitees not served by each letter (organisers only).
+PINNED = {"index": 12, "detail": 16, "agenda": 15, "board": 12}
 
 
 @pytest.mark.parametrize("page", sorted(PINNED))
