@@ -276,6 +276,7 @@ def _object_urls(w: dict) -> dict[str, dict]:
             "kind": "ordre-du-jour",
             "document_pk": w["agenda_doc"].pk,
         },
+        "meetings:resend_unserved": {"pk": m, "kind": "agenda"},
         "meetings:document_download": {
             "pk": m,
             "kind": "compte-rendu",
