@@ -18,7 +18,7 @@ from diagnostics.models import DiagnosticVersion
 from foundation import mail as deliveries
 from foundation.models import MailDelivery, OutboxJob
 from teams.models import Membership
-from tests.meetings.mailers import WorkerKilled
+from tests.meetings.mailers import WorkerKilled, die_after_claims
 from tests.teams.factories import join, make_agent
 
 TEAM = 30
@@ -29,16 +29,7 @@ def killed_between(monkeypatch):
     """The worker dies once `accept` emails were sent and confirmed, before the next claim."""
 
     def configure(*, accept: int):
-        real_claim, claims = deliveries.claim, []
-
-        def claim_or_die(row):
-            if len(claims) == accept:
-                monkeypatch.setattr(deliveries, "claim", real_claim)  # the next worker lives
-                raise WorkerKilled
-            claims.append(row)
-            return real_claim(row)
-
-        monkeypatch.setattr(deliveries, "claim", claim_or_die)
+        die_after_claims(monkeypatch, deliveries, accept=accept)
 
     return configure
 

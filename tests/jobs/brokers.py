@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import socket
+import sys
 
 from arras_quartiers.celery import app
 from foundation import outbox
@@ -78,3 +79,10 @@ def run_worker_once(client) -> int:
         )
         ran += 1
     return ran
+
+
+#: A real Celery worker of the project, one process, as the tests start and kill it.
+WORKER_COMMAND = [
+    sys.executable, "-m", "celery", "-A", "arras_quartiers", "worker", "--pool", "solo",
+    "--loglevel", "WARNING", "--without-heartbeat", "--without-gossip", "--without-mingle",
+]  # fmt: skip

@@ -23,7 +23,7 @@ from django.db import connection
 from django.urls import reverse
 
 from foundation.models import DocumentJob, OutboxJob
-from tests.jobs.brokers import redis_up
+from tests.jobs.brokers import WORKER_COMMAND, redis_up
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKER_BROKER = "redis://127.0.0.1:6379/9"
@@ -144,21 +144,7 @@ def test_the_request_records_the_job_and_a_real_worker_renders_it(
 
         # A real worker on the real Redis: its relay hands the recorded job over, it renders.
         worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "arras_quartiers",
-                "worker",
-                "--pool",
-                "solo",
-                "--loglevel",
-                "WARNING",
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-            ],  # fmt: skip
+            WORKER_COMMAND,
             cwd=ROOT,
             env=process_env(tmp_path, WORKER_BROKER),
             stdout=log,

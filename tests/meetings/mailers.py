@@ -80,3 +80,18 @@ class SlowFileBackend(EmailBackend):
                 message.message().as_bytes()
             )
         return len(messages)
+
+
+def die_after_claims(monkeypatch, deliveries, *, accept: int) -> None:
+    """The worker dies once `accept` emails were claimed (and sent, confirmed), before the next
+    claim: `deliveries` is the module whose `claim` the sending loop calls."""
+    real_claim, claims = deliveries.claim, []
+
+    def claim_or_die(row):
+        if len(claims) == accept:
+            monkeypatch.setattr(deliveries, "claim", real_claim)  # the next worker lives
+            raise WorkerKilled
+        claims.append(row)
+        return real_claim(row)
+
+    monkeypatch.setattr(deliveries, "claim", claim_or_die)

@@ -17,7 +17,7 @@ from meetings import deliveries, services
 from meetings.models import SentMail
 from teams.models import ExternalParticipant
 from tests.meetings.factories import add_item
-from tests.meetings.mailers import KilledAfterBackend, WorkerKilled
+from tests.meetings.mailers import KilledAfterBackend, WorkerKilled, die_after_claims
 
 INVITEES = 30
 LATER = datetime.timedelta(hours=1)
@@ -55,16 +55,7 @@ def killed_between(monkeypatch):
     """The worker dies once `accept` emails were sent and confirmed, before the next claim."""
 
     def configure(*, accept: int):
-        real_claim, claims = deliveries.claim, []
-
-        def claim_or_die(row):
-            if len(claims) == accept:
-                monkeypatch.setattr(deliveries, "claim", real_claim)  # the next worker lives
-                raise WorkerKilled
-            claims.append(row)
-            return real_claim(row)
-
-        monkeypatch.setattr(deliveries, "claim", claim_or_die)
+        die_after_claims(monkeypatch, deliveries, accept=accept)
 
     return configure
 

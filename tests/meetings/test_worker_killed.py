@@ -11,7 +11,6 @@ import datetime
 import os
 import signal
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from foundation.models import DocumentJob, OutboxJob
 from meetings import deliveries, services
 from meetings.models import AgendaDocument, SentMail
 from teams.models import ExternalParticipant
-from tests.jobs.brokers import redis_up
+from tests.jobs.brokers import WORKER_COMMAND, redis_up
 from tests.jobs.test_outbox_processes import ROOT, WORKER_BROKER, process_env, wait_for
 from tests.meetings.factories import add_item
 
@@ -44,21 +43,7 @@ def start_worker(tmp_path: Path, log) -> subprocess.Popen:
         "MAIL_DELAY": "0.2",
     }
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "arras_quartiers",
-            "worker",
-            "--pool",
-            "solo",
-            "--loglevel",
-            "WARNING",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],  # fmt: skip
+        WORKER_COMMAND,
         cwd=ROOT,
         env=env,
         stdout=log,
