@@ -45,7 +45,11 @@ INSTALLED_APPS = [
     "arras_quartiers",
     "teams",
     "observations",
+    "bookings",
     "meetings",
+    "walks",
+    "documents",
+    "open311",
     "diagnostics",
 ]
 

@@ -20,6 +20,10 @@ urlpatterns = [
     path("observations/", include("observations.urls")),
     path("reunions/", include("meetings.urls")),
     path("diagnostics/", include("diagnostics.urls")),
+    path("marches/", include("walks.urls")),
+    path("documents/", include("documents.urls")),
+    path("reservations/", include("bookings.urls")),
+    path("open311/v2/", include("open311.urls")),
 ]
 
 if env_bool("BENCH_MINIMAL_VIEW", False):

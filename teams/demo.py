@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime
 import functools
+import json
+from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -350,10 +352,20 @@ def services_upsert() -> dict[str, Service]:
     return services
 
 
+OUTLINES_FILE = Path(__file__).resolve().parent / "data" / "quartiers-arras.geojson"
+
+
+def demo_outlines() -> dict[str, dict]:
+    """The approximate outlines of the demo's quartiers (drawn for the demo: no legal value)."""
+    collection = json.loads(OUTLINES_FILE.read_text(encoding="utf-8"))
+    return {feature["properties"]["slug"]: feature["geometry"] for feature in collection["features"]}
+
+
 @transaction.atomic
 def load(stdout=None) -> dict[str, Agent]:
     services = services_upsert()
     quartiers = {}
+    outlines = demo_outlines()
     for slug, name, description, territories, place in QUARTIERS:
         quartiers[slug], _ = Quartier.objects.update_or_create(
             slug=slug,
@@ -362,6 +374,7 @@ def load(stdout=None) -> dict[str, Agent]:
                 "description": description,
                 "territories": territories,
                 "meeting_place": place,
+                "outline": outlines.get(slug),
             },
         )
     for slug, items in PRIORITIES.items():

@@ -178,6 +178,15 @@ class Quartier(models.Model):
         blank=True,
         help_text=_("Par exemple la maison de services et de proximité (MSP)."),
     )
+    outline = models.JSONField(
+        _("contour"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Géométrie GeoJSON (Polygon ou MultiPolygon, longitude puis latitude, WGS 84) "
+            "du périmètre du quartier."
+        ),
+    )
 
     class Meta:
         verbose_name = _("quartier")

@@ -1,0 +1,1 @@
+"""The shared equipment of a place (the MSP's room, vehicles, bikes) and its bookings."""
