@@ -458,6 +458,9 @@ class Notification(models.Model):
     kind = models.CharField(_("type"), max_length=12, choices=Kind.choices)
     message = models.CharField(_("message"), max_length=300)
     created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+    #: Taken by a worker to mail it; `sent_at` confirms. A claim older than the lease
+    #: (`services.NOTIFICATION_LEASE`) lost its worker and is mailed again.
+    claimed_at = models.DateTimeField(_("prise en charge le"), null=True, blank=True)
     sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
 
     class Meta:

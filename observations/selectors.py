@@ -597,12 +597,26 @@ def orientation_counts(
 # Stale notifications, the comité de direction's monthly digest -------------------------------
 
 
+#: A notification claimed longer ago than this lost its worker (the mail server's timeout is far
+#: shorter): it may be mailed again. At least once rather than at most once: a notification
+#: mailed twice after a kill is a nuisance; never mailed, it is a case nobody triages.
+NOTIFICATION_LEASE = datetime.timedelta(minutes=10)
+
+
+def unclaimed_notifications(now: datetime.datetime | None = None) -> Q:
+    """Unsent notifications no live worker holds."""
+    now = now or timezone.now()
+    return Q(sent_at__isnull=True) & (
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - NOTIFICATION_LEASE)
+    )
+
+
 def stale_immediate_notification_ids(
     older_than: datetime.timedelta = datetime.timedelta(minutes=5),
 ) -> list[int]:
     return list(
         Notification.objects.filter(
-            sent_at__isnull=True,
+            unclaimed_notifications(),
             created_at__lt=timezone.now() - older_than,
             recipient__notification_frequency=Agent.Notifications.IMMEDIATE,
         ).values_list("pk", flat=True)[:500]

@@ -491,13 +491,13 @@ def _observation_url(observation_id: int) -> str:
 
 
 def notifications_send(ids: Iterable[int]) -> int:
-    """Mail each notification once: claimed by a conditional update before sending."""
+    """Mail each notification: claimed (a conditional update), mailed, then confirmed."""
     sent = 0
     for notification in Notification.objects.filter(
-        pk__in=list(ids), sent_at__isnull=True
+        selectors.unclaimed_notifications(), pk__in=list(ids)
     ).select_related("recipient"):
-        if not Notification.objects.filter(pk=notification.pk, sent_at__isnull=True).update(
-            sent_at=timezone.now()
+        if not Notification.objects.filter(selectors.unclaimed_notifications(), pk=notification.pk).update(
+            claimed_at=timezone.now()
         ):
             continue
         try:
@@ -515,8 +515,11 @@ def notifications_send(ids: Iterable[int]) -> int:
                 recipient_list=[notification.recipient.email],
             )
         except Exception:
-            Notification.objects.filter(pk=notification.pk).update(sent_at=None)
+            # Refused: the retry mails it. (A kill is no `Exception`: the claim stays until the
+            # lease ends, then the sweep mails it.)
+            Notification.objects.filter(pk=notification.pk).update(claimed_at=None)
             raise
+        Notification.objects.filter(pk=notification.pk).update(sent_at=timezone.now())
         sent += 1
     return sent
 
@@ -526,7 +529,7 @@ def notification_digests_send(*, frequency: str = Agent.Notifications.DAILY) -> 
     sent = 0
     recipients = (
         Notification.objects.filter(
-            sent_at__isnull=True, recipient__notification_frequency=frequency
+            selectors.unclaimed_notifications(), recipient__notification_frequency=frequency
         )
         .values_list("recipient_id", flat=True)
         .distinct()
@@ -535,16 +538,16 @@ def notification_digests_send(*, frequency: str = Agent.Notifications.DAILY) -> 
         now = timezone.now()
         pending = list(
             Notification.objects.filter(
-                recipient_id=recipient_id, sent_at__isnull=True
+                selectors.unclaimed_notifications(now), recipient_id=recipient_id
             ).values_list("pk", flat=True)
         )
-        claimed = Notification.objects.filter(pk__in=pending, sent_at__isnull=True).update(
-            sent_at=now
+        claimed = Notification.objects.filter(selectors.unclaimed_notifications(now), pk__in=pending).update(
+            claimed_at=now
         )
         if not claimed:
             continue
         notifications = list(
-            Notification.objects.filter(pk__in=pending, sent_at=now)
+            Notification.objects.filter(pk__in=pending, claimed_at=now, sent_at__isnull=True)
             .select_related("recipient")
             .order_by("created_at")
         )
@@ -552,6 +555,7 @@ def notification_digests_send(*, frequency: str = Agent.Notifications.DAILY) -> 
             continue
         recipient = notifications[0].recipient
         items = [(n, _observation_url(n.observation_id)) for n in notifications]
+        ids = [n.pk for n in notifications]
         try:
             send_mail(
                 subject=_("[Équipes de quartier] Votre résumé du jour : %(n)s nouvelles")
@@ -563,8 +567,9 @@ def notification_digests_send(*, frequency: str = Agent.Notifications.DAILY) -> 
                 recipient_list=[recipient.email],
             )
         except Exception:
-            Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(sent_at=None)
+            Notification.objects.filter(pk__in=ids).update(claimed_at=None)
             raise
+        Notification.objects.filter(pk__in=ids).update(sent_at=timezone.now())
         sent += 1
     return sent
 
