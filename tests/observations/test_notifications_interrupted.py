@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from observations import selectors as obs_selectors
 from observations import services as obs_services
