@@ -43,14 +43,6 @@ app.conf.beat_schedule = {
         "task": "foundation.tasks.sweep_mail_deliveries",
         "schedule": crontab(minute="*/5"),
     },
-    "meetings-sweep-deliveries": {
-        "task": "meetings.tasks.sweep_deliveries",
-        "schedule": crontab(minute="*/5"),
-    },
-    "meetings-send-pending-cancellations": {
-        "task": "meetings.tasks.send_pending_cancellations",
-        "schedule": crontab(minute="*/10"),
-    },
     "meetings-remind-overdue-actions": {
         "task": "meetings.tasks.remind_overdue_actions",
         "schedule": crontab(hour=8, minute=20, day_of_week="mon"),

@@ -12,8 +12,9 @@ mid-way leaves nobody unserved and nobody served twice.
   « Renvoyer » action sends it again on someone's decision.
 - `sweep` (Celery beat): rows left "à envoyer" once their task ended ask for it again.
 
-The meetings' letters (agenda, minutes, cancellation) follow the same path with their own rows
-(`meetings.deliveries`), which the organiser's page counts.
+Every letter of the app goes this way: the meetings' (agenda, minutes, cancellation: their
+letters are named and counted per meeting by `meetings.deliveries`), the diagnostics' and the
+comité's monthly digest.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 import datetime
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.core.mail import EmailMessage
@@ -48,10 +49,24 @@ def rows_of(letter: str) -> QuerySet[MailDelivery]:
     return MailDelivery.objects.filter(letter=letter)
 
 
-def plan(letter: str, emails: Iterable[str], task_name: str, *args: Any) -> int:
-    """One row "à envoyer" per address (in the caller's transaction)."""
+def plan(
+    letter: str,
+    emails: Iterable[str],
+    task_name: str,
+    *args: Any,
+    names: Mapping[str, str] | None = None,
+) -> int:
+    """One row "à envoyer" per address (in the caller's transaction); `names` by address, for
+    the greeting and the pages."""
+    names = {email.strip().lower(): name for email, name in (names or {}).items()}
     rows = [
-        MailDelivery(letter=letter, email=email, task_name=task_name, args=list(args))
+        MailDelivery(
+            letter=letter,
+            email=email,
+            name=names.get(email, "")[:200],
+            task_name=task_name,
+            args=list(args),
+        )
         for email in dict.fromkeys(e.strip().lower() for e in emails if e and e.strip())
     ]
     return len(MailDelivery.objects.bulk_create(rows, ignore_conflicts=True))

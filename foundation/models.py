@@ -134,6 +134,7 @@ class MailDelivery(models.Model):
     task_name = models.CharField(_("tâche"), max_length=200)
     args = models.JSONField(_("arguments"), default=list, blank=True)
     email = models.EmailField(_("adresse"))
+    name = models.CharField(_("destinataire"), max_length=200, blank=True)
     state = models.CharField(_("état"), max_length=12, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
     created_at = models.DateTimeField(_("demandé le"), default=timezone.now)

@@ -8,7 +8,6 @@ from meetings.models import (
     Invitation,
     Meeting,
     MinutesDocument,
-    SentMail,
     WorkingGroup,
 )
 
@@ -96,20 +95,3 @@ class CalendarFeedTokenAdmin(admin.ModelAdmin):
     list_select_related = ["agent"]
     raw_id_fields = ["agent"]
     exclude = ["token"]
-
-
-@admin.register(SentMail)
-class SentMailAdmin(admin.ModelAdmin):
-    """Who received which email of a meeting: read-only (the delivery writes it; the organiser
-    resends to the invitees not served from the meeting's page)."""
-
-    list_display = ["meeting", "kind", "version", "email", "state", "attempts", "sent_at"]
-    list_filter = ["state", "kind"]
-    list_select_related = ["meeting"]
-    search_fields = ["email"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

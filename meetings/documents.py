@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from foundation.ical import vtimezone
 from foundation.pdf import render_pdf
 from meetings import deliveries, selectors
-from meetings.models import AgendaDocument, Meeting, MeetingDocument, MinutesDocument, SentMail
+from meetings.models import AgendaDocument, MailKind, Meeting, MeetingDocument, MinutesDocument
 
 logger = logging.getLogger(__name__)
 PARIS = ZoneInfo(settings.TIME_ZONE)
@@ -232,8 +232,8 @@ def send_letter(meeting: Meeting, *, kind: str, version: int, letter: Letter) ->
     task retries later): the retry sends only to the others, so nobody receives it twice.
     """
 
-    def compose(row: SentMail) -> EmailMessage:
-        lines = [_("Bonjour %(name)s,") % {"name": row.name or row.email}, "", *letter.body]
+    def compose(email: str, name: str) -> EmailMessage:
+        lines = [_("Bonjour %(name)s,") % {"name": name or email}, "", *letter.body]
         lines += [
             _("Page de la réunion (pour les agents de la ville) : %(url)s")
             % {"url": absolute(meeting.get_absolute_url())},
@@ -243,9 +243,9 @@ def send_letter(meeting: Meeting, *, kind: str, version: int, letter: Letter) ->
         message = EmailMessage(
             subject=letter.subject,
             body="\n".join(line for line in lines if line is not None),
-            to=[row.email],
+            to=[email],
         )
-        for attachment in letter.attachments_for(row.email):
+        for attachment in letter.attachments_for(email):
             if isinstance(attachment, MIMEPart):
                 message.attach(attachment)
             else:
@@ -345,7 +345,7 @@ def send_document_emails(document: MeetingDocument) -> int:
 
 def send_cancellation_emails(meeting: Meeting) -> int:
     return send_letter(
-        meeting, kind=SentMail.Kind.CANCELLATION, version=0, letter=cancellation_letter(meeting)
+        meeting, kind=MailKind.CANCELLATION, version=0, letter=cancellation_letter(meeting)
     )
 
 

@@ -428,7 +428,7 @@ class MeetingDocument(DocumentJob):
 
     A concrete subclass sets its Celery task (`task_name`), the `Meeting` fields of its latest
     published version and of its "changed since" flag (`version_field`, `changed_field`), the
-    `SentMail.Kind` of its emails (`mail_kind`), its `label`, and its `meeting` field (through
+    `MailKind` of its emails (`mail_kind`), its `label`, and its `meeting` field (through
     `_document_meeting`, only to keep its own reverse name: `meeting.agenda_documents`...).
     """
 
@@ -436,7 +436,7 @@ class MeetingDocument(DocumentJob):
     version_field: ClassVar[str] = ""
     #: The Meeting flag saying the content changed since that version was published.
     changed_field: ClassVar[str] = ""
-    #: The `SentMail.Kind` of its emails.
+    #: The `MailKind` of its emails.
     mail_kind: ClassVar[str] = ""
     label: ClassVar[str] = ""
 
@@ -494,51 +494,13 @@ class MinutesDocument(MeetingDocument):
         constraints = [_unique_version("minutes_document")]
 
 
-class SentMail(models.Model):
-    """One email of a meeting to one address: planned with the request to send, then claimed,
-    sent and confirmed (see `meetings.deliveries`).
+class MailKind(models.TextChoices):
+    """The letters of a meeting, each sent per invitee on `foundation.mail`'s path (one letter
+    per kind and version: `meetings.selectors.letter_of`)."""
 
-    `version` is the document's version for an agenda or minutes; 0 for the cancellation.
-    """
-
-    class Kind(models.TextChoices):
-        AGENDA = "agenda", _("ordre du jour")
-        MINUTES = "minutes", _("compte rendu")
-        CANCELLATION = "cancel", _("annulation")
-
-    class State(models.TextChoices):
-        PENDING = "pending", _("à envoyer")
-        SENDING = "sending", _("en cours")
-        SENT = "sent", _("envoyé")
-        # Claimed and never confirmed: its worker died during the exchange with the mail server,
-        # which may have accepted it. Never re-sent without the organiser's say.
-        UNCONFIRMED = "unconfirmed", _("à vérifier")
-
-    meeting = models.ForeignKey(
-        Meeting, verbose_name=_("réunion"), on_delete=models.CASCADE, related_name="sent_mails"
-    )
-    kind = models.CharField(_("courriel"), max_length=10, choices=Kind.choices)
-    version = models.PositiveSmallIntegerField(_("version"), default=0)
-    email = models.EmailField(_("adresse"))
-    name = models.CharField(_("destinataire"), max_length=200, blank=True)
-    state = models.CharField(_("état"), max_length=12, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
-    created_at = models.DateTimeField(_("demandé le"), default=timezone.now)
-    claimed_at = models.DateTimeField(_("pris en charge le"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("courriel envoyé")
-        verbose_name_plural = _("courriels envoyés")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["meeting", "kind", "version", "email"], name="sent_mail_unique"
-            )
-        ]
-        indexes = [models.Index(fields=["state", "created_at"], name="sent_mail_state")]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} v{self.version} → {self.email}"
+    AGENDA = "agenda", _("ordre du jour")
+    MINUTES = "minutes", _("compte rendu")
+    CANCELLATION = "cancel", _("annulation")
 
 
 def new_feed_token() -> str:

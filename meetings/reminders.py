@@ -105,18 +105,6 @@ def remind_meetings(now: datetime.datetime | None = None) -> int:
     return sent
 
 
-def send_pending_cancellations(now: datetime.datetime | None = None) -> int:
-    """Cancellations whose emails never left (broker down, mail server failing for long)."""
-    now = now or timezone.now()
-    pending = Meeting.objects.filter(
-        status=Meeting.Status.CANCELLED,
-        cancellation_sent_at__isnull=True,
-        end__gt=now,
-        updated_at__lt=now - datetime.timedelta(minutes=5),
-    ).values_list("pk", flat=True)
-    return sum(services.cancellation_deliver(meeting_id=pk) for pk in pending[:200])
-
-
 def remind_overdue_actions(today: datetime.date | None = None) -> int:
     """Weekly: each owner receives one email listing its overdue actions."""
     today = today or timezone.localdate()

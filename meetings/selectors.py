@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from foundation.models import MailDelivery
 from meetings import permissions, planning, published
 from meetings.models import (
     Action,
@@ -18,10 +19,10 @@ from meetings.models import (
     AgendaItem,
     CalendarFeedToken,
     Invitation,
+    MailKind,
     Meeting,
     MeetingDocument,
     MinutesDocument,
-    SentMail,
     WorkingGroup,
 )
 from meetings.permissions import meetings_visible_to
@@ -106,28 +107,34 @@ def invitations_of(meeting: Meeting) -> list[Invitation]:
 DELIVERY_TIME = datetime.timedelta(minutes=5)
 
 
+def letter_of(meeting_id: int, kind: str, version: int) -> str:
+    """The name of a meeting's letter on `foundation.mail`'s path."""
+    return f"meetings:{meeting_id}:{kind}:{version}"
+
+
 def unserved_mails(now: datetime.datetime) -> Q:
     """Not served, and no longer in progress: "à vérifier", or "à envoyer" after a failure or
     for longer than a delivery takes."""
-    return Q(state=SentMail.State.UNCONFIRMED) | Q(state=SentMail.State.PENDING) & (
+    State = MailDelivery.State
+    return Q(state=State.UNCONFIRMED) | Q(state=State.PENDING) & (
         Q(attempts__gt=0) | Q(created_at__lt=now - DELIVERY_TIME)
     )
 
 
 def unserved_counts(meeting: Meeting) -> dict[str, int]:
     """Per kind of letter, the invitees not served by its current version (one query)."""
-    current = Q(kind=SentMail.Kind.CANCELLATION)
+    current = {letter_of(meeting.pk, MailKind.CANCELLATION, 0): MailKind.CANCELLATION}
     if meeting.agenda_version:
-        current |= Q(kind=SentMail.Kind.AGENDA, version=meeting.agenda_version)
+        current[letter_of(meeting.pk, MailKind.AGENDA, meeting.agenda_version)] = MailKind.AGENDA
     if meeting.minutes_version:
-        current |= Q(kind=SentMail.Kind.MINUTES, version=meeting.minutes_version)
-    counts = {kind: 0 for kind in SentMail.Kind.values}
-    for kind in (
-        meeting.sent_mails.filter(current)
+        current[letter_of(meeting.pk, MailKind.MINUTES, meeting.minutes_version)] = MailKind.MINUTES
+    counts = {kind: 0 for kind in MailKind.values}
+    for letter in (
+        MailDelivery.objects.filter(letter__in=current)
         .filter(unserved_mails(timezone.now()))
-        .values_list("kind", flat=True)
+        .values_list("letter", flat=True)
     ):
-        counts[kind] += 1
+        counts[current[letter]] += 1
     return counts
 
 

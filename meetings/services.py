@@ -24,10 +24,10 @@ from meetings.models import (
     AgendaItem,
     CalendarFeedToken,
     Invitation,
+    MailKind,
     Meeting,
     MeetingDocument,
     MinutesDocument,
-    SentMail,
     WorkingGroup,
 )
 from teams.models import Agent, ExternalParticipant, Priority, Quartier, Service
@@ -161,7 +161,7 @@ def meeting_cancel(*, meeting: Meeting) -> Meeting:
     meeting.status = Meeting.Status.CANCELLED
     meeting.sequence += 1
     meeting.save(update_fields=["status", "sequence", "updated_at"])
-    deliveries.plan(meeting, kind=SentMail.Kind.CANCELLATION, version=0)
+    deliveries.plan(meeting, kind=MailKind.CANCELLATION, version=0)
     outbox.enqueue("meetings.tasks.send_cancellation", meeting.pk)
     return meeting
 
@@ -687,7 +687,7 @@ def claim_meeting_flag(meeting_pk: int, flag: str) -> bool:
 
 def _stamp_when_served(queryset, field: str, *, meeting_id: int, kind: str, version: int) -> None:
     """`field` (`emails_sent_at`, `cancellation_sent_at`) says when every invitee was served:
-    a record for the pages, never a claim (the rows of `SentMail` are the claims)."""
+    a record for the pages, never a claim (the rows of `foundation.mail` are the claims)."""
     if deliveries.all_served(meeting_id, kind, version):
         queryset.filter(**{f"{field}__isnull": True}).update(**{field: timezone.now()})
 
@@ -709,7 +709,10 @@ def document_deliver(*, model: type[MeetingDocument], document_id: int) -> int:
     document = model.objects.select_related(  # type: ignore[misc]
         "meeting", "meeting__organiser"
     ).get(pk=document_id)
-    if document.status != model.Status.READY or not document.is_current:
+    if not document.is_current:  # a newer version went instead
+        deliveries.drop_superseded(document.meeting.pk, model.mail_kind, document.version)
+        return 0
+    if document.status != model.Status.READY:
         return 0
     sent = documents.send_document_emails(document)
     _stamp_when_served(
@@ -727,14 +730,15 @@ def cancellation_deliver(*, meeting_id: int) -> int:
     from meetings import documents
 
     meeting = Meeting.objects.select_related("organiser").get(pk=meeting_id)
-    if not meeting.is_cancelled:
+    if not meeting.is_cancelled:  # withdrawn
+        deliveries.drop_superseded(meeting_id, MailKind.CANCELLATION, 0)
         return 0
     sent = documents.send_cancellation_emails(meeting)
     _stamp_when_served(
         Meeting.objects.filter(pk=meeting_id),
         "cancellation_sent_at",
         meeting_id=meeting_id,
-        kind=SentMail.Kind.CANCELLATION,
+        kind=MailKind.CANCELLATION,
         version=0,
     )
     return sent

@@ -7,7 +7,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.db import OperationalError
 
-from meetings import deliveries, reminders, services
+from meetings import reminders, services
 from meetings.models import AgendaDocument, MinutesDocument
 
 TRANSIENT = (OperationalError, SMTPException, ConnectionError, TimeoutError)
@@ -63,17 +63,6 @@ def remind_meetings() -> int:
 
 
 @shared_task(
-    name="meetings.tasks.send_pending_cancellations",
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=3,
-    ignore_result=True,
-)
-def send_pending_cancellations() -> int:
-    return reminders.send_pending_cancellations()
-
-
-@shared_task(
     name="meetings.tasks.remind_overdue_actions",
     autoretry_for=(OperationalError,),
     retry_backoff=True,
@@ -82,14 +71,3 @@ def send_pending_cancellations() -> int:
 )
 def remind_overdue_actions() -> int:
     return reminders.remind_overdue_actions()
-
-
-@shared_task(
-    name="meetings.tasks.sweep_deliveries",
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=3,
-    ignore_result=True,
-)
-def sweep_deliveries() -> int:
-    return deliveries.sweep()

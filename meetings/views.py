@@ -39,9 +39,9 @@ from meetings.forms import (
 from meetings.models import (
     AgendaDocument,
     AgendaItem,
+    MailKind,
     Meeting,
     MinutesDocument,
-    SentMail,
 )
 from teams.access import quartiers_visible_to, roles_of
 
@@ -691,7 +691,7 @@ def document_retry(request, pk, kind, document_pk):
 def resend_unserved(request, pk, kind):
     """« Renvoyer aux invités non servis »: the invitees whose email never left, or may not have."""
     meeting = selectors.meeting_for(request.user, pk)
-    if not permissions.can_manage(request.user, meeting) or kind not in SentMail.Kind.values:
+    if not permissions.can_manage(request.user, meeting) or kind not in MailKind.values:
         raise Http404
     count = services.deliveries_resend(meeting=meeting, kind=kind)
     if count:

@@ -15,7 +15,6 @@ from meetings.models import Action, Meeting
         "agendadocument",
         "minutesdocument",
         "calendarfeedtoken",
-        "sentmail",
     ],
 )
 def test_admin_changelists(model, as_role, personas, meeting):

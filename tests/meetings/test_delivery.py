@@ -11,10 +11,11 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from foundation.models import DocumentJob
-from meetings import documents, services, tasks
-from meetings.models import AgendaDocument, MeetingDocument, MinutesDocument, SentMail
+from meetings import deliveries, documents, services, tasks
+from meetings.models import AgendaDocument, MeetingDocument, MinutesDocument
 from teams.models import ExternalParticipant
 from tests.meetings.factories import add_item, publish
 from tests.meetings.mailers import FailingAfterBackend, calendar_part
@@ -95,7 +96,7 @@ def test_agenda_retry_after_a_mail_server_failure_emails_each_invitee_once(
     sent = Counter(m.to[0] for m in mailoutbox)
     assert sorted(sent) == addresses(meeting) and set(sent.values()) == {1}
     assert document.status == DocumentJob.Status.READY and document.emails_sent_at
-    assert SentMail.objects.filter(meeting=meeting, kind="agenda", version=1).count() == len(sent)
+    assert deliveries.rows_of(meeting.pk, "agenda", 1).count() == len(sent)
 
 
 @pytest.mark.parametrize("kind", ["agenda", "minutes"])
@@ -179,10 +180,11 @@ def test_a_cancellation_the_mail_server_interrupted_is_finished_by_the_retry(
     assert sorted(sent) == addresses(meeting) and set(sent.values()) == {1}
 
 
-def test_a_cancellation_left_unsent_by_a_broker_outage_is_sent_by_the_reminders(
+def test_a_cancellation_whose_job_was_lost_is_sent_by_the_mail_sweep(
     meeting, partners, django_capture_on_commit_callbacks, mailoutbox, monkeypatch
 ):
-    from meetings import reminders
+    from foundation import mail
+    from foundation.models import OutboxJob
     from meetings.models import Meeting
 
     # The broker is away: the cancellation waits in the outbox, no worker runs it.
@@ -190,18 +192,23 @@ def test_a_cancellation_left_unsent_by_a_broker_outage_is_sent_by_the_reminders(
     with django_capture_on_commit_callbacks(execute=True):
         services.meeting_cancel(meeting=meeting)
     assert not mailoutbox
-    later = meeting.updated_at + datetime.timedelta(minutes=10)
-    assert reminders.send_pending_cancellations(now=later) == len(addresses(meeting))
-    assert reminders.send_pending_cancellations(now=later) == 0
+    # The job is lost (given up on); the broker is back.
+    OutboxJob.objects.update(state=OutboxJob.State.FAILED)
+    monkeypatch.undo()
+    later = timezone.now() + datetime.timedelta(minutes=10)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert mail.sweep(now=later) == 1
+    assert sorted(m.to[0] for m in mailoutbox) == addresses(meeting)
+    assert mail.sweep(now=later) == 0
     assert Meeting.objects.get(pk=meeting.pk).cancellation_sent_at is not None
 
 
-def test_unsent_cancellations_are_swept_by_celery_beat():
+def test_letters_left_unserved_are_swept_by_celery_beat():
     from arras_quartiers.celery import app
 
-    entry = app.conf.beat_schedule["meetings-send-pending-cancellations"]
-    assert entry["task"] == tasks.send_pending_cancellations.name
-    assert entry["task"] in app.tasks
+    tasks_of = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert "foundation.tasks.sweep_mail_deliveries" in tasks_of
+    assert "foundation.tasks.sweep_mail_deliveries" in app.tasks
 
 
 def test_a_held_meeting_cannot_be_cancelled_and_sends_nothing(

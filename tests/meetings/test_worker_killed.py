@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from foundation.models import DocumentJob, OutboxJob
+from foundation import mail
+from foundation.models import DocumentJob, MailDelivery, OutboxJob
 from meetings import deliveries, services
-from meetings.models import AgendaDocument, SentMail
+from meetings.models import AgendaDocument
 from teams.models import ExternalParticipant
 from tests.jobs.brokers import WORKER_COMMAND, redis_up
 from tests.jobs.test_outbox_processes import ROOT, WORKER_BROKER, process_env, wait_for
@@ -32,7 +33,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 INVITEES = 30
-State = SentMail.State
+State = MailDelivery.State
 
 
 def start_worker(tmp_path: Path, log) -> subprocess.Popen:
@@ -76,7 +77,7 @@ def test_a_worker_killed_mid_letter_leaves_nobody_unserved_and_nobody_mailed_twi
     add_item(meeting, personas["agent"], "Propreté", 20)
     monkeypatch.setattr("foundation.outbox.runs_in_process", lambda: False)  # the workers run it
     document, _ = services.agenda_publish(meeting=meeting, requested_by=personas["chef"])
-    rows = SentMail.objects.filter(meeting=meeting, kind="agenda", version=document.version)
+    rows = deliveries.rows_of(meeting.pk, "agenda", document.version)
     assert rows.filter(state=State.PENDING).count() == INVITEES  # planned with the publication
     job = OutboxJob.objects.get(task_name=AgendaDocument.task_name, args=[document.pk])
     log = (tmp_path / "worker.log").open("w")
@@ -98,7 +99,7 @@ def test_a_worker_killed_mid_letter_leaves_nobody_unserved_and_nobody_mailed_twi
         )
         assert not rows.filter(state=State.PENDING).exists()
         # The lease of the claim in flight expires: "à vérifier", never re-sent by itself.
-        deliveries.sweep(now=timezone.now() + datetime.timedelta(hours=1))
+        mail.sweep(now=timezone.now() + datetime.timedelta(hours=1))
         mails = received(tmp_path)
         assert set(mails.values()) == {1}  # nobody twice
         sent = set(rows.filter(state=State.SENT).values_list("email", flat=True))
