@@ -496,9 +496,9 @@ def notifications_send(ids: Iterable[int]) -> int:
     for notification in Notification.objects.filter(
         selectors.unclaimed_notifications(), pk__in=list(ids)
     ).select_related("recipient"):
-        if not Notification.objects.filter(selectors.unclaimed_notifications(), pk=notification.pk).update(
-            claimed_at=timezone.now()
-        ):
+        if not Notification.objects.filter(
+            selectors.unclaimed_notifications(), pk=notification.pk
+        ).update(claimed_at=timezone.now()):
             continue
         try:
             send_mail(
@@ -541,9 +541,9 @@ def notification_digests_send(*, frequency: str = Agent.Notifications.DAILY) -> 
                 selectors.unclaimed_notifications(now), recipient_id=recipient_id
             ).values_list("pk", flat=True)
         )
-        claimed = Notification.objects.filter(selectors.unclaimed_notifications(now), pk__in=pending).update(
-            claimed_at=now
-        )
+        claimed = Notification.objects.filter(
+            selectors.unclaimed_notifications(now), pk__in=pending
+        ).update(claimed_at=now)
         if not claimed:
             continue
         notifications = list(

@@ -358,7 +358,9 @@ OUTLINES_FILE = Path(__file__).resolve().parent / "data" / "quartiers-arras.geoj
 def demo_outlines() -> dict[str, dict]:
     """The approximate outlines of the demo's quartiers (drawn for the demo: no legal value)."""
     collection = json.loads(OUTLINES_FILE.read_text(encoding="utf-8"))
-    return {feature["properties"]["slug"]: feature["geometry"] for feature in collection["features"]}
+    return {
+        feature["properties"]["slug"]: feature["geometry"] for feature in collection["features"]
+    }
 
 
 @transaction.atomic
