@@ -27,7 +27,8 @@ class RequestSizeLimitMiddleware:
         if announced > settings.MAX_REQUEST_BYTES:
             limit_mb = settings.MAX_REQUEST_BYTES // (1024 * 1024)
             body = render_to_string("413.html", {"limit_mb": limit_mb}, request=request)
-            response = HttpResponse(body, status=413)
-            response["Connection"] = "close"  # the unread body is not drained
-            return response
+            # No "Connection: close" here: a hop-by-hop header is the server's, not the app's
+            # (PEP 3333; Django's runserver answers 500 to it). The WSGI server closes the
+            # connection itself when the body is left unread.
+            return HttpResponse(body, status=413)
         return self.get_response(request)

@@ -102,3 +102,23 @@ def as_role(client, personas):
         return login(client, personas[role])
 
     return _as
+
+
+@pytest.fixture(autouse=True)
+def _valid_wsgi_headers(monkeypatch):
+    """Django's test client accepts any header; a WSGI server refuses hop-by-hop ones (runserver,
+    as `make run` serves, answers 500). Every response of every test is held to the server's
+    rule, so a header the server would refuse fails here first."""
+    from wsgiref.util import is_hop_by_hop
+
+    from django.test.client import ClientHandler
+
+    real_call = ClientHandler.__call__
+
+    def call(self, environ):
+        response = real_call(self, environ)
+        hop_by_hop = [name for name in response.headers if is_hop_by_hop(name)]
+        assert not hop_by_hop, f"hop-by-hop headers in the response: {hop_by_hop}"
+        return response
+
+    monkeypatch.setattr(ClientHandler, "__call__", call)

@@ -142,3 +142,24 @@ def test_observation_form_with_the_keyboard_alone(page, personas, ouest):
     assert observation.place == "École Jean Jaurès"
     assert observation.urgency != Observation._meta.get_field("urgency").default
     check_accessibility(page)
+
+
+def test_an_oversized_upload_gets_the_french_413_page(new_page, personas, ouest, tmp_path):
+    """Served by the same WSGI server as `make run`: the refusal must be a valid WSGI answer."""
+    from django.conf import settings
+
+    from observations.models import Observation
+
+    page = new_page(PHONE)
+    login(page, personas["agent"])
+    visit(page, reverse("observations:create"))
+    heavy = tmp_path / "trop-lourde.jpg"
+    with heavy.open("wb") as out:
+        out.truncate(settings.MAX_REQUEST_BYTES + 1024 * 1024)
+    page.get_by_label("Photos").set_input_files(str(heavy))
+    page.get_by_label("Ce que vous avez vu").fill("Dépôt sauvage")
+    with page.expect_navigation():
+        page.locator("form button[type=submit]").last.click()
+    assert page.get_by_role("heading", name="Envoi trop volumineux").is_visible()
+    check_accessibility(page)
+    assert not Observation.objects.exists()
