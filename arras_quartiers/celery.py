@@ -51,6 +51,10 @@ app.conf.beat_schedule = {
         "task": "meetings.tasks.send_pending_cancellations",
         "schedule": crontab(minute="*/10"),
     },
+    "bookings-remind-vehicle-bookings": {
+        "task": "bookings.tasks.remind_vehicle_bookings",
+        "schedule": crontab(minute="*/15"),
+    },
     "meetings-remind-overdue-actions": {
         "task": "meetings.tasks.remind_overdue_actions",
         "schedule": crontab(hour=8, minute=20, day_of_week="mon"),
