@@ -68,7 +68,6 @@ class ResourceForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         choice_field(self, "audience_service").queryset = Service.objects.order_by("name")
-        self.fields["max_duration_minutes"].min_value = 15
         self.fields["max_duration_minutes"].widget.attrs["min"] = 15
 
 

@@ -111,12 +111,13 @@ class Resource(models.Model):
 
     @property
     def icon(self) -> str:
-        return {
+        icons: dict[str, str] = {
             self.Kind.ROOM: "bi-door-open",
             self.Kind.VEHICLE: "bi-ev-front",
             self.Kind.BIKE: "bi-bicycle",
             self.Kind.DESK: "bi-pc-display",
-        }.get(self.kind, "bi-box")
+        }
+        return icons.get(self.kind, "bi-box")
 
 
 class BookingQuerySet(models.QuerySet["Booking"]):

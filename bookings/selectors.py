@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -135,14 +135,12 @@ def place_resources(place: Place) -> list[Resource]:
 # For meetings --------------------------------------------------------------------------------
 
 
-def rooms_for_meetings(user) -> QuerySet[Resource]:
-    """Rooms a person may book for a meeting: those of the places it manages."""
+def rooms_for_meetings(user, *, also: int | None = None) -> QuerySet[Resource]:
+    """Rooms a person may book for a meeting: those of the places it manages (and `also`, the
+    room a meeting already has)."""
+    managed = Q(place__in=permissions.places_managed_by(user).values("pk"))
     return (
-        Resource.objects.filter(
-            kind=Resource.Kind.ROOM,
-            is_active=True,
-            place__in=permissions.places_managed_by(user).values("pk"),
-        )
+        Resource.objects.filter(managed | Q(pk=also or 0), kind=Resource.Kind.ROOM, is_active=True)
         .select_related("place")
         .order_by("place__name", "name")
     )

@@ -114,7 +114,14 @@ def next_free_slots(
             if candidate + length > day_end:
                 candidate = day_start + datetime.timedelta(days=1)
                 continue
-        clash = next((b_end for b_start, b_end in taken if b_start < candidate + length and b_end > candidate), None)
+        clash = next(
+            (
+                b_end
+                for b_start, b_end in taken
+                if b_start < candidate + length and b_end > candidate
+            ),
+            None,
+        )
         if clash is not None:
             candidate = clash
             continue
@@ -135,23 +142,33 @@ def check_rules(
     rules (planned months ahead, as long as the meeting): only the state of the room counts."""
     now = now or timezone.now()
     if not resource.is_active:
-        raise ValidationError(_("« %(r)s » n'est plus proposé à la réservation.") % {"r": resource.name})
+        raise ValidationError(
+            _("« %(r)s » n'est plus proposé à la réservation.") % {"r": resource.name}
+        )
     if resource.out_of_service:
         raise ValidationError(
             _("« %(r)s » est hors service : %(reason)s")
-            % {"r": resource.name, "reason": resource.out_of_service_reason or _("raison non précisée.")}
+            % {
+                "r": resource.name,
+                "reason": resource.out_of_service_reason or _("raison non précisée."),
+            }
         )
     if end <= start:
         raise ValidationError({"end_time": _("La fin doit être après le début.")})
     if for_meeting:
         return
     if start < now - datetime.timedelta(minutes=5):
-        raise ValidationError({"date": _("Ce créneau est déjà passé : choisissez un horaire à venir.")})
+        raise ValidationError(
+            {"date": _("Ce créneau est déjà passé : choisissez un horaire à venir.")}
+        )
     if end - start > datetime.timedelta(minutes=resource.max_duration_minutes):
         hours, minutes = divmod(resource.max_duration_minutes, 60)
         longest = f"{hours} h {minutes:02d}" if minutes else f"{hours} h"
         raise ValidationError(
-            {"end_time": _("« %(r)s » se réserve %(longest)s au plus d'affilée.") % {"r": resource.name, "longest": longest}}
+            {
+                "end_time": _("« %(r)s » se réserve %(longest)s au plus d'affilée.")
+                % {"r": resource.name, "longest": longest}
+            }
         )
     if start > now + datetime.timedelta(days=resource.max_days_ahead):
         raise ValidationError(
@@ -178,7 +195,9 @@ def _save_slot(
             if _active_overlapping(resource, start, end, booking.pk if booking else None).exists():
                 raise BookingConflict(resource, start, end)
             if booking is None:
-                booking = Booking.objects.create(resource=resource, start=start, end=end, **(create or {}))
+                booking = Booking.objects.create(
+                    resource=resource, start=start, end=end, **(create or {})
+                )
             else:
                 booking.start, booking.end = start, end
                 booking.reminder_sent_at = None
@@ -253,7 +272,11 @@ def resource_save(*, place: Place, resource: Resource | None = None, data: dict)
         resource.out_of_service_reason = ""
     if resource.audience == Resource.Audience.SERVICE and resource.audience_service_id is None:
         raise ValidationError({"audience_service": _("Choisissez le service autorisé à réserver.")})
-    if Resource.objects.filter(place=place, name__iexact=resource.name).exclude(pk=resource.pk or 0).exists():
+    if (
+        Resource.objects.filter(place=place, name__iexact=resource.name)
+        .exclude(pk=resource.pk or 0)
+        .exists()
+    ):
         raise ValidationError({"name": _("Ce lieu a déjà un équipement de ce nom.")})
     resource.save()
     return resource
@@ -274,13 +297,17 @@ def remind_vehicle_bookings(now: datetime.datetime | None = None) -> int:
     claimed and sends nothing more; the email itself goes through `foundation.mail`.
     """
     now = now or timezone.now()
-    due = Booking.objects.active().filter(
-        resource__kind=Resource.Kind.VEHICLE,
-        start__gt=now,
-        start__lte=now + REMINDER_NOTICE,
-        reminder_sent_at__isnull=True,
-        booker__is_active=True,
-    ).values_list("pk", "booker__email")
+    due = (
+        Booking.objects.active()
+        .filter(
+            resource__kind=Resource.Kind.VEHICLE,
+            start__gt=now,
+            start__lte=now + REMINDER_NOTICE,
+            reminder_sent_at__isnull=True,
+            booker__is_active=True,
+        )
+        .values_list("pk", "booker__email")
+    )
     asked = 0
     for pk, email in list(due[:500]):
         with transaction.atomic():
@@ -315,13 +342,19 @@ def reminder_send(*, booking_id: int) -> int:
             _("Bonjour %(name)s,") % {"name": booking.booker.get_short_name()},
             "",
             _("Rappel : vous avez réservé « %(r)s » (%(place)s) %(slot)s.")
-            % {"r": resource.name, "place": resource.place.name, "slot": slot_text(booking.start, booking.end)},
+            % {
+                "r": resource.name,
+                "place": resource.place.name,
+                "slot": slot_text(booking.start, booking.end),
+            },
         ]
         if resource.notes:
             lines += ["", _("Informations pratiques : %(notes)s") % {"notes": resource.notes}]
         lines += [
             "",
-            _("Vous n'en avez plus besoin ? Annulez la réservation pour libérer le créneau : %(url)s")
+            _(
+                "Vous n'en avez plus besoin ? Annulez la réservation pour libérer le créneau : %(url)s"
+            )
             % {"url": absolute(resource.get_absolute_url())},
         ]
         return EmailMessage(

@@ -224,4 +224,3 @@ def _resource_save(request, form: ResourceForm, place, resource: Resource | None
             return redirect(saved)
     context = {"form": form, "place": place, "resource": resource}
     return render(request, "bookings/resource_form.html", context)
-
