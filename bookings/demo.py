@@ -1,6 +1,6 @@
 """Arras demo for `bookings`: the MSP Marie-Thérèse Lenoir (Ouest) with its meeting room, an
-electric vehicle and four bikes (one out of service), and bookings this week, relative to the
-day the demo is loaded.
+electric vehicle and four bikes (one out of service), and bookings over the next five working
+days, counted from the day the demo is loaded (so that they are still to come).
 
 Idempotent: the place by its slug, a resource by (place, name), a booking by (resource, start).
 Every person is the fictitious staff of `teams.demo`.
@@ -56,7 +56,7 @@ RESOURCES = [
     ],
 ]
 
-# (resource name, agent, day of this week (0 = Monday), start hour, minutes, purpose)
+# (resource name, agent, working day from today (0 = today or the next one), hour, minutes, purpose)
 BOOKINGS = [
     ("Salle de réunion", "claire.vasseur", 1, 14, 120, "Atelier avec le conseil citoyen"),
     ("Véhicule électrique (Zoé)", "samia.haddad", 0, 9, 180, "Tournée des résidences"),
@@ -100,13 +100,18 @@ def load(stdout=None) -> Place:
                 "out_of_service_reason": broken,
             },
         )
-    monday = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
+    # The next five working days from today: the demo always shows bookings to come.
+    days, day = [], timezone.localdate()
+    while len(days) < 5:
+        if day.weekday() < 5:
+            days.append(day)
+        day += datetime.timedelta(days=1)
     agents = {a.email.split("@")[0]: a for a in Agent.objects.filter(email__endswith=f"@{DOMAIN}")}
     created = 0
     for name, local, weekday, hour, minutes, purpose in BOOKINGS:
         if local not in agents:
             continue
-        start = _aware(monday + datetime.timedelta(days=weekday), hour)
+        start = _aware(days[weekday], hour)
         _booking, made = Booking.objects.get_or_create(
             resource=resources[name],
             start=start,

@@ -92,6 +92,9 @@ class Resource(models.Model):
     )
     is_active = models.BooleanField(_("proposé à la réservation"), default=True)
 
+    # Set on instances by the place's page (not a column).
+    bookable: bool
+
     class Meta:
         verbose_name = _("équipement")
         verbose_name_plural = _("équipements")

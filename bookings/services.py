@@ -200,8 +200,7 @@ def _save_slot(
                 )
             else:
                 booking.start, booking.end = start, end
-                booking.reminder_sent_at = None
-                booking.save(update_fields=["start", "end", "reminder_sent_at"])
+                booking.save(update_fields=["start", "end"])
             return booking
     except IntegrityError as exc:
         if not db.is_overlap_violation(exc):

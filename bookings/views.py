@@ -69,9 +69,13 @@ def place(request, slug):
     """A place's week (or day): every booking of its equipment, as one list per day."""
     place = selectors.place_for(request.user, slug)
     week, first, count = _period(request)
+    resources = selectors.place_resources(place)
+    for item in resources:
+        item.place = place  # one instance: its quartiers are read once
+        item.bookable = permissions.can_book(request.user, item)
     context = {
         "place": place,
-        "resources": selectors.place_resources(place),
+        "resources": resources,
         "days": selectors.place_days(place, first, count),
         "can_manage": permissions.can_manage_place(request.user, place),
         **_navigation(week, first),
