@@ -3,7 +3,6 @@ through the app's mail path (`foundation.mail`: a delivery row claimed, sent, co
 
 import datetime
 
-
 from bookings import services
 from foundation.models import MailDelivery
 from tests.bookings.factories import book
