@@ -23,8 +23,8 @@ def combine(day: datetime.date, time: datetime.time) -> datetime.datetime:
 
 class BookingForm(forms.Form):
     date = forms.DateField(label=_("Jour"), widget=DATE)
-    start_time = forms.TimeField(label=_("De"), widget=TIME)
-    end_time = forms.TimeField(label=_("À"), widget=TIME)
+    start_time = forms.TimeField(label=_("Heure de début"), widget=TIME)
+    end_time = forms.TimeField(label=_("Heure de fin"), widget=TIME)
     end_date = forms.DateField(
         label=_("Jusqu'au (si la réservation dure plusieurs jours)"), widget=DATE, required=False
     )
