@@ -101,7 +101,8 @@ def load(stdout=None) -> Place:
             },
         )
     # The next five working days from today: the demo always shows bookings to come.
-    days, day = [], timezone.localdate()
+    days: list[datetime.date] = []
+    day = timezone.localdate()
     while len(days) < 5:
         if day.weekday() < 5:
             days.append(day)
