@@ -43,6 +43,14 @@ def is_overlap_violation(exc: IntegrityError) -> bool:
     )
 
 
+def is_deadlock(exc: Exception) -> bool:
+    """Two transactions inserting conflicting rows at once each wait for the other's row: the
+    exclusion constraint's check ends in PostgreSQL's deadlock detection (SQLSTATE 40P01) for
+    one of them, rather than in a violation (PostgreSQL documents this for exclusion
+    constraints). Its retry then meets the other's booking."""
+    return getattr(exc.__cause__, "sqlstate", None) == "40P01"
+
+
 class PostgresOnly(Operation):
     """Run `operation` on PostgreSQL only; the migration state is left as it is."""
 

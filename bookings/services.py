@@ -3,7 +3,9 @@
 Two people booking the last free slot at the same instant get one booking and one refusal:
 - on PostgreSQL, the exclusion constraint `booking_no_overlap` (bookings.db) refuses the second
   insert once the first commits, whatever the timing; its violation becomes the same French
-  refusal as the overlap found by the query;
+  refusal as the overlap found by the query (two inserts at the very same instant may instead
+  end in PostgreSQL's deadlock detection for one of them: it is tried once more, and then meets
+  the other's booking);
 - on SQLite, the transaction first takes the database's write lock (a no-op update of the
   resource row), so the overlap query and the insert of two bookings never interleave.
 """
@@ -14,7 +16,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -187,6 +189,19 @@ def _serialize_writes(resource: Resource) -> None:
 
 
 def _save_slot(
+    resource: Resource, start, end, *, create: dict | None = None, booking: Booking | None = None
+) -> Booking:
+    try:
+        return _try_save_slot(resource, start, end, create=create, booking=booking)
+    except OperationalError as exc:
+        if not db.is_deadlock(exc):
+            raise
+        # Two conflicting inserts at the same instant (see `bookings.db.is_deadlock`): once
+        # more, which now meets the other booking (a refusal) or finds the slot free.
+        return _try_save_slot(resource, start, end, create=create, booking=booking)
+
+
+def _try_save_slot(
     resource: Resource, start, end, *, create: dict | None = None, booking: Booking | None = None
 ) -> Booking:
     try:
