@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from bookings.models import Booking, Resource
 from tests.bookings.factories import book, make_place, make_resource
-from tests.e2e.browser import check_accessibility, login, step, submit, visit
+from tests.e2e.browser import check_accessibility, login, step, submit, tab_to, visit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -57,6 +57,13 @@ def test_an_agent_books_a_bike_from_a_phone_and_a_clash_is_refused_with_proposal
     assert page.get_by_text("C'est réservé").is_visible()
     taken = Booking.objects.filter(booker=personas["agent"]).order_by("start")
     assert [timezone.localtime(b.start).strftime("%H:%M") for b in taken] == ["10:00", "15:00"]
+    step(page, "the booking is cancelled with the keyboard alone")
+    booking = taken.last()
+    tab_to(page, f'form[action="{reverse("bookings:cancel", args=[booking.pk])}"] button')
+    submit(page, lambda: page.keyboard.press("Enter"))
+    booking.refresh_from_db()
+    assert booking.is_cancelled and page.get_by_text("Réservation annulée").is_visible()
+    check_accessibility(page)
     # The phone page has no horizontal scroll.
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 390
