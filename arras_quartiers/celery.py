@@ -43,6 +43,10 @@ app.conf.beat_schedule = {
         "task": "foundation.tasks.sweep_mail_deliveries",
         "schedule": crontab(minute="*/5"),
     },
+    "bookings-remind-vehicle-bookings": {
+        "task": "bookings.tasks.remind_vehicle_bookings",
+        "schedule": crontab(minute="*/15"),
+    },
     "meetings-remind-overdue-actions": {
         "task": "meetings.tasks.remind_overdue_actions",
         "schedule": crontab(hour=8, minute=20, day_of_week="mon"),

@@ -217,6 +217,48 @@ def session_cookie(agent) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
 
 
+def ensure_booking_week(quartier, agents: list) -> str:
+    """The big quartier's MSP, with a week of bookings of its ten resources (six a day each,
+    this week): created once, kept by later runs. Returns the place's slug."""
+    import datetime
+
+    from django.utils import timezone
+
+    from bookings.models import Booking, Place, Resource
+
+    place, created = Place.objects.get_or_create(
+        slug=f"msp-{quartier.slug}"[:200], defaults={"name": f"MSP {quartier.name}"[:200]}
+    )
+    place.quartiers.add(quartier)
+    monday = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
+    if Booking.objects.filter(resource__place=place, start__date__gte=monday).exists():
+        return place.slug
+    kinds = [Resource.Kind.ROOM, Resource.Kind.VEHICLE] + [Resource.Kind.BIKE] * 8
+    bookings = []
+    for index, kind in enumerate(kinds):
+        resource, _ = Resource.objects.get_or_create(
+            place=place, name=f"{kind} {index + 1}", defaults={"kind": kind}
+        )
+        for day in range(7):
+            for slot in range(6):
+                start = timezone.make_aware(
+                    datetime.datetime.combine(
+                        monday + datetime.timedelta(days=day), datetime.time(8 + 2 * slot)
+                    )
+                )
+                bookings.append(
+                    Booking(
+                        resource=resource,
+                        booker=agents[(index + day + slot) % len(agents)],
+                        start=start,
+                        end=start + datetime.timedelta(minutes=90),
+                        purpose="Tournée",
+                    )
+                )
+    Booking.objects.bulk_create(bookings)
+    return place.slug
+
+
 def personas_and_pages() -> tuple[dict, list[dict], dict]:
     from django.db.models import Exists, OuterRef
 
@@ -252,6 +294,7 @@ def personas_and_pages() -> tuple[dict, list[dict], dict]:
     category = Category.objects.get(slug="proprete")
     deep_escalations = max(1, Escalation.objects.count() * 9 // 10 // 20)  # 20 a page
     token = feed_token_renew(agent=chef).token
+    msp = ensure_booking_week(big, [agent, chef])
     search = urllib.parse.urlencode({"q": "dépôt sauvage"})
     pages = [
         ("minimal view (reference)", "/bench/minimal/", "agent"),
@@ -269,6 +312,7 @@ def personas_and_pages() -> tuple[dict, list[dict], dict]:
         ("service queue", "/observations/a-traiter/", "responsable"),
         ("emerging phenomena", f"/observations/phenomenes-emergents/?quartier={big.slug}", "chef"),
         ("calendar feed (iCalendar)", f"/reunions/agenda/{token}.ics", None),
+        ("booking week view", f"/reservations/lieux/{msp}/", "agent"),
         ("comité de direction escalations", "/observations/remontees/", "comite"),
         (
             "comité de direction escalations, deep page",
@@ -596,6 +640,7 @@ LABELS = {
     "service queue": "file du service",
     "emerging phenomena": "phénomènes émergents",
     "calendar feed (iCalendar)": "flux d'agenda (iCalendar)",
+    "booking week view": "semaine des réservations de la MSP",
     "comité de direction escalations": "remontées (comité de direction)",
     "comité de direction escalations, deep page": "remontées, page lointaine",
 }

@@ -1,4 +1,5 @@
 """Meetings: planning the year, invitations, agendas, minutes, actions and calendars.
 
-May import: `observations`, `teams` and the foundation. Imported by: `diagnostics`, the shell.
+May import: `bookings`, `observations`, `teams` and the foundation. Imported by: `diagnostics`,
+the shell.
 """

@@ -166,7 +166,12 @@ def meeting_event(meeting: Meeting, *, attendee_email: str | None = None) -> ica
 
 
 def calendar_of(
-    meetings, *, name: str, method: str | None = None, attendee_email: str | None = None
+    meetings,
+    *,
+    name: str,
+    method: str | None = None,
+    attendee_email: str | None = None,
+    extra_events: Sequence[icalendar.Event] = (),
 ) -> bytes:
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
@@ -180,6 +185,8 @@ def calendar_of(
     calendar.add_component(vtimezone(settings.TIME_ZONE))
     for meeting in meetings:
         calendar.add_component(meeting_event(meeting, attendee_email=attendee_email))
+    for event in extra_events:  # the person's bookings, in the personal feed
+        calendar.add_component(event)
     return calendar.to_ical()
 
 

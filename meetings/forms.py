@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from bookings.models import Resource
 from foundation.forms import choice_field
 from meetings import permissions
 from meetings.models import Action, AgendaItem, Invitation, Meeting, WorkingGroup
@@ -80,6 +81,16 @@ class MeetingForm(forms.Form):
         help_text=_("Pour une réunion de groupe de travail : ses membres sont invités."),
     )
     place = forms.CharField(label=_("Lieu"), max_length=255)
+    # Bookings: the room of a shared place (the MSP), booked for the meeting's time.
+    room = forms.ModelChoiceField(
+        label=_("Salle à réserver"),
+        queryset=Resource.objects.none(),
+        required=False,
+        empty_label=_("Aucune réservation de salle"),
+        help_text=_(
+            "Réservée pour l'horaire de la réunion, déplacée avec elle, libérée si elle est annulée."
+        ),
+    )
     date = forms.DateField(label=_("Date"), widget=DATE)
     start_time = forms.TimeField(label=_("Heure de début"), widget=TIME)
     end_time = forms.TimeField(label=_("Heure de fin"), widget=TIME)
@@ -90,9 +101,21 @@ class MeetingForm(forms.Form):
         help_text=_("Par défaut, une semaine avant la réunion."),
     )
 
-    def __init__(self, *args, quartiers=None, working_groups=None, editing: bool = False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        quartiers=None,
+        working_groups=None,
+        editing: bool = False,
+        rooms=None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.editing = editing
+        if rooms is None:
+            del self.fields["room"]
+        else:
+            choice_field(self, "room").queryset = rooms
         if editing:
             for name in ("kind", "quartier", "working_group"):
                 del self.fields[name]
@@ -116,9 +139,11 @@ class MeetingForm(forms.Form):
             if meeting.proposals_deadline
             else None
         )
+        booking = meeting.room_booking
         return {
             "title": meeting.title,
             "place": meeting.place,
+            "room": booking.resource_id if booking and not booking.is_cancelled else None,
             "date": start.date(),
             "start_time": start.time(),
             "end_time": end.time(),

@@ -131,6 +131,15 @@ class Meeting(models.Model):
         _("rappel de la réunion envoyé le"), null=True, blank=True
     )
     sequence = models.PositiveIntegerField(_("révision iCalendar"), default=0)
+    # Bookings: the room booked for the meeting (set by `meetings.services`, freed on cancel).
+    room_booking = models.OneToOneField(
+        "bookings.Booking",
+        verbose_name=_("réservation de la salle"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meeting",
+    )
     cancellation_sent_at = models.DateTimeField(_("annulation envoyée le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)

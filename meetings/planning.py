@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from bookings.selectors import room_bookings
 from meetings.models import Meeting
 
 PARIS = ZoneInfo(settings.TIME_ZONE)
@@ -147,6 +148,27 @@ def busy_slots(
     return busy
 
 
+def room_busy_slots(*, room, year: int) -> BusySlots:
+    """The bookings of the room where the quartier meets (its MSP's), over the year: one query."""
+    busy = BusySlots()
+    if room is None:
+        return busy
+    start = aware(datetime.date(year, 1, 1), datetime.time.min)
+    end = aware(datetime.date(year + 1, 1, 1), datetime.time.min)
+    for booking in room_bookings(room, start, end):
+        busy.add(
+            booking.start,
+            booking.end,
+            _("%(room)s, réservée par %(who)s%(purpose)s")
+            % {
+                "room": room.name,
+                "who": booking.booker.get_full_name(),
+                "purpose": f" ({booking.purpose})" if booking.purpose else "",
+            },
+        )
+    return busy
+
+
 def slot_problems(
     start: datetime.datetime,
     end: datetime.datetime,
@@ -154,6 +176,7 @@ def slot_problems(
     *,
     now: datetime.datetime | None = None,
     holiday_calendar: holidays.HolidayBase | None = None,
+    room: BusySlots | None = None,
 ) -> list[str]:
     """Why a slot is not sensible, in French; empty when it is."""
     now = now or timezone.now()
@@ -179,11 +202,21 @@ def slot_problems(
         problems.append(
             _("Des invités ont déjà une réunion à ce moment : %(meeting)s.") % {"meeting": clash}
         )
+    taken = room.clash(start, end) if room is not None and end > start else None
+    if taken:
+        problems.append(
+            _("La salle est déjà réservée à ce moment : %(booking)s.") % {"booking": taken}
+        )
     return problems
 
 
 def propose_year(
-    *, year: int, busy: BusySlots, existing: list[Meeting], now: datetime.datetime | None = None
+    *,
+    year: int,
+    busy: BusySlots,
+    existing: list[Meeting],
+    now: datetime.datetime | None = None,
+    room: BusySlots | None = None,
 ) -> list[Proposal]:
     """The year's six meetings on sensible dates; a period already planned or past is explained, not proposed."""
     now = now or timezone.now()
@@ -212,7 +245,7 @@ def propose_year(
         ]
         for day in forward + backward:
             start, end = aware(day, start_time), aware(day, end_time)
-            if not slot_problems(start, end, busy, now=now, holiday_calendar=calendar):
+            if not slot_problems(start, end, busy, now=now, holiday_calendar=calendar, room=room):
                 proposal.date, proposal.start_time, proposal.end_time = day, start_time, end_time
                 busy.add(start, end, label)
                 if day != target:

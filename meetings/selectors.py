@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from bookings.selectors import default_room
 from foundation.models import MailDelivery
 from meetings import permissions, planning, published
 from meetings.models import (
@@ -560,7 +561,8 @@ def year_proposals(*, quartier: Quartier, year: int) -> list[planning.Proposal]:
             quartier=quartier, kind__in=[Meeting.Kind.EQUIPE, Meeting.Kind.ETT], start__year=year
         )
     )
-    return planning.propose_year(year=year, busy=busy, existing=existing)
+    room = planning.room_busy_slots(room=default_room(quartier), year=year)
+    return planning.propose_year(year=year, busy=busy, existing=existing, room=room)
 
 
 # Calendar feed -------------------------------------------------------------------------------

@@ -16,6 +16,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bookings import selectors as booking_selectors
+from bookings import services as booking_services
+from bookings.models import Resource
 from foundation import jobs, outbox
 from meetings import deliveries, permissions, planning, selectors
 from meetings.models import (
@@ -68,6 +71,7 @@ def meeting_create(
     proposals_deadline: datetime.datetime | None = None,
     invite_defaults: bool = True,
     allow_past: bool = False,
+    room: Resource | None = None,
 ) -> Meeting:
     _check_times(start, end, allow_past=allow_past)
     if quartier is None and working_group is None:
@@ -119,6 +123,8 @@ def meeting_create(
             kind=kind, quartier=quartier, working_group=meeting.working_group
         )
         invitations_add(meeting=meeting, agents=[*agents, organiser], externals=externals)
+    if room is not None:
+        _sync_room(meeting, room)
     return meeting
 
 
@@ -135,6 +141,8 @@ def meeting_update(*, meeting: Meeting, data: dict) -> Meeting:
             {"proposals_deadline": _("La date limite des propositions doit précéder la réunion.")}
         )
     changed_header = moved or data.get("place", meeting.place) != meeting.place
+    data = dict(data)
+    room = data.pop("room") if "room" in data else _room_of(meeting)
     for name, value in data.items():
         setattr(meeting, name, value)
     meeting.sequence += 1
@@ -144,6 +152,7 @@ def meeting_update(*, meeting: Meeting, data: dict) -> Meeting:
         meeting.reminder_sent_at = None
         meeting.proposals_reminder_sent_at = None
     meeting.save()
+    _sync_room(meeting, room)
     return meeting
 
 
@@ -161,9 +170,48 @@ def meeting_cancel(*, meeting: Meeting) -> Meeting:
     meeting.status = Meeting.Status.CANCELLED
     meeting.sequence += 1
     meeting.save(update_fields=["status", "sequence", "updated_at"])
+    _sync_room(meeting, None)  # the room is free again
     deliveries.plan(meeting, kind=MailKind.CANCELLATION, version=0)
     outbox.enqueue("meetings.tasks.send_cancellation", meeting.pk)
     return meeting
+
+
+# The room booked for a meeting (bookings) ---------------------------------------------------
+
+
+def _room_of(meeting: Meeting) -> Resource | None:
+    booking = meeting.room_booking
+    return booking.resource if booking is not None and not booking.is_cancelled else None
+
+
+def _sync_room(meeting: Meeting, room: Resource | None) -> None:
+    """Book `room` for the meeting's time, move its booking with the meeting, or free it. A room
+    already taken refuses the whole change (the caller's transaction), at the form's room field."""
+    booking = meeting.room_booking
+    if booking is not None and booking.is_cancelled:
+        booking = None
+    try:
+        if booking is not None and (room is None or booking.resource_id != room.pk):
+            booking_services.booking_cancel(booking=booking, by=meeting.organiser)
+            booking = None
+        if room is not None and booking is None:
+            booking = booking_services.booking_create(
+                resource=room,
+                booker=meeting.organiser,
+                start=meeting.start,
+                end=meeting.end,
+                purpose=meeting.display_title,
+                for_meeting=True,
+            )
+        elif room is not None and booking is not None:
+            booking_services.booking_reschedule(
+                booking=booking, start=meeting.start, end=meeting.end, for_meeting=True
+            )
+    except ValidationError as exc:
+        raise ValidationError({"room": exc.messages}) from exc
+    if meeting.room_booking_id != (booking.pk if booking else None):
+        meeting.room_booking = booking
+        meeting.save(update_fields=["room_booking", "updated_at"])
 
 
 def _mark_held(meeting: Meeting) -> None:
@@ -298,13 +346,16 @@ def year_plan_confirm(
     )
     years = {timezone.localtime(row.start).year for row in rows}
     busy = planning.BusySlots()
+    room = booking_selectors.default_room(quartier)
+    room_busy = planning.BusySlots()
     for year in years:
         busy.slots += planning.busy_slots(
             year=year, agent_ids=[a.pk for a in agents], quartier_id=quartier.pk
         ).slots
+        room_busy.slots += planning.room_busy_slots(room=room, year=year).slots
     errors: dict[int, list[str]] = {}
     for index, row in enumerate(rows):
-        problems = planning.slot_problems(row.start, row.end, busy)
+        problems = planning.slot_problems(row.start, row.end, busy, room=room_busy)
         if problems:
             errors[index] = problems
         else:
@@ -319,6 +370,7 @@ def year_plan_confirm(
             place=row.place,
             start=row.start,
             end=row.end,
+            room=room,
         )
         for row in rows
     ]

@@ -19,6 +19,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from bookings import selectors as booking_selectors
+from bookings.ical import booking_event
 from meetings import permissions, selectors, services
 from meetings.documents import calendar_of
 from meetings.forms import (
@@ -161,8 +163,14 @@ def feed(request, token):
     services.feed_token_touch(feed_token)
     since = timezone.now() - datetime.timedelta(days=365)
     meetings = selectors.feed_meetings(feed_token.agent, since=since)
+    # Bookings: the person's own, except a meeting's room (the meeting itself is in the feed).
+    bookings = booking_selectors.feed_bookings(feed_token.agent, since=since).filter(
+        meeting__isnull=True
+    )
     body = calendar_of(
-        meetings, name=_("Réunions de quartier — %(name)s") % {"name": feed_token.agent}
+        meetings,
+        name=_("Réunions de quartier — %(name)s") % {"name": feed_token.agent},
+        extra_events=[booking_event(booking) for booking in bookings],
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="reunions.ics"'
@@ -231,8 +239,11 @@ def meeting_create(request):
     group_pk = request.GET.get("groupe", "")
     if group_pk.isdigit():
         initial["working_group"] = groups.filter(pk=int(group_pk)).first()
+    rooms = _rooms(request.user)
+    if rooms is not None and chosen:
+        initial["room"] = booking_selectors.default_room(chosen)
     form = MeetingForm(
-        _posted(request), quartiers=quartiers, working_groups=groups, initial=initial
+        _posted(request), quartiers=quartiers, working_groups=groups, initial=initial, rooms=rooms
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -247,6 +258,7 @@ def meeting_create(request):
                 start=data["start"],
                 end=data["end"],
                 proposals_deadline=data.get("proposals_deadline_at"),
+                room=data.get("room"),
             )
         except ValidationError as exc:
             _attach(form, exc)
@@ -263,6 +275,14 @@ def meeting_create(request):
     return render(request, "meetings/meeting_form.html", {"form": form})
 
 
+def _rooms(user, meeting: Meeting | None = None):
+    """Rooms (bookings) offered in the meeting form, the one booked included; None: no field."""
+    booking = meeting.room_booking if meeting is not None else None
+    booked = booking.resource_id if booking is not None and not booking.is_cancelled else None
+    rooms = booking_selectors.rooms_for_meetings(user, also=booked)
+    return rooms if rooms.exists() else None
+
+
 def _attach(form, exc: ValidationError) -> None:
     mapping = {"start": "date", "end": "end_time", "proposals_deadline": "proposals_deadline"}
     if hasattr(exc, "error_dict"):
@@ -275,7 +295,12 @@ def _attach(form, exc: ValidationError) -> None:
 
 def meeting_edit(request, pk):
     meeting = _managed(request, pk)
-    form = MeetingForm(_posted(request), editing=True, initial=MeetingForm.initial_for(meeting))
+    form = MeetingForm(
+        _posted(request),
+        editing=True,
+        initial=MeetingForm.initial_for(meeting),
+        rooms=_rooms(request.user, meeting),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         changes = {
@@ -286,6 +311,8 @@ def meeting_edit(request, pk):
         }
         if data.get("proposals_deadline_at"):
             changes["proposals_deadline"] = data["proposals_deadline_at"]
+        if "room" in form.fields:
+            changes["room"] = data.get("room")
         try:
             services.meeting_update(meeting=meeting, data=changes)
         except ValidationError as exc:

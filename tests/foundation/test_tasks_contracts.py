@@ -17,7 +17,15 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ["foundation", "arras_quartiers", "teams", "observations", "meetings", "diagnostics"]
+PACKAGES = [
+    "foundation",
+    "arras_quartiers",
+    "teams",
+    "observations",
+    "bookings",
+    "meetings",
+    "diagnostics",
+]
 RELAY = ROOT / "foundation" / "outbox.py"
 
 MAKE_RUN_SETUP = """
@@ -86,9 +94,9 @@ def test_every_task_is_registered_by_a_plain_django_setup_as_make_run_configures
     assert not missing, f"not registered after django.setup(): {sorted(missing)}"
     # Each app task has an explicit name: its module path, so a rename is a visible change.
     for name in registered - {n for n in registered if n.startswith("celery.")}:
-        assert re.fullmatch(r"(foundation|observations|meetings|diagnostics)\.tasks\.\w+", name), (
-            name
-        )
+        assert re.fullmatch(
+            r"(foundation|observations|bookings|meetings|diagnostics)\.tasks\.\w+", name
+        ), name
 
 
 def test_only_the_relay_sends_to_the_broker():

@@ -34,6 +34,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from arras_quartiers.celery import app as celery_app
+from bookings import services as booking_services
+from bookings.models import Place, Resource
 from diagnostics import services as diagnostics_services
 from diagnostics.models import Diagnostic, DiagnosticDocument
 from foundation.models import DocumentJob, document_job_models
@@ -194,6 +196,16 @@ def canary(personas, ouest, services, django_capture_on_commit_callbacks) -> dic
         group = WorkingGroup.objects.create(name="Accueil des familles (Ouest)")
         group.quartiers.add(ouest)
         group.members.add(personas["agent"])
+        # Bookings: the MSP of Ouest, its vehicle, booked soon (its reminder goes out below).
+        place = Place.objects.create(name="MSP Ouest", slug="msp-ouest")
+        place.quartiers.add(ouest)
+        vehicle = Resource.objects.create(place=place, name="Véhicule", kind="vehicle")
+        soon = timezone.now() + datetime.timedelta(hours=3)
+        booking = booking_services.booking_create(
+            resource=vehicle, booker=personas["agent"], start=soon,
+            end=soon + datetime.timedelta(hours=1), purpose="Tournée",
+        )  # fmt: skip
+        w.update(place=place, resource=vehicle, booking=booking)
 
         diagnostic = diagnostic_in_state(
             ouest, by=chef, year=timezone.localdate().year, status=Diagnostic.Status.REVIEW

@@ -178,6 +178,19 @@ def sud_world(personas, sud, services) -> dict:
         minutes_doc=minutes_doc,
     )
 
+    # Bookings: Sud's place, its equipment for Sud's team, a booking by a Sud member.
+    place = make(model("bookings.Place"), name="MSP Sud", slug="msp-sud")
+    place.quartiers.add(sud)
+    resource = make(model("bookings.Resource"), place=place, kind="vehicle", name="Véhicule Sud")
+    booking = make(
+        model("bookings.Booking"),
+        resource=resource,
+        booker=sud_agent,
+        start=now + datetime.timedelta(days=1),
+        end=now + datetime.timedelta(days=1, hours=2),
+    )
+    world.update(place=place, resource=resource, booking=booking)
+
     Diagnostic = model("diagnostics.Diagnostic")
     diagnostic = make(
         Diagnostic,
@@ -282,6 +295,13 @@ def _object_urls(w: dict) -> dict[str, dict]:
             "kind": "compte-rendu",
             "document_pk": w["minutes_doc"].pk,
         },
+        "bookings:place": {"slug": w["place"].slug},
+        "bookings:place_edit": {"slug": w["place"].slug},
+        "bookings:resource_create": {"slug": w["place"].slug},
+        "bookings:resource": {"pk": w["resource"].pk},
+        "bookings:resource_edit": {"pk": w["resource"].pk},
+        "bookings:book": {"pk": w["resource"].pk},
+        "bookings:cancel": {"pk": w["booking"].pk},
         "diagnostics:detail": {"pk": d},
         "diagnostics:transition": {"pk": d},
         "diagnostics:section_edit": {"pk": d, "section_pk": w["section"].pk},
@@ -302,6 +322,8 @@ CONTROL_URLS = [
     "observations:detail",
     "meetings:detail",
     "diagnostics:detail",
+    "bookings:place",
+    "bookings:resource",
 ]
 
 
