@@ -24,6 +24,7 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("reservations/", include("bookings.urls")),
     path("open311/v2/", include("open311.urls")),
+    path("donnees/", include("diagnostics.opendata_urls")),
 ]
 
 if env_bool("BENCH_MINIMAL_VIEW", False):
