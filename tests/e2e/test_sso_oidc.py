@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from urllib.parse import unquote
 from pathlib import Path
 
 import pytest
@@ -79,7 +80,11 @@ def sso_app(tmp_path_factory):
          "Agent.objects.create_user('claire.vasseur@arras.test', 'x-unused-1234', "
          "first_name='Claire', last_name='Vasseur')\n"
          "Agent.objects.create_user('anne.nonverif@arras.test', 'x-unused-1234', "
-         "first_name='Anne', last_name='Nonverif')\n"],
+         "first_name='Anne', last_name='Nonverif')\n"
+         "Agent.objects.create_user('admin@arras.test', 'x-unused-1234', "
+         "first_name='Ada', last_name='Admin', is_staff=True)\n"
+         "Agent.objects.create_user('secours@arras.test', 'secours-mot-de-passe-1', "
+         "first_name='Sam', last_name='Secours', is_staff=True, is_superuser=True)\n"],
         cwd=ROOT, env=env, check=True, capture_output=True,
     )
     idp = subprocess.Popen(
@@ -143,7 +148,7 @@ def test_matched_agent_signs_in_and_out_through_the_provider(sso_app, sso_page):
     assert _db(db, "select user_id, provider from socialaccount_socialaccount") == [
         (claire_id, "ville")
     ]
-    assert _db(db, "select count(*) from teams_agent") == [(2,)]  # nobody created
+    assert _db(db, "select count(*) from teams_agent") == [(4,)]  # nobody created
 
     # Logout ends the provider's session too (RP-initiated logout).
     page.goto(f"{app_url}/comptes/logout/")
@@ -205,3 +210,29 @@ def test_screenshots_at_phone_size(sso_app, browser):
     page.wait_for_url(f"{app_url}/comptes/sso/non-rattache/")
     page.screenshot(path=str(SCREENSHOTS / "sso-not-attached-390.png"), full_page=True)
     context.close()
+
+
+def test_staff_still_complete_the_apps_second_factor(sso_app, sso_page):
+    """A provider sign-in does not count as two factors: staff activate and use the app's TOTP."""
+    app_url, issuer, _db_path = sso_app
+    page = sso_page
+    page.goto(f"{app_url}/comptes/login/")
+    _sign_in_at_provider(page, issuer, "admin")
+    page.wait_for_url(f"{app_url}/**")
+    page.goto(f"{app_url}/admin/")
+    # Held before any page with data: activating the app's TOTP (allauth first asks to confirm
+    # the identity, as for a password sign-in).
+    assert "/admin/" not in page.url
+    assert "/comptes/2fa/totp/activate/" in unquote(page.url)
+
+
+def test_break_glass_account_keeps_its_password(sso_app, sso_page):
+    app_url, _issuer, _db_path = sso_app
+    page = sso_page
+    page.goto(f"{app_url}/comptes/login/?secours=1")
+    page.fill("input[name=login]", "secours@arras.test")
+    page.fill("input[name=password]", "secours-mot-de-passe-1")
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    # Signed in; as an administrator without a second factor yet, sent to activate one.
+    assert "/comptes/2fa/totp/activate/" in unquote(page.url)

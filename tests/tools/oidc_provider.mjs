@@ -8,6 +8,7 @@
 //   claire   claire.vasseur@arras.test   email verified   groups: codir
 //   inconnu  personne.inconnue@arras.test email verified   (no agent in the app)
 //   nonverif anne.nonverif@arras.test    email NOT verified (an agent has this address)
+//   admin    admin@arras.test            email verified   (a staff agent)
 // Prints "READY <issuer>" once listening.
 import Provider from 'oidc-provider';
 
@@ -23,6 +24,10 @@ const ACCOUNTS = {
   inconnu: {
     email: 'personne.inconnue@arras.test', email_verified: true,
     given_name: 'Personne', family_name: 'Inconnue', name: 'Personne Inconnue', groups: ['agents'],
+  },
+  admin: {
+    email: 'admin@arras.test', email_verified: true,
+    given_name: 'Ada', family_name: 'Admin', name: 'Ada Admin', groups: [],
   },
   nonverif: {
     email: 'anne.nonverif@arras.test', email_verified: false,
