@@ -171,7 +171,7 @@ def _date(value: Any, line: int, label: str, errors: list) -> datetime.date | No
     text = str(value).strip()
     for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"):
         try:
-            return datetime.datetime.strptime(text, fmt).date()
+            return datetime.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a date
         except ValueError:
             continue
     errors.append((line, f"{label} « {text} » illisible (attendu JJ/MM/AAAA)."))
@@ -186,9 +186,7 @@ def parse(content: bytes, filename: str = "") -> list[Row]:
         raise ImportRejected([(0, "Le fichier est vide.")])
     header = [_norm(cell) for cell in table[0]]
     unknown = [table[0][i] for i, name in enumerate(header) if name and name not in COLUMNS]
-    missing = [
-        name for name, key in COLUMNS.items() if key in REQUIRED and name not in header
-    ]
+    missing = [name for name, key in COLUMNS.items() if key in REQUIRED and name not in header]
     errors: list[tuple[int, str]] = []
     if unknown:
         errors.append((1, f"colonnes inconnues : {', '.join(map(str, unknown))}."))
@@ -230,15 +228,20 @@ def _validate(rows: list[Row]) -> tuple[dict[int, dict[str, Any]], list[tuple[in
     for row in rows:
         v, line = row.values, row.line
         out: dict[str, Any] = {}
-        for key in REQUIRED:
-            if not _text(v.get(key)):
-                errors.append((line, f"{FIELD_LABELS.get(key, key)} manquant."))
+        errors.extend(
+            (line, f"{FIELD_LABELS.get(key, key)} manquant.")
+            for key in REQUIRED
+            if not _text(v.get(key))
+        )
         matricule = _text(v.get("matricule"))
         email = _text(v.get("email")).lower()
         if matricule:
             if matricule in seen_matricules:
                 errors.append(
-                    (line, f"matricule {matricule} déjà présent ligne {seen_matricules[matricule]}.")
+                    (
+                        line,
+                        f"matricule {matricule} déjà présent ligne {seen_matricules[matricule]}.",
+                    )
                 )
             seen_matricules.setdefault(matricule, line)
         if email:
@@ -286,18 +289,17 @@ def _validate(rows: list[Row]) -> tuple[dict[int, dict[str, Any]], list[tuple[in
             continue
         if ref in seen_matricules or ref.lower() in seen_emails:
             continue
-        known = HRRecord.objects.filter(matricule=ref).exists() or Agent.objects.filter(
-            email__iexact=ref
-        ).exists()
+        known = (
+            HRRecord.objects.filter(matricule=ref).exists()
+            or Agent.objects.filter(email__iexact=ref).exists()
+        )
         if not known:
             errors.append((row.line, f"responsable « {ref} » introuvable (matricule ou adresse)."))
     return clean, errors
 
 
 def _existing(values: dict[str, Any]) -> Agent | None:
-    record = (
-        HRRecord.objects.select_related("agent").filter(matricule=values["matricule"]).first()
-    )
+    record = HRRecord.objects.select_related("agent").filter(matricule=values["matricule"]).first()
     if record:
         return record.agent
     return Agent.objects.filter(email__iexact=values["email"]).first()
@@ -325,9 +327,10 @@ def plan(rows: list[Row], *, full: bool = False, today: datetime.date | None = N
                 )
             continue
         seen_agents.add(agent.pk)
-        if agent.email.lower() != values["email"] and Agent.objects.filter(
-            email__iexact=values["email"]
-        ).exclude(pk=agent.pk).exists():
+        if (
+            agent.email.lower() != values["email"]
+            and Agent.objects.filter(email__iexact=values["email"]).exclude(pk=agent.pk).exists()
+        ):
             raise ImportRejected(
                 [(row.line, f"l'adresse {values['email']} appartient déjà à un autre agent.")]
             )
@@ -375,7 +378,9 @@ def _changes(
         changes.append(("service", _text(agent.service), _text(values["service"])))
     manager = _manager_of(values["manager_ref"], clean)
     if values["manager_ref"] and (manager is None or agent.manager_id != manager.pk):
-        changes.append(("responsable", _text(agent.manager), _text(manager or values["manager_ref"])))
+        changes.append(
+            ("responsable", _text(agent.manager), _text(manager or values["manager_ref"]))
+        )
     record = HRRecord.objects.filter(agent=agent).first()
     if record is None or record.matricule != values["matricule"]:
         changes.append(("matricule", record.matricule if record else "", values["matricule"]))
@@ -383,13 +388,13 @@ def _changes(
     if old_departure != values["departure_date"]:
         changes.append(("date de départ", _text(old_departure), _text(values["departure_date"])))
     active = set(
-        Membership.objects.active()
-        .filter(agent=agent)
-        .values_list("quartier__name", flat=True)
+        Membership.objects.active().filter(agent=agent).values_list("quartier__name", flat=True)
     )
     missing = [] if gone else [q.name for q in values["quartiers"] if q.name not in active]
     if missing:
-        changes.append(("quartiers", ", ".join(sorted(active)), ", ".join(sorted(active | set(missing)))))
+        changes.append(
+            ("quartiers", ", ".join(sorted(active)), ", ".join(sorted(active | set(missing))))
+        )
     return changes
 
 
@@ -412,7 +417,10 @@ def apply(result: Plan) -> Plan:
             if gone:
                 continue
             agent = Agent.objects.create_user(
-                values["email"], None, first_name=values["first_name"], last_name=values["last_name"]
+                values["email"],
+                None,
+                first_name=values["first_name"],
+                last_name=values["last_name"],
             )
         _write_agent(agent, values, clean, result.today, memberships=not gone)
         HRRecord.objects.update_or_create(

@@ -25,8 +25,8 @@ from typing import Any
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView
+from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -44,7 +44,7 @@ from teams.adapters import AccountAdapter as TeamsAccountAdapter
 from teams.models import Agent
 
 PROVIDER_ID = "ville"
-ID_TOKEN_KEY = "aq_oidc_id_token"
+ID_TOKEN_KEY = "aq_oidc_id_token"  # noqa: S105 - a session key
 END_SESSION_KEY = "aq_oidc_end_session"
 #: The agent flags a roles claim may set (OIDC_ROLES_MAP "value:flag").
 ROLE_FLAGS = {"comite_direction": "is_comite_direction", "maire": "is_maire"}

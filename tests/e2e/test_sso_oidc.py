@@ -14,8 +14,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from urllib.parse import unquote
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -36,7 +36,9 @@ def _wait_for(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"{process.args} exited: {process.stdout.read() if process.stdout else ''}")
+            raise AssertionError(
+                f"{process.args} exited: {process.stdout.read() if process.stdout else ''}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - localhost
                 return
@@ -72,28 +74,46 @@ def sso_app(tmp_path_factory):
     )
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=ROOT, env=env, check=True, capture_output=True,
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
     )
     subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c",
-         "from teams.models import Agent\n"
-         "Agent.objects.create_user('claire.vasseur@arras.test', 'x-unused-1234', "
-         "first_name='Claire', last_name='Vasseur')\n"
-         "Agent.objects.create_user('anne.nonverif@arras.test', 'x-unused-1234', "
-         "first_name='Anne', last_name='Nonverif')\n"
-         "Agent.objects.create_user('admin@arras.test', 'x-unused-1234', "
-         "first_name='Ada', last_name='Admin', is_staff=True)\n"
-         "Agent.objects.create_user('secours@arras.test', 'secours-mot-de-passe-1', "
-         "first_name='Sam', last_name='Secours', is_staff=True, is_superuser=True)\n"],
-        cwd=ROOT, env=env, check=True, capture_output=True,
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from teams.models import Agent\n"
+            "Agent.objects.create_user('claire.vasseur@arras.test', 'x-unused-1234', "
+            "first_name='Claire', last_name='Vasseur')\n"
+            "Agent.objects.create_user('anne.nonverif@arras.test', 'x-unused-1234', "
+            "first_name='Anne', last_name='Nonverif')\n"
+            "Agent.objects.create_user('admin@arras.test', 'x-unused-1234', "
+            "first_name='Ada', last_name='Admin', is_staff=True)\n"
+            "Agent.objects.create_user('secours@arras.test', 'secours-mot-de-passe-1', "
+            "first_name='Sam', last_name='Secours', is_staff=True, is_superuser=True)\n",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
     )
     idp = subprocess.Popen(
         ["node", "tests/tools/oidc_provider.mjs", str(idp_port), app_url],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     app = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{app_port}"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         _wait_for(f"{issuer}/.well-known/openid-configuration", idp)
@@ -140,8 +160,9 @@ def test_matched_agent_signs_in_and_out_through_the_provider(sso_app, sso_page):
     page.wait_for_url(f"{app_url}/**")
     assert "/comptes/login/" not in page.url
     assert "Claire" in page.content()
-    (claire_id, comite), = _db(
-        db, "select id, is_comite_direction from teams_agent where email=?",
+    ((claire_id, comite),) = _db(
+        db,
+        "select id, is_comite_direction from teams_agent where email=?",
         "claire.vasseur@arras.test",
     )
     assert comite == 1  # groups: codir → comité de direction (OIDC_ROLES_MAP)
@@ -175,7 +196,10 @@ def test_unknown_or_unverified_person_gets_no_account(sso_app, sso_page, login):
     pending = _db(
         db, "select email, email_verified from arras_quartiers_pendingsignin where subject=?", login
     )
-    expected = {"inconnu": ("personne.inconnue@arras.test", 1), "nonverif": ("anne.nonverif@arras.test", 0)}
+    expected = {
+        "inconnu": ("personne.inconnue@arras.test", 1),
+        "nonverif": ("anne.nonverif@arras.test", 0),
+    }
     assert pending == [expected[login]]
     assert _db(db, "select count(*) from teams_agent where email like 'personne%'") == [(0,)]
     assert _db(

@@ -18,7 +18,7 @@ from meetings.models import Action, CalendarFeedToken
 from teams.models import Agent, Membership
 from tests.commands import manage
 from tests.meetings.factories import make_meeting
-from tests.teams.factories import login, make_agent
+from tests.teams.factories import login
 
 TODAY = timezone.localdate()
 HEADER = "matricule;nom;prénom;email;service;fonction;responsable;quartiers;date d'arrivée;date de départ"
@@ -38,7 +38,7 @@ def _run(content: bytes, *, name: str = "export.csv", apply: bool = False, full:
 def export(personas, ouest):
     """An export with the chef (an update), a newcomer arriving today, and the agent leaving."""
     return _csv(
-        f"C001;Chef;Claire;CHEF@test.example;CCAS;Cheffe de projet Ouest;;ouest;01/01/2020;",
+        "C001;Chef;Claire;CHEF@test.example;CCAS;Cheffe de projet Ouest;;ouest;01/01/2020;",
         f"N002;Nouvelle;Nina;nina.nouvelle@test.example;jeunesse;Animatrice;C001;Ouest;{TODAY:%d/%m/%Y};",
         f"A003;Agent;Alain;agent@test.example;Jeunesse;Animateur jeunesse;chef@test.example;ouest;;{TODAY:%d/%m/%Y}",
         bom=True,
@@ -55,7 +55,10 @@ def test_dry_run_lists_the_diff_and_changes_nothing(export, personas):
     assert ("fonction", "Cheffe de projet", "Cheffe de projet Ouest") in chef_update.changes
     assert [d.agent for d in result.departures] == [personas["agent"]]
     assert "À créer : 1" in text and "À désactiver : 1" in text
-    assert list(Agent.objects.values_list("pk", "email", "first_name", "is_active", "job_title")) == before
+    assert (
+        list(Agent.objects.values_list("pk", "email", "first_name", "is_active", "job_title"))
+        == before
+    )
     assert not HRRecord.objects.exists()
 
 
@@ -87,12 +90,19 @@ def test_departure_effects(export, personas, ouest, client):
     leaving = personas["agent"]
     meeting = make_meeting(ouest, personas["chef"])
     open_action = Action.objects.create(
-        meeting=meeting, quartier=ouest, title="Relancer le bailleur", owner=leaving,
+        meeting=meeting,
+        quartier=ouest,
+        title="Relancer le bailleur",
+        owner=leaving,
         due_date=TODAY + datetime.timedelta(days=7),
     )
     done_action = Action.objects.create(
-        meeting=meeting, quartier=ouest, title="Déjà faite", owner=leaving,
-        due_date=TODAY, status=Action.Status.DONE,
+        meeting=meeting,
+        quartier=ouest,
+        title="Déjà faite",
+        owner=leaving,
+        due_date=TODAY,
+        status=Action.Status.DONE,
     )
     token = CalendarFeedToken.objects.create(agent=leaving)
     feed_url = reverse("meetings:feed", args=[token.token])
@@ -120,7 +130,9 @@ def test_departure_effects(export, personas, ouest, client):
 
 def test_full_export_deactivates_the_absent(export, personas):
     _run(export, apply=True)
-    only_chef = _csv("C001;Chef;Claire;chef@test.example;CCAS;Cheffe de projet Ouest;;ouest;01/01/2020;")
+    only_chef = _csv(
+        "C001;Chef;Claire;chef@test.example;CCAS;Cheffe de projet Ouest;;ouest;01/01/2020;"
+    )
     result = _run(only_chef, full=True)
     # Nina was known to the HR directory and is absent; agents it never listed are left alone.
     assert [d.agent.email for d in result.departures] == ["nina.nouvelle@test.example"]
@@ -142,7 +154,9 @@ def test_bad_rows_are_line_numbered_and_nothing_is_applied(personas):
     lines = error.value.lines()
     assert "Ligne 3 : service inconnu « Urbanisme »." in lines
     assert "Ligne 4 : quartier inconnu « nulle-part »." in lines
-    assert any(line.startswith("Ligne 4 : date d'arrivée « 31/02/2025 » illisible") for line in lines)
+    assert any(
+        line.startswith("Ligne 4 : date d'arrivée « 31/02/2025 » illisible") for line in lines
+    )
     assert "Ligne 5 : matricule X1 déjà présent ligne 2." in lines
     assert "Ligne 5 : adresse électronique « pas-une-adresse » invalide." in lines
     assert any(line.startswith("Ligne 5 : responsable « Z999 » introuvable") for line in lines)
@@ -168,10 +182,34 @@ def test_apply_is_atomic(export, personas, monkeypatch):
 def test_xlsx_export(personas, tmp_path):
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append(["Matricule", "Nom", "Prénom", "Email", "Service", "Fonction", "Responsable",
-                  "Quartiers", "Date d'arrivée", "Date de départ"])
-    sheet.append(["N010", "Tableur", "Théo", "theo@test.example", "CCAS", "Travailleur social",
-                  "chef@test.example", "Ouest|Sud", datetime.datetime.combine(TODAY, datetime.time()), None])
+    sheet.append(
+        [
+            "Matricule",
+            "Nom",
+            "Prénom",
+            "Email",
+            "Service",
+            "Fonction",
+            "Responsable",
+            "Quartiers",
+            "Date d'arrivée",
+            "Date de départ",
+        ]
+    )
+    sheet.append(
+        [
+            "N010",
+            "Tableur",
+            "Théo",
+            "theo@test.example",
+            "CCAS",
+            "Travailleur social",
+            "chef@test.example",
+            "Ouest|Sud",
+            datetime.datetime.combine(TODAY, datetime.time()),
+            None,
+        ]
+    )
     path = tmp_path / "sirh.xlsx"
     workbook.save(path)
     assert load_workbook(path).active["C2"].value == "Théo"  # the file is what we mean it to be
@@ -179,7 +217,9 @@ def test_xlsx_export(personas, tmp_path):
     assert [c.row.values["email"] for c in result.creations] == ["theo@test.example"]
     theo = Agent.objects.get(email="theo@test.example")
     assert theo.arrival_date == TODAY
-    assert set(Membership.objects.active().filter(agent=theo).values_list("quartier__slug", flat=True)) == {"ouest", "sud"}
+    assert set(
+        Membership.objects.active().filter(agent=theo).values_list("quartier__slug", flat=True)
+    ) == {"ouest", "sud"}
 
 
 def test_command_dry_run_then_apply(export, personas, tmp_path, settings, django_db_blocker):
@@ -197,7 +237,9 @@ def test_command_dry_run_then_apply(export, personas, tmp_path, settings, django
     assert re.search(r"À créer : 0\nÀ mettre à jour : 0\nÀ désactiver : 0", again)
 
 
-@pytest.mark.parametrize("role", ["agent", "chef", "responsable", "direction", "elu", "maire", "outsider"])
+@pytest.mark.parametrize(
+    "role", ["agent", "chef", "responsable", "direction", "elu", "maire", "outsider"]
+)
 def test_admin_import_page_is_for_administrators_only(as_role, role):
     client = as_role(role)
     response = client.get(reverse("admin:arras_quartiers_hrrecord_import"))
@@ -224,4 +266,7 @@ def test_admin_import_shows_errors(as_role, personas):
     upload.name = "export.csv"
     page = client.post(reverse("admin:arras_quartiers_hrrecord_import"), {"file": upload})
     assert "Ligne 2 : service inconnu « Urbanisme »." in page.content.decode()
-    assert "rien n&#x27;a été appliqué" in page.content.decode() or "rien n'a été appliqué" in page.content.decode()
+    assert (
+        "rien n&#x27;a été appliqué" in page.content.decode()
+        or "rien n'a été appliqué" in page.content.decode()
+    )

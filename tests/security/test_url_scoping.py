@@ -329,8 +329,10 @@ def all_patterns(resolver=None, namespace=None, inherited=False):
         elif isinstance(entry, URLPattern) and entry.name:
             name = f"{namespace}:{entry.name}" if namespace else entry.name
             pattern = entry.pattern
-            has_params = inherited or bool(getattr(pattern, "converters", None)) or bool(
-                getattr(pattern, "regex", None) and pattern.regex.groups
+            has_params = (
+                inherited
+                or bool(getattr(pattern, "converters", None))
+                or bool(getattr(pattern, "regex", None) and pattern.regex.groups)
             )
             yield name, has_params
 
@@ -390,7 +392,9 @@ def test_pages_without_objects_answer_without_error(client, personas, sud_world,
             continue
         status = client.get(reverse(name)).status_code
         # allauth's "the provider sign-in failed" page answers 401 by design.
-        expected = (200, 302, 403, 404, 405) + ((401,) if name == "socialaccount_login_error" else ())
+        expected = (200, 302, 403, 404, 405) + (
+            (401,) if name == "socialaccount_login_error" else ()
+        )
         if status not in expected:
             failures.append(f"{name} -> {status}")
     assert not failures, f"{role}: " + ", ".join(failures)
