@@ -15,11 +15,12 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import unquote
 
 import pytest
 
-from tests.e2e.browser import DESKTOP, PHONE
+from tests.e2e.browser import DESKTOP, PHONE, check_accessibility
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
@@ -143,10 +144,20 @@ def _sign_in_at_provider(page, issuer: str, login: str) -> None:
 
 
 @pytest.fixture
-def sso_page(browser):
+def sso_page(browser, axe_source):
+    """A desktop page on the app under test; what check_accessibility needs in `page.e2e`."""
     context = browser.new_context(viewport=DESKTOP, locale="fr-FR", timezone_id="Europe/Paris")
     context.set_default_timeout(15_000)
-    yield context.new_page()
+    session = SimpleNamespace(axe_source=axe_source, checked_urls=set(), csp_violations=[])
+
+    def on_console(message):
+        if message.type == "error" and "Content Security Policy" in message.text:
+            session.csp_violations.append(message.text)
+
+    page = context.new_page()
+    page.on("console", on_console)
+    page.e2e = session
+    yield page
     context.close()
 
 
@@ -156,6 +167,7 @@ def test_matched_agent_signs_in_and_out_through_the_provider(sso_app, sso_page):
     page.goto(f"{app_url}/comptes/login/")
     # Local passwords are off: no password field, only the city's button.
     assert page.locator("input[type=password]").count() == 0
+    check_accessibility(page, "login page with the single sign-on button")
     _sign_in_at_provider(page, issuer, "claire")
     page.wait_for_url(f"{app_url}/**")
     assert "/comptes/login/" not in page.url
@@ -193,6 +205,7 @@ def test_unknown_or_unverified_person_gets_no_account(sso_app, sso_page, login):
     _sign_in_at_provider(page, issuer, login)
     page.wait_for_url(f"{app_url}/comptes/sso/non-rattache/")
     assert page.locator("h1").inner_text() == "Votre compte n'est pas encore rattaché à une équipe"
+    check_accessibility(page, "not attached page")
     pending = _db(
         db, "select email, email_verified from arras_quartiers_pendingsignin where subject=?", login
     )
