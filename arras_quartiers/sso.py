@@ -119,6 +119,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return False
 
     def pre_social_login(self, request, sociallogin) -> None:
+        if sociallogin.state.get("process", "login") != "login":
+            # No self-service "connect another account": an identity is attached by matching.
+            raise ImmediateHttpResponse(redirect("account_login"))
         claims = _claims(sociallogin)
         if sociallogin.is_existing:
             agent = sociallogin.user
