@@ -370,8 +370,8 @@ def _changes(
     changes = []
     for name in ("first_name", "last_name", "email", "job_title", "arrival_date"):
         old, new = getattr(agent, name), values[name]
-        if name == "job_title" and not new:
-            continue  # an empty job title in the export keeps the one typed in the app
+        if name in ("job_title", "arrival_date") and not new:
+            continue  # an empty cell keeps what the app knows (typed there, or the demo's)
         if (old or None) != (new or None):
             changes.append((FIELD_LABELS[name], _text(old), _text(new)))
     if values["service"] is not None and agent.service_id != values["service"].pk:
@@ -438,8 +438,10 @@ def apply(result: Plan) -> Plan:
 
 
 def _write_agent(agent: Agent, values, clean, today: datetime.date, *, memberships: bool) -> None:
-    for name in ("first_name", "last_name", "email", "arrival_date"):
+    for name in ("first_name", "last_name", "email"):
         setattr(agent, name, values[name])
+    if values["arrival_date"]:
+        agent.arrival_date = values["arrival_date"]
     if values["job_title"]:
         agent.job_title = values["job_title"]
     if values["service"] is not None:

@@ -23,7 +23,8 @@ import pytest
 from tests.e2e.browser import DESKTOP, PHONE, check_accessibility
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+# The README's screenshots are refreshed with UPDATE_SCREENSHOTS=1; otherwise into artifacts/.
+SCREENSHOTS = ROOT / ("docs/screenshots" if os.environ.get("UPDATE_SCREENSHOTS") else "artifacts")
 LABEL = "Se connecter avec le compte de la ville"
 
 

@@ -270,3 +270,14 @@ def test_admin_import_shows_errors(as_role, personas):
         "rien n&#x27;a été appliqué" in page.content.decode()
         or "rien n'a été appliqué" in page.content.decode()
     )
+
+
+def test_empty_cells_keep_what_the_app_knows(personas):
+    chef = personas["chef"]
+    chef.arrival_date = datetime.date(2021, 6, 14)
+    chef.save()
+    result = _run(_csv("C001;Test;Chef;chef@test.example;CCAS;;;;;"), apply=True)
+    assert [label for label, _old, _new in result.updates[0].changes] == ["matricule"]
+    chef.refresh_from_db()
+    assert chef.arrival_date == datetime.date(2021, 6, 14)
+    assert chef.job_title == "Cheffe de projet"
