@@ -92,6 +92,7 @@ class Creation:
 class Update:
     agent: Agent
     changes: list[tuple[str, str, str]]  # field label, old, new
+    line: int = 0
 
 
 @dataclass
@@ -283,26 +284,57 @@ def _validate(rows: list[Row]) -> tuple[dict[int, dict[str, Any]], list[tuple[in
         out["manager_ref"] = _text(v.get("manager"))
         clean[line] = out
     # Managers: a matricule or an address, in the file or already known.
+    directory = _Directory()
     for row in rows:
         ref = clean[row.line]["manager_ref"]
         if not ref:
             continue
-        if ref in seen_matricules or ref.lower() in seen_emails:
+        if ref in seen_matricules or ref.lower() in seen_emails or directory.knows(ref):
             continue
-        known = (
-            HRRecord.objects.filter(matricule=ref).exists()
-            or Agent.objects.filter(email__iexact=ref).exists()
-        )
-        if not known:
-            errors.append((row.line, f"responsable « {ref} » introuvable (matricule ou adresse)."))
+        errors.append((row.line, f"responsable « {ref} » introuvable (matricule ou adresse)."))
     return clean, errors
 
 
-def _existing(values: dict[str, Any]) -> Agent | None:
-    record = HRRecord.objects.select_related("agent").filter(matricule=values["matricule"]).first()
-    if record:
-        return record.agent
-    return Agent.objects.filter(email__iexact=values["email"]).first()
+class _Directory:
+    """The agents, their HR records and active quartiers, read once (a few queries per file)."""
+
+    def __init__(self) -> None:
+        agents = Agent.objects.select_related("service", "manager")
+        self.by_email = {agent.email.lower(): agent for agent in agents}
+        by_pk = {agent.pk: agent for agent in self.by_email.values()}
+        self.records = {record.matricule: record for record in HRRecord.objects.all()}
+        self.record_of = {record.agent_id: record for record in self.records.values()}
+        self.quartiers: dict[int, set[str]] = {}
+        for agent_id, name in Membership.objects.active().values_list("agent_id", "quartier__name"):
+            self.quartiers.setdefault(agent_id, set()).add(name)
+        self.by_pk = by_pk
+
+    def knows(self, ref: str) -> bool:
+        return ref in self.records or ref.lower() in self.by_email
+
+    def existing(self, values: dict[str, Any]) -> Agent | None:
+        record = self.records.get(values["matricule"])
+        if record:
+            return self.by_pk.get(record.agent_id)
+        return self.by_email.get(values["email"])
+
+    def manager_of(self, ref: str, clean: dict[int, dict[str, Any]]) -> Agent | None:
+        if not ref:
+            return None
+        record = self.records.get(ref)
+        if record:
+            return self.by_pk.get(record.agent_id)
+        for values in clean.values():
+            if values["matricule"] == ref:
+                ref = values["email"]
+                break
+        return self.by_email.get(ref.lower())
+
+    def add(self, agent: Agent, record: HRRecord) -> None:
+        self.by_email[agent.email.lower()] = agent
+        self.by_pk[agent.pk] = agent
+        self.records[record.matricule] = record
+        self.record_of[agent.pk] = record
 
 
 def plan(rows: list[Row], *, full: bool = False, today: datetime.date | None = None) -> Plan:
@@ -310,11 +342,12 @@ def plan(rows: list[Row], *, full: bool = False, today: datetime.date | None = N
     clean, errors = _validate(rows)
     if errors:
         raise ImportRejected(sorted(errors))
+    directory = _Directory()
     result = Plan(rows=rows, today=today, full=full)
     seen_agents: set[int] = set()
     for row in rows:
         values = clean[row.line]
-        agent = _existing(values)
+        agent = directory.existing(values)
         gone = values["departure_date"] is not None and values["departure_date"] <= today
         if agent is None:
             if not gone:
@@ -327,16 +360,14 @@ def plan(rows: list[Row], *, full: bool = False, today: datetime.date | None = N
                 )
             continue
         seen_agents.add(agent.pk)
-        if (
-            agent.email.lower() != values["email"]
-            and Agent.objects.filter(email__iexact=values["email"]).exclude(pk=agent.pk).exists()
-        ):
+        other = directory.by_email.get(values["email"])
+        if other is not None and other.pk != agent.pk:
             raise ImportRejected(
                 [(row.line, f"l'adresse {values['email']} appartient déjà à un autre agent.")]
             )
-        changes = _changes(agent, values, clean, gone=gone)
+        changes = _changes(agent, values, clean, directory, gone=gone)
         if changes:
-            result.updates.append(Update(agent, changes))
+            result.updates.append(Update(agent, changes, row.line))
         if gone and agent.is_active:
             result.departures.append(
                 Departure(agent, f"départ le {values['departure_date']:%d/%m/%Y}")
@@ -351,21 +382,8 @@ def plan(rows: list[Row], *, full: bool = False, today: datetime.date | None = N
     return result
 
 
-def _manager_of(ref: str, clean: dict[int, dict[str, Any]]) -> Agent | None:
-    if not ref:
-        return None
-    record = HRRecord.objects.select_related("agent").filter(matricule=ref).first()
-    if record:
-        return record.agent
-    for values in clean.values():
-        if values["matricule"] == ref:
-            ref = values["email"]
-            break
-    return Agent.objects.filter(email__iexact=ref).first()
-
-
 def _changes(
-    agent: Agent, values: dict[str, Any], clean, *, gone: bool
+    agent: Agent, values: dict[str, Any], clean, directory: _Directory, *, gone: bool
 ) -> list[tuple[str, str, str]]:
     changes = []
     for name in ("first_name", "last_name", "email", "job_title", "arrival_date"):
@@ -376,20 +394,18 @@ def _changes(
             changes.append((FIELD_LABELS[name], _text(old), _text(new)))
     if values["service"] is not None and agent.service_id != values["service"].pk:
         changes.append(("service", _text(agent.service), _text(values["service"])))
-    manager = _manager_of(values["manager_ref"], clean)
+    manager = directory.manager_of(values["manager_ref"], clean)
     if values["manager_ref"] and (manager is None or agent.manager_id != manager.pk):
         changes.append(
             ("responsable", _text(agent.manager), _text(manager or values["manager_ref"]))
         )
-    record = HRRecord.objects.filter(agent=agent).first()
+    record = directory.record_of.get(agent.pk)
     if record is None or record.matricule != values["matricule"]:
         changes.append(("matricule", record.matricule if record else "", values["matricule"]))
     old_departure = record.departure_date if record else None
     if old_departure != values["departure_date"]:
         changes.append(("date de départ", _text(old_departure), _text(values["departure_date"])))
-    active = set(
-        Membership.objects.active().filter(agent=agent).values_list("quartier__name", flat=True)
-    )
+    active = directory.quartiers.get(agent.pk, set())
     missing = [] if gone else [q.name for q in values["quartiers"] if q.name not in active]
     if missing:
         changes.append(
@@ -404,26 +420,30 @@ def _changes(
 
 @transaction.atomic
 def apply(result: Plan) -> Plan:
-    """Write the plan: the rows again (created or updated), then the departures."""
+    """Write the plan: the rows created or changed (managers last: a manager may be created
+    further down the file), then the departures."""
     clean, errors = _validate(result.rows)
     if errors:
         raise ImportRejected(sorted(errors))
+    directory = _Directory()
     now = timezone.now()
+    to_write = {c.row.line for c in result.creations} | {u.line for u in result.updates}
+    written: list[tuple[Agent, dict[str, Any]]] = []
     for row in result.rows:
+        if row.line not in to_write:
+            continue
         values = clean[row.line]
         gone = values["departure_date"] is not None and values["departure_date"] <= result.today
-        agent = _existing(values)
+        agent = directory.existing(values)
         if agent is None:
-            if gone:
-                continue
             agent = Agent.objects.create_user(
                 values["email"],
                 None,
                 first_name=values["first_name"],
                 last_name=values["last_name"],
             )
-        _write_agent(agent, values, clean, result.today, memberships=not gone)
-        HRRecord.objects.update_or_create(
+        _write_agent(agent, values, result.today, memberships=not gone)
+        record, _created = HRRecord.objects.update_or_create(
             agent=agent,
             defaults={
                 "matricule": values["matricule"],
@@ -431,13 +451,20 @@ def apply(result: Plan) -> Plan:
                 "imported_at": now,
             },
         )
+        directory.add(agent, record)
+        written.append((agent, values))
+    for agent, values in written:
+        manager = directory.manager_of(values["manager_ref"], clean)
+        if manager is not None and agent.manager_id != manager.pk:
+            agent.manager = manager
+            agent.save(update_fields=["manager"])
     for departure in result.departures:
         departure.handovers = depart(departure.agent, on=result.today)
     result.applied = True
     return result
 
 
-def _write_agent(agent: Agent, values, clean, today: datetime.date, *, memberships: bool) -> None:
+def _write_agent(agent: Agent, values, today: datetime.date, *, memberships: bool) -> None:
     for name in ("first_name", "last_name", "email"):
         setattr(agent, name, values[name])
     if values["arrival_date"]:
@@ -446,8 +473,6 @@ def _write_agent(agent: Agent, values, clean, today: datetime.date, *, membershi
         agent.job_title = values["job_title"]
     if values["service"] is not None:
         agent.service = values["service"]
-    if values["manager_ref"]:
-        agent.manager = _manager_of(values["manager_ref"], clean)
     agent.save()
     start = max(values["arrival_date"] or today, today)
     for quartier in values["quartiers"] if memberships else []:

@@ -281,3 +281,14 @@ def test_empty_cells_keep_what_the_app_knows(personas):
     chef.refresh_from_db()
     assert chef.arrival_date == datetime.date(2021, 6, 14)
     assert chef.job_title == "Cheffe de projet"
+
+
+def test_a_manager_further_down_the_file(db):
+    _run(
+        _csv(
+            "R2;Report;Rémi;remi@test.example;;;R1;;;",
+            "R1;Cheffe;Rose;rose@test.example;;;;;;",
+        ),
+        apply=True,
+    )
+    assert Agent.objects.get(email="remi@test.example").manager.email == "rose@test.example"
