@@ -73,11 +73,15 @@ def test_apply_creates_updates_and_welcomes_todays_arrival(export, personas, oue
     assert personas["chef"].first_name == "Claire"
     # The quartier's page and the welcome page see the arrival the same day.
     login(client, personas["chef"])
-    page = client.get(reverse("teams:quartier_detail", args=["ouest"])).content.decode()
-    assert "Nina" in page
-    assert nina.is_newcomer()
+    response = client.get(reverse("teams:quartier_detail", args=["ouest"]))
+    newcomers = [m.agent for m in response.context["overview"].newcomers]
+    assert nina in newcomers
+    directory = client.get(reverse("teams:annuaire"), {"q": "Nouvelle"}).content.decode()
+    assert "Nina Nouvelle" in directory
     login(client, nina)
-    assert client.get(reverse("teams:welcome")).status_code == 200
+    assert "découvrez votre équipe" in client.get(reverse("home")).content.decode()
+    welcome = client.get(reverse("teams:welcome")).content.decode()
+    assert "Vous venez d&#x27;arriver" in welcome or "Vous venez d'arriver" in welcome
 
 
 def test_reimport_is_idempotent(export, personas):
