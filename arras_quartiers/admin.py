@@ -1,13 +1,20 @@
-"""Administration of the foundation: the security journal, read-only."""
+"""Administration of the shell: the security journal (read-only), the sign-ins waiting for an
+agent, the HR directory records and their import."""
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from arras_quartiers.models import AuditEvent
+from arras_quartiers import audit, hr
+from arras_quartiers.models import AuditEvent, HRRecord, PendingSignIn
 
 #: Shown in this order, and all read-only: the journal is never edited.
 JOURNAL_FIELDS = (
@@ -54,3 +61,110 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(PendingSignIn)
+class PendingSignInAdmin(admin.ModelAdmin):
+    """People the city's provider signed in whom no agent matches: create or correct the
+    agent (its address), then delete the entry."""
+
+    list_display = ["email", "name", "email_verified", "attempts", "first_seen_at", "last_seen_at"]
+    list_filter = ["email_verified"]
+    search_fields = ["email", "name", "subject"]
+    readonly_fields = [
+        "subject",
+        "email",
+        "email_verified",
+        "name",
+        "first_seen_at",
+        "last_seen_at",
+        "attempts",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+class HRImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Export du SIRH (CSV ou XLSX)"),
+        help_text=_("Colonnes : voir « Import depuis le SIRH » dans le README."),
+    )
+    full = forms.BooleanField(
+        label=_("Export complet : les agents absents du fichier sont partis"), required=False
+    )
+
+
+HR_SESSION_KEY = "aq_hr_import"
+
+
+@admin.register(HRRecord)
+class HRRecordAdmin(admin.ModelAdmin):
+    list_display = ["matricule", "agent", "departure_date", "departed_at", "imported_at"]
+    search_fields = ["matricule", "agent__email", "agent__last_name"]
+    list_select_related = ["agent"]
+    raw_id_fields = ["agent"]
+    readonly_fields = ["departed_at", "imported_at"]
+    change_list_template = "admin/arras_quartiers/hrrecord/change_list.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="arras_quartiers_hrrecord_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Upload → dry-run diff → "Appliquer" (the same file, kept in the session)."""
+        if not (request.user.is_superuser or self.has_add_permission(request)):
+            raise PermissionDenied
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta}
+        context["title"] = _("Import depuis le SIRH")
+        form = HRImportForm()
+        if request.method == "POST" and "apply" in request.POST:
+            stored = request.session.get(HR_SESSION_KEY)
+            if not stored:
+                messages.error(request, _("Déposez de nouveau le fichier."))
+                return redirect("admin:arras_quartiers_hrrecord_import")
+            try:
+                result = hr.apply(
+                    hr.plan(
+                        hr.parse(base64.b64decode(stored["content"]), stored["name"]),
+                        full=stored["full"],
+                    )
+                )
+            except hr.ImportRejected as exc:
+                context.update(errors=exc.lines(), form=form)
+                return render(request, "admin/arras_quartiers/hr_import.html", context)
+            del request.session[HR_SESSION_KEY]
+            audit.record(
+                audit.HR_IMPORT,
+                request=request,
+                file=stored["name"],
+                created=len(result.creations),
+                updated=len(result.updates),
+                deactivated=len(result.departures),
+            )
+            context.update(plan_lines=result.lines(), applied=True, form=form)
+            return render(request, "admin/arras_quartiers/hr_import.html", context)
+        if request.method == "POST":
+            form = HRImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                upload = form.cleaned_data["file"]
+                content = upload.read()
+                try:
+                    result = hr.plan(hr.parse(content, upload.name), full=form.cleaned_data["full"])
+                except hr.ImportRejected as exc:
+                    context.update(errors=exc.lines(), form=form)
+                    return render(request, "admin/arras_quartiers/hr_import.html", context)
+                request.session[HR_SESSION_KEY] = {
+                    "content": base64.b64encode(content).decode(),
+                    "name": upload.name,
+                    "full": form.cleaned_data["full"],
+                }
+                context.update(plan_lines=result.lines(), can_apply=not result.empty)
+        context["form"] = form
+        return render(request, "admin/arras_quartiers/hr_import.html", context)

@@ -46,6 +46,8 @@ RIGHTS_CHANGED = "rights_changed"
 ACCOUNT_DEACTIVATED = "account_deactivated"
 EXPORT = "export"
 PUBLICATION = "publication"
+SSO_NOT_ATTACHED = "sso_not_attached"
+HR_IMPORT = "hr_import"
 
 #: The request being served, for records made deep in a service or a signal.
 current_request: ContextVar = ContextVar("audit_current_request", default=None)

@@ -44,3 +44,56 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} UTC {self.event} {self.actor_label}"
+
+
+class PendingSignIn(models.Model):
+    """Someone the city's provider signed in whom no active agent matches (arras_quartiers.sso).
+
+    No account is created: the administrators read these entries and create or correct the
+    agent (its address) themselves.
+    """
+
+    subject = models.CharField(_("identifiant chez le fournisseur"), max_length=255)
+    email = models.CharField(_("adresse électronique"), max_length=320, blank=True)
+    email_verified = models.BooleanField(_("adresse vérifiée par le fournisseur"), default=False)
+    name = models.CharField(_("nom"), max_length=200, blank=True)
+    first_seen_at = models.DateTimeField(_("première tentative"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("dernière tentative"), default=timezone.now)
+    attempts = models.PositiveIntegerField(_("tentatives"), default=1)
+
+    class Meta:
+        verbose_name = _("connexion en attente de rattachement")
+        verbose_name_plural = _("connexions en attente de rattachement")
+        ordering = ["-last_seen_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "email"], name="pending_signin_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.email or self.subject
+
+
+class HRRecord(models.Model):
+    """What the HR directory (SIRH) says of an agent: its matricule and departure date.
+
+    Kept in the shell, next to the import that writes it (arras_quartiers.hr).
+    """
+
+    agent = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        on_delete=models.CASCADE,
+        related_name="hr_record",
+    )
+    matricule = models.CharField(_("matricule"), max_length=40, unique=True)
+    departure_date = models.DateField(_("date de départ"), null=True, blank=True)
+    departed_at = models.DateTimeField(_("départ appliqué le"), null=True, blank=True)
+    imported_at = models.DateTimeField(_("dernier import"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("fiche SIRH")
+        verbose_name_plural = _("fiches SIRH")
+        ordering = ["matricule"]
+
+    def __str__(self) -> str:
+        return self.matricule

@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -138,10 +140,55 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
-ACCOUNT_ADAPTER = "teams.adapters.AccountAdapter"
+ACCOUNT_ADAPTER = "arras_quartiers.sso.AccountAdapter"
+ACCOUNT_FORMS = {"login": "arras_quartiers.sso.LoginForm"}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "login": "30/m/ip"}
+
+# Single sign-on (OpenID Connect, arras_quartiers.sso): off unless OIDC_ISSUER_URL is set.
+# A person signing in through the provider is matched to an existing agent by verified email;
+# nobody is created (auto-signup off), unknown people are listed for the administrators.
+OIDC_ISSUER_URL = env_str("OIDC_ISSUER_URL").rstrip("/")
+OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID")
+OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
+OIDC_BUTTON_LABEL = env_str("OIDC_BUTTON_LABEL", "Se connecter avec le compte de la ville")
+OIDC_SCOPES = env_list("OIDC_SCOPES", "openid,profile,email")
+# The claim listing the person's groups/roles, and how its values map to the app's flags:
+# "value:flag" pairs, flags among comite_direction, maire (e.g. "codir:comite_direction").
+OIDC_ROLES_CLAIM = env_str("OIDC_ROLES_CLAIM")
+OIDC_ROLES_MAP = env_list("OIDC_ROLES_MAP")
+if OIDC_ISSUER_URL and not (OIDC_CLIENT_ID and OIDC_CLIENT_SECRET):
+    raise ImproperlyConfigured("OIDC_ISSUER_URL needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET.")
+SOCIALACCOUNT_ADAPTER = "arras_quartiers.sso.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # matching is done by the adapter (verified only)
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS: dict[str, Any] = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "SCOPE": OIDC_SCOPES,
+        "APPS": (
+            [
+                {
+                    "provider_id": "ville",
+                    "name": OIDC_BUTTON_LABEL,
+                    "client_id": OIDC_CLIENT_ID,
+                    "secret": OIDC_CLIENT_SECRET,
+                    "settings": {"server_url": OIDC_ISSUER_URL},
+                }
+            ]
+            if OIDC_ISSUER_URL
+            else []
+        ),
+    }
+}
+# Local passwords: `off` keeps them only for the break-glass administrators listed.
+LOCAL_PASSWORDS = env_bool("LOCAL_PASSWORDS", True)
+BREAK_GLASS_ACCOUNTS = [email.lower() for email in env_list("BREAK_GLASS_ACCOUNTS")]
+if not LOCAL_PASSWORDS and not OIDC_ISSUER_URL:
+    raise ImproperlyConfigured("LOCAL_PASSWORDS=off needs single sign-on (OIDC_ISSUER_URL).")
 
 # Two-factor authentication (TOTP app and recovery codes): open to all, required for staff
 # before /admin/ (arras_quartiers.security). The admin signs in through allauth (urls.py).
@@ -318,6 +365,13 @@ SECURE_CSP = {
     "base-uri": ["'none'"],
     "object-src": ["'none'"],
 }
+if OIDC_ISSUER_URL:
+    # The sign-in and sign-out forms redirect to the provider: browsers apply form-action to
+    # the redirects that follow a form.
+    from urllib.parse import urlsplit
+
+    _issuer = urlsplit(OIDC_ISSUER_URL)
+    SECURE_CSP["form-action"].append(f"{_issuer.scheme}://{_issuer.netloc}")
 
 LOGGING = {
     "version": 1,

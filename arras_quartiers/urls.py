@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from arras_quartiers import views
+from arras_quartiers import sso, views
 from foundation.env import env_bool
 
 admin.site.site_header = "Équipes de quartier — administration"
@@ -14,6 +14,13 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 urlpatterns = [
     path("", views.home, name="home"),
     path("accessibilite/", views.accessibility, name="accessibility"),
+    # allauth's OpenID Connect callback, keeping the ID token for the provider's logout (sso.py).
+    path(
+        "comptes/oidc/<str:provider_id>/login/callback/",
+        sso.oidc_callback,
+        name="sso_oidc_callback",
+    ),
+    path("comptes/sso/non-rattache/", sso.not_attached, name="sso_not_attached"),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("teams.urls")),
