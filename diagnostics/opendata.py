@@ -55,11 +55,6 @@ def rows(version: DiagnosticVersion) -> list[Row]:
     diagnostic = version.diagnostic
     data = version.indicators or {}
     observations = data.get("observations") or {}
-    base = {
-        "quartier": diagnostic.quartier.name,
-        "annee": diagnostic.year,
-        "version": version.number,
-    }
     out: list[Row] = []
     if not observations.get("available"):
         return out
@@ -67,7 +62,9 @@ def rows(version: DiagnosticVersion) -> list[Row]:
     def add(indicator: str, value: int, hidden: bool, category: str = "", month: str = ""):
         out.append(
             Row(
-                **base,
+                quartier=diagnostic.quartier.name,
+                annee=diagnostic.year,
+                version=version.number,
                 indicateur=indicator,
                 categorie=category,
                 mois=month,

@@ -39,6 +39,10 @@ EXEMPT = {
     # The parameter is a kind (agent, quartier, externe), not an object; what it finds is scoped
     # by the person (teams.access.*_offered_to), tested in tests/teams/test_agent_picker.py.
     "teams:choice_box": "le paramètre est une sorte de choix, pas un objet ; la recherche est bornée par personne",
+    # Open data: published diagnostics' aggregated indicators, public by design, small counts
+    # suppressed (tests/diagnostics/test_opendata.py).
+    "opendata:csv": "données ouvertes publiques : agrégats des diagnostics publiés, secret statistique",
+    "opendata:json": "données ouvertes publiques : agrégats des diagnostics publiés, secret statistique",
     # Capability URL read by calendar apps without a session: the secret token is the access.
     "meetings:feed": "flux iCalendar authentifié par un jeton secret, sans session",
     # allauth's own links, authenticated by their one-time key.
