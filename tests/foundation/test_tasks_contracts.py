@@ -86,7 +86,7 @@ def test_every_task_is_registered_by_a_plain_django_setup_as_make_run_configures
     assert not missing, f"not registered after django.setup(): {sorted(missing)}"
     # Each app task has an explicit name: its module path, so a rename is a visible change.
     for name in registered - {n for n in registered if n.startswith("celery.")}:
-        assert re.fullmatch(r"(foundation|observations|meetings|diagnostics)\.tasks\.\w+", name), (
+        assert re.fullmatch(r"(foundation|observations|meetings|diagnostics|walks)\.tasks\.\w+", name), (
             name
         )
 
