@@ -170,7 +170,8 @@ def route_map(walk: Walk, stops: list[Stop], *, width: int = 480, height: int = 
     markers = []
     for number, stop in numbered:
         x, y = project(float(stop.longitude), float(stop.latitude))  # type: ignore[arg-type]
-        markers.append({"number": number, "x": x, "y": y})
+        # Strings: a template would print floats with the locale's decimal comma.
+        markers.append({"number": number, "x": f"{x}", "y": f"{y}"})
     route = " ".join(f"{m['x']},{m['y']}" for m in markers)
     return RouteMap(width, height, outline, route, markers)
 

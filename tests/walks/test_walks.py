@@ -220,7 +220,7 @@ def test_route_map_keeps_the_shape_with_the_cosine_of_latitude(personas, ouest):
     ratio = (max(xs) - min(xs)) / (max(ys) - min(ys))
     assert ratio == pytest.approx(0.015 * math.cos(math.radians(50.29)) / 0.010, rel=0.01)
     # North is up: the first stop (southernmost) is drawn lowest.
-    assert drawn.markers[0]["y"] > drawn.markers[2]["y"]
+    assert float(drawn.markers[0]["y"]) > float(drawn.markers[2]["y"])
 
 
 def test_report_pdf(personas, ouest, inhabitant, partner, django_capture_on_commit_callbacks, tmp_path):
@@ -268,6 +268,19 @@ def test_report_pdf(personas, ouest, inhabitant, partner, django_capture_on_comm
         drawing = pdf.pages[0].Contents.read_bytes() if not isinstance(pdf.pages[0].Contents, pikepdf.Array) else b"".join(c.read_bytes() for c in pdf.pages[0].Contents)
         assert b" c" in drawing or b"\nc\n" in drawing or b" c\n" in drawing  # Bézier curves (circles)
     (tmp_path / "report.pdf").write_bytes(content)
+    # The stop numbers are drawn inside the map (poppler's word boxes), not piled in a corner
+    # (as a French decimal comma in an SVG coordinate once did).
+    boxes = subprocess.run(  # noqa: S603
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(tmp_path / "report.pdf"), "-"],
+        capture_output=True, check=True, text=True,
+    ).stdout  # fmt: skip
+    import re
+
+    numbers = {
+        word: float(x) for x, word in re.findall(r'xMin="([\d.]+)"[^>]*>(\d)</word>', boxes)
+    }
+    assert {"1", "2", "3"} <= set(numbers)
+    assert len({round(numbers[n]) for n in ("1", "2", "3")}) == 3
 
 
 def test_report_needs_a_done_walk(as_role, personas, ouest):

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from teams.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DOMAIN
 
 # In the direction data flows: each app's demo reads what the ones before it created.
-DEMO_MODULES = ["teams.demo", "observations.demo", "meetings.demo", "diagnostics.demo"]
+DEMO_MODULES = ["teams.demo", "observations.demo", "meetings.demo", "walks.demo", "diagnostics.demo"]
 
 
 class Command(BaseCommand):
