@@ -27,27 +27,105 @@ PLANNED_TITLE = "Les abords des écoles"
 
 # (stop name, theme, [(category slug, title, description, confidential, for an inhabitant)])
 STOPS = [
-    ("Parvis de la maison de services et de proximité", "Accueil et orientation", [
-        ("vie-associative", "Panneau d'affichage associatif illisible", "Affiches superposées, vitrine cassée.", False, False),
-    ]),
-    ("Square des Tilleuls", "Tranquillité et cadre de vie", [
-        ("espaces-verts", "Haie très haute qui masque l'aire de jeux", "Les parents ne voient plus les enfants depuis les bancs.", False, True),
-        ("proprete", "Corbeilles débordantes le week-end", "Deux corbeilles pour tout le square.", False, False),
-    ]),
-    ("Rue Verlaine, pied des immeubles", "Habitat", [
-        ("habitat-bailleurs", "Porte de hall qui ne ferme plus", "Signalé au bailleur par les habitants, sans suite visible.", False, True),
-        ("social-precarite", "Situation sociale à suivre", "Orientation vers le CCAS proposée.", True, False),
-    ]),
-    ("Carrefour de l'école Jean-Jaurès", "Sécurité des abords des écoles", [
-        ("stationnement-circulation", "Stationnement sur le passage piéton à la sortie des classes", "Vers 16 h 30, voitures arrêtées sur le passage.", False, False),
-    ]),
-    ("Chemin le long de la voie ferrée", "Cheminements", [
-        ("voirie-eclairage", "Deux lampadaires éteints sur le chemin", "Cheminement très sombre en soirée.", False, True),
-        ("proprete", "Dépôt sauvage d'encombrants", "Matelas et meubles près du grillage.", False, False),
-    ]),
-    ("Terrain de proximité", "Jeunesse", [
-        ("jeunesse", "Filets des buts arrachés", "Les jeunes demandent leur remplacement.", False, False),
-    ]),
+    (
+        "Parvis de la maison de services et de proximité",
+        "Accueil et orientation",
+        [
+            (
+                "vie-associative",
+                "Panneau d'affichage associatif illisible",
+                "Affiches superposées, vitrine cassée.",
+                False,
+                False,
+            ),
+        ],
+    ),
+    (
+        "Square des Tilleuls",
+        "Tranquillité et cadre de vie",
+        [
+            (
+                "espaces-verts",
+                "Haie très haute qui masque l'aire de jeux",
+                "Les parents ne voient plus les enfants depuis les bancs.",
+                False,
+                True,
+            ),
+            (
+                "proprete",
+                "Corbeilles débordantes le week-end",
+                "Deux corbeilles pour tout le square.",
+                False,
+                False,
+            ),
+        ],
+    ),
+    (
+        "Rue Verlaine, pied des immeubles",
+        "Habitat",
+        [
+            (
+                "habitat-bailleurs",
+                "Porte de hall qui ne ferme plus",
+                "Signalé au bailleur par les habitants, sans suite visible.",
+                False,
+                True,
+            ),
+            (
+                "social-precarite",
+                "Situation sociale à suivre",
+                "Orientation vers le CCAS proposée.",
+                True,
+                False,
+            ),
+        ],
+    ),
+    (
+        "Carrefour de l'école Jean-Jaurès",
+        "Sécurité des abords des écoles",
+        [
+            (
+                "stationnement-circulation",
+                "Stationnement sur le passage piéton à la sortie des classes",
+                "Vers 16 h 30, voitures arrêtées sur le passage.",
+                False,
+                False,
+            ),
+        ],
+    ),
+    (
+        "Chemin le long de la voie ferrée",
+        "Cheminements",
+        [
+            (
+                "voirie-eclairage",
+                "Deux lampadaires éteints sur le chemin",
+                "Cheminement très sombre en soirée.",
+                False,
+                True,
+            ),
+            (
+                "proprete",
+                "Dépôt sauvage d'encombrants",
+                "Matelas et meubles près du grillage.",
+                False,
+                False,
+            ),
+        ],
+    ),
+    (
+        "Terrain de proximité",
+        "Jeunesse",
+        [
+            (
+                "jeunesse",
+                "Filets des buts arrachés",
+                "Les jeunes demandent leur remplacement.",
+                False,
+                False,
+            ),
+        ],
+    ),
 ]
 
 
@@ -63,7 +141,7 @@ def _points_along(outline: dict | None, count: int) -> list[tuple[Decimal, Decim
     ring = outline["coordinates"][0][:-1]
     cx = sum(p[0] for p in ring) / len(ring)
     cy = sum(p[1] for p in ring) / len(ring)
-    points = []
+    points: list[tuple[Decimal, Decimal] | None] = []
     for i in range(count):
         position = i * len(ring) / count
         a, b = ring[int(position) % len(ring)], ring[(int(position) + 1) % len(ring)]
@@ -103,7 +181,9 @@ def load(stdout=None) -> None:
     walk, created = _walk(ouest, chef, DONE_TITLE, start, 2, point)
     if created:
         _invite(walk, agents, externals)
-        priority = Priority.objects.filter(quartier=ouest, is_active=True).order_by("position").first()
+        priority = (
+            Priority.objects.filter(quartier=ouest, is_active=True).order_by("position").first()
+        )
         categories = {c.slug: c for c in Category.objects.all()}
         for position, ((name, theme, notes), spot) in enumerate(
             zip(STOPS, _points_along(ouest.outline, len(STOPS)), strict=True)
@@ -127,7 +207,9 @@ def load(stdout=None) -> None:
                     observation=observation, changed_by=author, from_status="",
                     to_status=Observation.Status.NEW, changed_at=observed,
                 )  # fmt: skip
-                StopObservation.objects.create(stop=stop, observation=observation, for_inhabitant=for_inhabitant)
+                StopObservation.objects.create(
+                    stop=stop, observation=observation, for_inhabitant=for_inhabitant
+                )
         walk.status = Walk.Status.DONE
         walk.save(update_fields=["status"])
     if not walk.reports.filter(status=DocumentJob.Status.READY).exists():
@@ -147,4 +229,6 @@ def load(stdout=None) -> None:
         for position, (name, theme, _notes) in enumerate(STOPS[3:5] + STOPS[1:2]):
             Stop.objects.create(walk=planned, position=position, name=name, theme=theme)
     if stdout:
-        stdout.write("Diagnostics en marchant : une marche réalisée (Ouest, printemps), une prévue.")
+        stdout.write(
+            "Diagnostics en marchant : une marche réalisée (Ouest, printemps), une prévue."
+        )

@@ -82,7 +82,9 @@ def _when(walk: Walk) -> str:
 
 def compose_letter(walk: Walk, kind: str, email: str) -> EmailMessage | None:
     """The invitation (or cancellation) to one address; None if it is no longer invited."""
-    if not any(i.email.lower() == email for i in walk.invitations.select_related("agent", "external")):
+    if not any(
+        i.email.lower() == email for i in walk.invitations.select_related("agent", "external")
+    ):
         return None
     cancel = kind == "cancel"
     values = {"title": walk.title, "when": _when(walk), "place": walk.meeting_point}
@@ -95,7 +97,9 @@ def compose_letter(walk: Walk, kind: str, email: str) -> EmailMessage | None:
     else:
         subject = _("Invitation : diagnostic en marchant %(title)s, %(when)s") % values
         body = [
-            _("Vous êtes invité(e) au diagnostic en marchant « %(title)s » du quartier %(quartier)s, %(when)s.")
+            _(
+                "Vous êtes invité(e) au diagnostic en marchant « %(title)s » du quartier %(quartier)s, %(when)s."
+            )
             % {**values, "quartier": walk.quartier.name},
             _("Rendez-vous : %(place)s.") % values,
             _("Nous nous arrêterons en chemin pour noter ce que nous voyons."),
@@ -138,17 +142,23 @@ def _rings(geometry: dict | None) -> list[list[tuple[float, float]]]:
         geometry = geometry.get("geometry")
     kind, coordinates = (geometry or {}).get("type"), (geometry or {}).get("coordinates") or []
     polygons = [coordinates] if kind == "Polygon" else coordinates if kind == "MultiPolygon" else []
-    return [[(float(x), float(y)) for x, y, *_rest in ring] for polygon in polygons for ring in polygon]
+    return [
+        [(float(x), float(y)) for x, y, *_rest in ring] for polygon in polygons for ring in polygon
+    ]
 
 
-def route_map(walk: Walk, stops: list[Stop], *, width: int = 480, height: int = 320) -> RouteMap | None:
+def route_map(
+    walk: Walk, stops: list[Stop], *, width: int = 480, height: int = 320
+) -> RouteMap | None:
     """Lon/lat projected linearly to the box, longitudes shrunk by cos(mean latitude) so that the
     quartier keeps its shape; the whole outline and every stop fit with a margin."""
     rings = _rings(walk.quartier.outline)
-    numbered = [(n, s) for n, s in enumerate(stops, start=1) if s.has_point]
-    points = [p for ring in rings for p in ring] + [
-        (float(s.longitude), float(s.latitude)) for _n, s in numbered  # type: ignore[arg-type]
+    numbered = [
+        (n, float(s.longitude), float(s.latitude))
+        for n, s in enumerate(stops, start=1)
+        if s.longitude is not None and s.latitude is not None
     ]
+    points = [p for ring in rings for p in ring] + [(lon, lat) for _n, lon, lat in numbered]
     if not points:
         return None
     lons, lats = [p[0] for p in points], [p[1] for p in points]
@@ -168,8 +178,8 @@ def route_map(walk: Walk, stops: list[Stop], *, width: int = 480, height: int = 
 
     outline = [" ".join(f"{x},{y}" for x, y in (project(*p) for p in ring)) for ring in rings]
     markers = []
-    for number, stop in numbered:
-        x, y = project(float(stop.longitude), float(stop.latitude))  # type: ignore[arg-type]
+    for number, lon, lat in numbered:
+        x, y = project(lon, lat)
         # Strings: a template would print floats with the locale's decimal comma.
         markers.append({"number": number, "x": f"{x}", "y": f"{y}"})
     route = " ".join(f"{m['x']},{m['y']}" for m in markers)
@@ -216,16 +226,23 @@ def report_context(walk: Walk) -> dict:
             }
         by_stop[note.stop_id].append(entry)
     invitations = list(walk.invitations.select_related("agent__service", "external__organisation"))
-    agents = sorted((i.agent for i in invitations if i.agent_id), key=lambda a: (a.last_name, a.first_name))
-    externals = [i.external for i in invitations if i.external_id]
+    agents = sorted(
+        (i.agent for i in invitations if i.agent is not None),
+        key=lambda a: (a.last_name, a.first_name),
+    )
+    externals = [i.external for i in invitations if i.external is not None]
     # Inhabitants (conseil citoyen, people without an organisation) only as a count; partners by
     # their organisation's name, never a person's.
     residents = [e for e in externals if e.is_conseil_citoyen or not e.organisation_id]
-    partners = sorted({e.organisation.name for e in externals if e not in residents})
+    partners = sorted(
+        {e.organisation.name for e in externals if e not in residents and e.organisation}
+    )
     inhabitants = len(residents)
     return {
         "walk": walk,
-        "stops": [{"stop": s, "number": n, "notes": by_stop[s.pk]} for n, s in enumerate(stops, start=1)],
+        "stops": [
+            {"stop": s, "number": n, "notes": by_stop[s.pk]} for n, s in enumerate(stops, start=1)
+        ],
         "map": route_map(walk, stops),
         "agents": agents,
         "partners": partners,

@@ -34,10 +34,16 @@ class ExternalChoices(forms.ModelMultipleChoiceField):
 
 
 class WalkForm(forms.Form):
-    quartier = forms.ModelChoiceField(label=_("Quartier"), queryset=Quartier.objects.none(), empty_label=None)
+    quartier = forms.ModelChoiceField(
+        label=_("Quartier"), queryset=Quartier.objects.none(), empty_label=None
+    )
     title = forms.CharField(label=_("Titre"), max_length=200)
-    start = forms.DateTimeField(label=_("Début"), widget=DateTimeLocalInput(), input_formats=INPUT_FORMATS)
-    end = forms.DateTimeField(label=_("Fin"), widget=DateTimeLocalInput(), input_formats=INPUT_FORMATS)
+    start = forms.DateTimeField(
+        label=_("Début"), widget=DateTimeLocalInput(), input_formats=INPUT_FORMATS
+    )
+    end = forms.DateTimeField(
+        label=_("Fin"), widget=DateTimeLocalInput(), input_formats=INPUT_FORMATS
+    )
     meeting_point = forms.CharField(
         label=_("Point de rendez-vous"),
         max_length=255,
@@ -78,7 +84,7 @@ class WalkForm(forms.Form):
         )
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and end <= start:
             self.add_error("end", _("La fin de la marche doit suivre son début."))
@@ -99,12 +105,12 @@ class StopForm(forms.ModelForm):
         choice_field(self, "priority").queryset = Priority.objects.filter(
             quartier_id=walk.quartier_id, is_active=True
         )
-        self.fields["priority"].empty_label = _("Aucun")
+        choice_field(self, "priority").empty_label = _("Aucun")
         for name in ("latitude", "longitude"):
             self.fields[name].widget.attrs.update({"step": "0.000001", "inputmode": "decimal"})
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if (cleaned.get("latitude") is None) != (cleaned.get("longitude") is None):
             raise ValidationError(_("Indiquez la latitude et la longitude, ou aucune des deux."))
         latitude = cleaned.get("latitude")
@@ -121,7 +127,9 @@ class NoteForm(forms.Form):
     (no confirmation box here: during a walk, an inhabitant may stand next to the agent)."""
 
     category = forms.ModelChoiceField(
-        label=_("Catégorie"), queryset=Category.objects.filter(is_active=True), empty_label=_("Choisir…")
+        label=_("Catégorie"),
+        queryset=Category.objects.filter(is_active=True),
+        empty_label=_("Choisir…"),
     )
     title = forms.CharField(label=_("Ce que vous voyez, en quelques mots"), max_length=140)
     description = forms.CharField(
@@ -153,7 +161,7 @@ class NoteForm(forms.Form):
     )  # fmt: skip
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         found = find_personal_data(cleaned.get("title", ""), cleaned.get("description", ""))
         if found:
             raise ValidationError(

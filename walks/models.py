@@ -47,7 +47,9 @@ class Walk(models.Model):
         ordering = ["-start"]
         indexes = [models.Index(fields=["quartier", "start"])]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="walk_end_after_start")
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="walk_end_after_start"
+            )
         ]
 
     def __str__(self) -> str:

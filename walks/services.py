@@ -34,7 +34,9 @@ def _check_times(start: datetime.datetime, end: datetime.datetime) -> None:
 
 def _plan_letter(walk: Walk, kind: str) -> int:
     emails = [i.email for i in walk.invitations.select_related("agent", "external")]
-    planned = deliveries.plan(letter_key(walk, kind), emails, SEND_TASK, walk.pk, kind, walk.sequence)
+    planned = deliveries.plan(
+        letter_key(walk, kind), emails, SEND_TASK, walk.pk, kind, walk.sequence
+    )
     if planned:
         from foundation import outbox
 

@@ -18,6 +18,10 @@ urlpatterns = [
     path("<int:pk>/en-cours/<int:stop_pk>/", views.live, name="live_stop"),
     path("<int:pk>/compte-rendu/", views.report_request, name="report_request"),
     path("<int:pk>/compte-rendu/<int:report_pk>/etat/", views.report_status, name="report_status"),
-    path("<int:pk>/compte-rendu/<int:report_pk>/pdf/", views.report_download, name="report_download"),
-    path("<int:pk>/compte-rendu/<int:report_pk>/reessayer/", views.report_retry, name="report_retry"),
+    path(
+        "<int:pk>/compte-rendu/<int:report_pk>/pdf/", views.report_download, name="report_download"
+    ),
+    path(
+        "<int:pk>/compte-rendu/<int:report_pk>/reessayer/", views.report_retry, name="report_retry"
+    ),
 ]

@@ -107,7 +107,12 @@ def edit(request, pk):
         except ValidationError as exc:
             _form_error(form, exc)
         else:
-            messages.success(request, _("La marche est modifiée ; les invités sont prévenus d'un changement d'horaire ou de lieu."))
+            messages.success(
+                request,
+                _(
+                    "La marche est modifiée ; les invités sont prévenus d'un changement d'horaire ou de lieu."
+                ),
+            )
             return redirect("walks:detail", walk.pk)
     return render(request, "walks/walk_form.html", {"form": form, "walk": walk})
 
@@ -119,10 +124,12 @@ def _notes_by_stop(request, walk: Walk) -> dict[int, list]:
         .values_list("pk", flat=True)
     )
     notes: dict[int, list] = {}
-    for note in StopObservation.objects.filter(stop__walk=walk).select_related(
-        "observation__category", "observation__quartier"
-    ).order_by("pk"):
-        note.readable = note.observation_id in readable
+    for note in (
+        StopObservation.objects.filter(stop__walk=walk)
+        .select_related("observation__category", "observation__quartier")
+        .order_by("pk")
+    ):
+        note.readable = note.observation_id in readable  # type: ignore[attr-defined]
         notes.setdefault(note.stop_id, []).append(note)
     return notes
 
@@ -132,7 +139,7 @@ def detail(request, pk):
     stops = list(walk.stops.select_related("priority"))
     notes = _notes_by_stop(request, walk)
     for stop in stops:
-        stop.walk_notes = notes.get(stop.pk, [])
+        stop.walk_notes = notes.get(stop.pk, [])  # type: ignore[attr-defined]
     can_manage = permissions.can_manage(request.user, walk)
     return render(
         request,
@@ -140,7 +147,9 @@ def detail(request, pk):
         {
             "walk": walk,
             "stops": stops,
-            "invitations": list(walk.invitations.select_related("agent__service", "external__organisation")),
+            "invitations": list(
+                walk.invitations.select_related("agent__service", "external__organisation")
+            ),
             "can_manage": can_manage,
             "can_note": permissions.can_note(request.user, walk),
             "report": walk.reports.first() if walk.is_done else None,
@@ -154,7 +163,9 @@ def cancel(request, pk):
     walk = _managed(request, pk)
     try:
         services.walk_cancel(walk=walk, by=request.user)
-        messages.success(request, _("La marche est annulée ; les invités en sont prévenus par courriel."))
+        messages.success(
+            request, _("La marche est annulée ; les invités en sont prévenus par courriel.")
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("walks:detail", walk.pk)
@@ -165,7 +176,9 @@ def mark_done(request, pk):
     walk = _managed(request, pk)
     try:
         services.walk_mark_done(walk=walk, by=request.user)
-        messages.success(request, _("La marche est notée réalisée : son compte rendu peut être préparé."))
+        messages.success(
+            request, _("La marche est notée réalisée : son compte rendu peut être préparé.")
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("walks:detail", walk.pk)
@@ -254,7 +267,9 @@ def live(request, pk, stop_pk=None):
         except ValidationError as exc:
             _form_error(form, exc)
         else:
-            messages.success(request, _("Observation notée à l'arrêt « %(stop)s ».") % {"stop": current.name})
+            messages.success(
+                request, _("Observation notée à l'arrêt « %(stop)s ».") % {"stop": current.name}
+            )
             return redirect("walks:live_stop", walk.pk, current.pk)
     return render(
         request,
@@ -300,7 +315,7 @@ def report_download(request, pk, report_pk):
         raise Http404
     return FileResponse(
         report.file.open("rb"), content_type="application/pdf", as_attachment=True,
-        filename=report.file.name.rsplit("/", 1)[-1],
+        filename=(report.file.name or "").rsplit("/", 1)[-1],
     )  # fmt: skip
 
 
@@ -311,5 +326,3 @@ def report_retry(request, pk, report_pk):
         raise Http404
     jobs.retry(report)
     return redirect(f"{report.walk.get_absolute_url()}#compte-rendu")
-
-

@@ -224,9 +224,7 @@ def sud_world(personas, sud, services) -> dict:
     walk_report = make(model("walks.WalkReport"), walk=walk, status="ready")
     walk_report.store(b"%PDF-1.7 sud", "sud-marche.pdf")
     walk_report.save()
-    world.update(
-        walk=walk, walk_stop=make(model("walks.Stop"), walk=walk), walk_report=walk_report
-    )
+    world.update(walk=walk, walk_stop=make(model("walks.Stop"), walk=walk), walk_report=walk_report)
     return world
 
 

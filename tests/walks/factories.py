@@ -14,7 +14,9 @@ from walks.models import Walk
 #: A small square around Arras-Ouest, longitude then latitude (GeoJSON).
 OUTLINE = {
     "type": "Polygon",
-    "coordinates": [[[2.760, 50.285], [2.775, 50.285], [2.775, 50.295], [2.760, 50.295], [2.760, 50.285]]],
+    "coordinates": [
+        [[2.760, 50.285], [2.775, 50.285], [2.775, 50.295], [2.760, 50.295], [2.760, 50.285]]
+    ],
 }
 POINTS = [
     ("Place de la MSP", Decimal("50.287000"), Decimal("2.762000")),
@@ -24,7 +26,14 @@ POINTS = [
 
 
 def make_walk(
-    quartier: Quartier, chef, *, days: int = -1, done: bool = True, invited=(), externals=(), stops=POINTS
+    quartier: Quartier,
+    chef,
+    *,
+    days: int = -1,
+    done: bool = True,
+    invited=(),
+    externals=(),
+    stops=POINTS,
 ) -> Walk:
     if quartier.outline is None:
         quartier.outline = OUTLINE
@@ -36,7 +45,10 @@ def make_walk(
         agents=invited, externals=externals, allow_past=True,
     )  # fmt: skip
     for name, lat, lon in stops:
-        services.stop_add(walk=walk, data={"name": name, "theme": "Cadre de vie", "latitude": lat, "longitude": lon})
+        services.stop_add(
+            walk=walk,
+            data={"name": name, "theme": "Cadre de vie", "latitude": lat, "longitude": lon},
+        )
     if done and days < 0:
         services.walk_mark_done(walk=walk, by=chef)
     return walk

@@ -1,8 +1,6 @@
 """The year's walks feed the annual diagnostic: a section in the page and in the PDF, with
 counts by category (a confidential observation counted, never described) and links for readers."""
 
-
-
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,8 +18,16 @@ def _walk_with_notes(ouest, personas):
     stops = list(walk.stops.all())
     proprete = Category.objects.get(slug="proprete")
     social = Category.objects.get(slug="social-precarite")
-    services.note_observation(stop=stops[0], author=personas["agent"], category=proprete, title="Tags", for_inhabitant=True)
-    services.note_observation(stop=stops[0], author=personas["agent"], category=proprete, title="Corbeille")
+    services.note_observation(
+        stop=stops[0],
+        author=personas["agent"],
+        category=proprete,
+        title="Tags",
+        for_inhabitant=True,
+    )
+    services.note_observation(
+        stop=stops[0], author=personas["agent"], category=proprete, title="Corbeille"
+    )
     services.note_observation(
         stop=stops[1], author=personas["chef"], category=social, title="Famille Confidentissime",
         confidentiality=Observation.Confidentiality.CONFIDENTIAL,
@@ -37,7 +43,10 @@ def test_figures_count_the_years_walks(personas, ouest):
     row = figures["walks"][0]
     assert row["total"] == 3 and row["for_inhabitant"] == 1
     assert [s["count"] for s in row["stops"]] == [2, 1, 0]
-    assert {r["name"]: r["count"] for r in row["by_category"]} == {"Propreté": 2, "Social et précarité": 1} or row["by_category"][0]["count"] == 2
+    assert {r["name"]: r["count"] for r in row["by_category"]} == {
+        "Propreté": 2,
+        "Social et précarité": 1,
+    } or row["by_category"][0]["count"] == 2
     assert indicators.walk_figures(ouest, year - 1)["count"] == 0
 
 
@@ -54,5 +63,7 @@ def test_section_in_the_page_and_the_pdf(client, as_role, personas, ouest):
     text = " ".join(pdf_text(render_diagnostic_pdf({
         "indicators": figures, "sections": [], "year": year, "quartier": ouest.name, "version": 1,
     })).split())  # fmt: skip
-    assert "Diagnostics en marchant" in text and walk.title in text and "Square des Tilleuls" in text
+    assert (
+        "Diagnostics en marchant" in text and walk.title in text and "Square des Tilleuls" in text
+    )
     assert "Confidentissime" not in text

@@ -16,7 +16,9 @@ def _populate(ouest, personas, n: int):
     for _ in range(n):
         walk = make_walk(ouest, personas["chef"], invited=[personas["agent"]], stops=POINTS * n)
         for stop in walk.stops.all():
-            services.note_observation(stop=stop, author=personas["agent"], category=category, title="Vu")
+            services.note_observation(
+                stop=stop, author=personas["agent"], category=category, title="Vu"
+            )
             services.note_observation(
                 stop=stop, author=personas["chef"], category=category, title="Secret",
                 confidentiality=Observation.Confidentiality.CONFIDENTIAL,

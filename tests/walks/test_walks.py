@@ -11,7 +11,6 @@ import json
 import math
 import shutil
 import subprocess
-
 from pathlib import Path
 
 import pikepdf
@@ -35,9 +34,7 @@ NODE_MODULES = Path(settings.BASE_DIR) / "node_modules"
 
 
 def calendar_parts(message):
-    return [
-        part for part in message.message().walk() if part.get_content_type() == "text/calendar"
-    ]
+    return [part for part in message.message().walk() if part.get_content_type() == "text/calendar"]
 
 
 def thunderbird_reads(content: bytes, tmp_path: Path) -> list[dict]:
@@ -53,7 +50,10 @@ def thunderbird_reads(content: bytes, tmp_path: Path) -> list[dict]:
 @pytest.fixture
 def inhabitant(ouest):
     person = ExternalParticipant.objects.create(
-        first_name="Léa", last_name="Habitante", email="lea@habitants.example", is_conseil_citoyen=True
+        first_name="Léa",
+        last_name="Habitante",
+        email="lea@habitants.example",
+        is_conseil_citoyen=True,
     )
     person.quartiers.add(ouest)
     return person
@@ -63,7 +63,10 @@ def inhabitant(ouest):
 def partner(ouest):
     organisation = Partner.objects.get(name="Centre social")
     person = ExternalParticipant.objects.create(
-        first_name="Marc", last_name="Partenaire", email="marc@centre.example", organisation=organisation
+        first_name="Marc",
+        last_name="Partenaire",
+        email="marc@centre.example",
+        organisation=organisation,
     )
     person.quartiers.add(ouest)
     return person
@@ -74,7 +77,9 @@ def test_chef_plans_a_walk_and_invitees_receive_an_ics(
     as_role, personas, ouest, inhabitant, partner, tmp_path, django_capture_on_commit_callbacks
 ):
     client = as_role("chef")
-    start = (timezone.localtime() + datetime.timedelta(days=10)).replace(hour=14, minute=0, second=0, microsecond=0)
+    start = (timezone.localtime() + datetime.timedelta(days=10)).replace(
+        hour=14, minute=0, second=0, microsecond=0
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("walks:create"), {
             "quartier": ouest.pk, "title": "Marche du printemps", "start": start.strftime("%Y-%m-%dT%H:%M"),
@@ -90,7 +95,9 @@ def test_chef_plans_a_walk_and_invitees_receive_an_ics(
     part = calendar_parts(mail.outbox[0])[0]
     assert part.get_param("method") == "REQUEST"
     events = thunderbird_reads(part.get_payload(decode=True), tmp_path)
-    assert [datetime.datetime.fromisoformat(events[0]["start"].replace("Z", "+00:00"))] == [walk.start]
+    assert [datetime.datetime.fromisoformat(events[0]["start"].replace("Z", "+00:00"))] == [
+        walk.start
+    ]
 
     # Moved: everyone receives the new time, with a higher SEQUENCE.
     mail.outbox.clear()
@@ -152,9 +159,14 @@ def test_stops_are_added_reordered_and_edited(as_role, personas, ouest):
     assert response.status_code == 200 and "Parvis renommé" in response.content.decode()
     assert "ou aucune des deux" in response.content.decode()
     priority = ouest.priorities.first()
-    client.post(reverse("walks:stop_edit", args=[walk.pk, last.pk]), {"name": "Parvis renommé", "priority": priority.pk})
+    client.post(
+        reverse("walks:stop_edit", args=[walk.pk, last.pk]),
+        {"name": "Parvis renommé", "priority": priority.pk},
+    )
     last.refresh_from_db()
-    assert last.name == "Parvis renommé" and last.theme_label == priority.title and not last.has_point
+    assert (
+        last.name == "Parvis renommé" and last.theme_label == priority.title and not last.has_point
+    )
 
 
 def _photo_with_gps() -> bytes:
@@ -223,7 +235,9 @@ def test_route_map_keeps_the_shape_with_the_cosine_of_latitude(personas, ouest):
     assert float(drawn.markers[0]["y"]) > float(drawn.markers[2]["y"])
 
 
-def test_report_pdf(personas, ouest, inhabitant, partner, django_capture_on_commit_callbacks, tmp_path):
+def test_report_pdf(
+    personas, ouest, inhabitant, partner, django_capture_on_commit_callbacks, tmp_path
+):
     walk = make_walk(
         ouest, personas["chef"], invited=[personas["agent"]], externals=[inhabitant, partner]
     )
@@ -256,7 +270,12 @@ def test_report_pdf(personas, ouest, inhabitant, partner, django_capture_on_comm
     assert "Tags sur le mur du gymnase" in flat and "Corbeille pleine" in flat
     assert "Secretissime" not in text.replace("\n", "") and "Observation confidentielle" in flat
     # Agents by name, partners by organisation, inhabitants only as a count.
-    assert "Agent" in flat and "Centre social" in flat and "Habitante" not in flat and "Léa" not in flat
+    assert (
+        "Agent" in flat
+        and "Centre social" in flat
+        and "Habitante" not in flat
+        and "Léa" not in flat
+    )
     assert "Partenaire" not in flat.replace("Partenaires", "")
     assert "1 personne invitée" in flat and "1 observation notée pour un habitant" in flat
     with pikepdf.open(io.BytesIO(content)) as pdf:
@@ -265,8 +284,14 @@ def test_report_pdf(personas, ouest, inhabitant, partner, django_capture_on_comm
         images = [name for page in pdf.pages for name in page.images]
         assert len(images) >= 1  # the photo's thumbnail
         # The route map is vector drawing: numbered stops' circles are painted paths on page 1.
-        drawing = pdf.pages[0].Contents.read_bytes() if not isinstance(pdf.pages[0].Contents, pikepdf.Array) else b"".join(c.read_bytes() for c in pdf.pages[0].Contents)
-        assert b" c" in drawing or b"\nc\n" in drawing or b" c\n" in drawing  # Bézier curves (circles)
+        drawing = (
+            pdf.pages[0].Contents.read_bytes()
+            if not isinstance(pdf.pages[0].Contents, pikepdf.Array)
+            else b"".join(c.read_bytes() for c in pdf.pages[0].Contents)
+        )
+        assert (
+            b" c" in drawing or b"\nc\n" in drawing or b" c\n" in drawing
+        )  # Bézier curves (circles)
     (tmp_path / "report.pdf").write_bytes(content)
     # The stop numbers are drawn inside the map (poppler's word boxes), not piled in a corner
     # (as a French decimal comma in an SVG coordinate once did).
@@ -276,9 +301,7 @@ def test_report_pdf(personas, ouest, inhabitant, partner, django_capture_on_comm
     ).stdout  # fmt: skip
     import re
 
-    numbers = {
-        word: float(x) for x, word in re.findall(r'xMin="([\d.]+)"[^>]*>(\d)</word>', boxes)
-    }
+    numbers = {word: float(x) for x, word in re.findall(r'xMin="([\d.]+)"[^>]*>(\d)</word>', boxes)}
     assert {"1", "2", "3"} <= set(numbers)
     assert len({round(numbers[n]) for n in ("1", "2", "3")}) == 3
 
