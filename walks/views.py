@@ -245,7 +245,12 @@ def live(request, pk, stop_pk=None):
     walk = _walk(request, pk)
     if not permissions.can_note(request.user, walk):
         raise Http404
-    stops = list(walk.stops.select_related("priority").annotate(note_count=Count("notes")))
+    # Explicit order: Meta.ordering does not apply to a query with GROUP BY.
+    stops = list(
+        walk.stops.select_related("priority")
+        .annotate(note_count=Count("notes"))
+        .order_by("position", "pk")
+    )
     if not stops:
         messages.info(request, _("Cette marche n'a pas encore d'arrêt."))
         return redirect("walks:detail", walk.pk)

@@ -315,3 +315,14 @@ def test_report_needs_a_done_walk(as_role, personas, ouest):
     response = client.post(reverse("walks:mark_done", args=[walk.pk]), follow=True)
     walk.refresh_from_db()
     assert walk.status == Walk.Status.PLANNED and "pas encore commencé" in response.content.decode()
+
+
+def test_the_live_page_follows_the_route_order_after_a_move(as_role, personas, ouest):
+    walk = make_walk(ouest, personas["chef"])
+    last = list(walk.stops.all())[-1]
+    services.stop_move(stop=last, offset=-1)
+    services.stop_move(stop=last, offset=-1)
+    client = as_role("agent")
+    page = client.get(reverse("walks:live", args=[walk.pk])).content.decode()
+    # The first stop is now the one moved up twice (a GROUP BY once dropped the ordering).
+    assert f"Arrêt 1 sur 3 : {last.name}".replace("'", "&#x27;") in page
