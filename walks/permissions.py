@@ -62,3 +62,7 @@ def quartiers_managed_by(user) -> QuerySet[Quartier]:
 def can_plan(user) -> bool:
     roles = roles_of(user)
     return roles.admin or bool(roles.chef_of)
+
+
+def can_manage_quartier(user, quartier: Quartier) -> bool:
+    return roles_of(user).is_chef(quartier.pk)
