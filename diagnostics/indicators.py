@@ -70,6 +70,7 @@ def compute(quartier: Quartier, year: int, *, today: datetime.date | None = None
         "orientations": orientation_figures(quartier, year),
         "meetings": meeting_figures(quartier, year),
         "actions": action_figures(quartier, year, today),
+        "walks": walk_figures(quartier, year),
     }
     data["is_empty"] = not (
         data["observations"].get("total")
@@ -378,6 +379,55 @@ def meeting_figures(quartier: Quartier, year: int) -> dict:
         "items_discussed": items,
         "annex": {"rows": annex, "count": held_count, "more": held_count - len(annex)},
     }
+
+
+def walk_figures(quartier: Quartier, year: int) -> dict:
+    """The year's diagnostics en marchant done in the quartier: their stops and what came out of
+    them, as counts by category (confidential observations counted, never described)."""
+    from walks.models import StopObservation, Walk
+
+    start, end = year_bounds(year)
+    walks = list(
+        Walk.objects.filter(
+            quartier=quartier, status=Walk.Status.DONE, start__gte=start, start__lt=end
+        )
+        .prefetch_related("stops")
+        .order_by("start", "pk")
+    )
+    notes = (
+        StopObservation.objects.filter(stop__walk__in=walks)
+        .values("stop__walk_id", "stop_id", "observation__category__name")
+        .annotate(count=Count("pk"), for_inhabitant=Count("pk", filter=Q(for_inhabitant=True)))
+    )
+    per_stop: dict[int, int] = {}
+    per_walk: dict[int, dict[str, int]] = {}
+    inhabitants: dict[int, int] = {}
+    for row in notes:
+        per_stop[row["stop_id"]] = per_stop.get(row["stop_id"], 0) + row["count"]
+        categories = per_walk.setdefault(row["stop__walk_id"], {})
+        name = row["observation__category__name"]
+        categories[name] = categories.get(name, 0) + row["count"]
+        walk_id = row["stop__walk_id"]
+        inhabitants[walk_id] = inhabitants.get(walk_id, 0) + row["for_inhabitant"]
+    rows = []
+    for walk in walks:
+        categories = per_walk.get(walk.pk, {})
+        rows.append({
+            "id": walk.pk,
+            "date": timezone.localdate(walk.start).isoformat(),
+            "title": walk.title,
+            "stops": [
+                {"name": stop.name, "theme": stop.theme, "count": per_stop.get(stop.pk, 0)}
+                for stop in walk.stops.all()
+            ],
+            "by_category": [
+                {"name": name, "count": count}
+                for name, count in sorted(categories.items(), key=lambda item: (-item[1], item[0]))
+            ],
+            "total": sum(categories.values()),
+            "for_inhabitant": inhabitants.get(walk.pk, 0),
+        })  # fmt: skip
+    return {"available": True, "count": len(rows), "walks": rows}
 
 
 def action_figures(quartier: Quartier, year: int, today: datetime.date) -> dict:

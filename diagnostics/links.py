@@ -44,4 +44,6 @@ def trace_links(quartier, year: int, user) -> dict[str, str]:
             start=f"{year}-01-01",
             end=f"{year}-12-31",
         )
+    if readers or roles.comite_direction:
+        candidates["walks"] = _url("walks:index")
     return {key: url for key, url in candidates.items() if url}

@@ -1,3 +1,5 @@
+"""Walks of the diagnostic en marchant: a planned route of stops through the quartier, observations noted at each stop, and the walk's report."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,3 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class WalksConfig(AppConfig):
     name = "walks"
     verbose_name = _("Diagnostics en marchant")
+
+    def ready(self) -> None:
+        from foundation.panels import register_panel
+        from walks import panels
+
+        register_panel("quartier", panels.quartier_panel, order=35)

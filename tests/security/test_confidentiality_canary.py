@@ -51,6 +51,8 @@ from tests.observations.factories import add_photo, make_observation
 from tests.poppler import pdf_text
 from tests.security.test_url_scoping import EXEMPT, all_patterns, object_urls
 from tests.teams.factories import join, make_agent
+from walks import services as walks_services
+from walks.models import StopObservation, WalkReport
 
 # One word per free text, unique enough never to appear by chance. Pages are searched for them
 # as written; PDFs and emails whatever their case (a print stylesheet may capitalise).
@@ -143,12 +145,28 @@ def _diagnostic(w: dict) -> DocumentJob:
     return DiagnosticDocument.objects.get(diagnostic=diagnostic, version__isnull=False)
 
 
+def _walk_report(w: dict) -> DocumentJob:
+    # The confidential observation was noted at a stop of a diagnostic en marchant, now done.
+    start = timezone.now() - datetime.timedelta(days=1)
+    walk = walks_services.walk_create(
+        quartier=w["quartier"], organiser=w["chef"], title="Marche de l'automne", start=start,
+        end=start + datetime.timedelta(hours=2), meeting_point="MSP", agents=[w["agent"]],
+        allow_past=True,
+    )  # fmt: skip
+    stop = walks_services.stop_add(walk=walk, data={"name": "Square", "theme": "Cadre de vie"})
+    StopObservation.objects.create(stop=stop, observation=w["observation"], for_inhabitant=True)
+    walks_services.walk_mark_done(walk=walk, by=w["chef"])
+    w.update(walk=walk, walk_stop=stop)
+    return walks_services.report_request(walk=walk, requested_by=w["chef"])
+
+
 # Each kind: its key in the world of `object_urls`, and how the scenario publishes it.
 DOCUMENTS: dict[type[DocumentJob], tuple[str, Callable[[dict], DocumentJob]]] = {
     EscalationDigest: ("digest", _digest),
     AgendaDocument: ("agenda_doc", _agenda),
     MinutesDocument: ("minutes_doc", _minutes),
     DiagnosticDocument: ("diagnostic_doc", _diagnostic),
+    WalkReport: ("walk_report", _walk_report),
 }
 
 

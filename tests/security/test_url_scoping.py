@@ -234,6 +234,19 @@ def sud_world(personas, sud, services) -> dict:
         version=version,
         diagnostic_doc=document,
     )
+    walk_start = timezone.now() - datetime.timedelta(days=2)
+    walk = make(
+        model("walks.Walk"),
+        quartier=sud,
+        organiser=sud_chef,
+        start=walk_start,
+        end=walk_start + datetime.timedelta(hours=2),
+        status="done",
+    )
+    walk_report = make(model("walks.WalkReport"), walk=walk, status="ready")
+    walk_report.store(b"%PDF-1.7 sud", "sud-marche.pdf")
+    walk_report.save()
+    world.update(walk=walk, walk_stop=make(model("walks.Stop"), walk=walk), walk_report=walk_report)
     return world
 
 
@@ -322,6 +335,27 @@ def _object_urls(w: dict) -> dict[str, dict]:
         "diagnostics:document_status": {"job_pk": w["diagnostic_doc"].pk},
         "diagnostics:document_retry": {"job_pk": w["diagnostic_doc"].pk},
         "diagnostics:document_download": {"job_pk": w["diagnostic_doc"].pk},
+        **_walk_urls(w),
+    }
+
+
+def _walk_urls(w: dict) -> dict[str, dict]:
+    walk, stop, report = w["walk"].pk, w["walk_stop"].pk, w["walk_report"].pk
+    return {
+        "walks:detail": {"pk": walk},
+        "walks:edit": {"pk": walk},
+        "walks:cancel": {"pk": walk},
+        "walks:mark_done": {"pk": walk},
+        "walks:stop_add": {"pk": walk},
+        "walks:stop_edit": {"pk": walk, "stop_pk": stop},
+        "walks:stop_move": {"pk": walk, "stop_pk": stop},
+        "walks:stop_delete": {"pk": walk, "stop_pk": stop},
+        "walks:live": {"pk": walk},
+        "walks:live_stop": {"pk": walk, "stop_pk": stop},
+        "walks:report_request": {"pk": walk},
+        "walks:report_status": {"pk": walk, "report_pk": report},
+        "walks:report_download": {"pk": walk, "report_pk": report},
+        "walks:report_retry": {"pk": walk, "report_pk": report},
     }
 
 
@@ -333,6 +367,7 @@ CONTROL_URLS = [
     "diagnostics:detail",
     "bookings:place",
     "bookings:resource",
+    "walks:detail",
 ]
 
 

@@ -231,8 +231,9 @@ def test_query_counts_are_pinned(
     pages = {
         # 7 for every page: session read, user, roles (memberships, managed services), and the
         # session's idle-timeout renewal (savepoint, update, release); then the page's own.
-        # the quartier page: 4 of its own + the panels of observations (2), meetings and diagnostics (1 each)
-        reverse("teams:quartier_detail", args=[ouest.slug]): 7 + 4 + 4,
+        # the quartier page: 4 of its own + the panels of observations (2), meetings, walks and
+        # diagnostics (1 each)
+        reverse("teams:quartier_detail", args=[ouest.slug]): 7 + 4 + 5,
         reverse("teams:annuaire"): 7 + 4,
         reverse("teams:agent_detail", args=[personas["agent"].pk]): 7 + 2,
         reverse("teams:service_list"): 7 + 1,

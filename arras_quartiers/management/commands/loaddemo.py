@@ -10,6 +10,7 @@ DEMO_MODULES = [
     "observations.demo",
     "bookings.demo",
     "meetings.demo",
+    "walks.demo",
     "diagnostics.demo",
 ]
 
