@@ -99,7 +99,21 @@ EXEMPT_HERE: dict[str, Callable[[dict], dict] | str] = {
     "openid_connect_login": lambda w: {"provider_id": "ville"},
     "openid_connect_callback": lambda w: {"provider_id": "ville"},
     "sso_oidc_callback": lambda w: {"provider_id": "ville"},
+    # Public open data of the published diagnostic: read like every page, by every role.
+    "opendata:csv": lambda w: _opendata_args(w),
+    "opendata:json": lambda w: _opendata_args(w),
 }
+
+
+def _opendata_args(w: dict) -> dict:
+    version = w["version"]
+    return {
+        "slug": version.diagnostic.quartier.slug,
+        "year": version.diagnostic.year,
+        "number": version.number,
+    }
+
+
 # Views that read a form posted while typing (not a write): posted with the marker.
 POSTED_READS = {"observations:check"}
 NOT_VISITED = {"account_logout"}  # would end the session of the loop
