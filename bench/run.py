@@ -217,6 +217,30 @@ def session_cookie(agent) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
 
 
+def ensure_points(quartier) -> str:
+    """The big quartier's observations get a point (once, spread over a 2 by 3 km square, as
+    the map would have them), so the map row serves a real area. Returns the bbox of the view."""
+    from django.db import models
+    from django.db.models import F, Value
+    from django.db.models.functions import Cast, Mod
+
+    from observations.models import Observation
+
+    located = Observation.objects.filter(quartier=quartier)
+    if not located.filter(latitude__isnull=False).exists():
+        located.update(
+            latitude=Cast(
+                Value(50.28) + Mod(F("id"), 997) * Value(0.00002),
+                output_field=models.DecimalField(max_digits=9, decimal_places=6),
+            ),
+            longitude=Cast(
+                Value(2.74) + Mod(F("id"), 991) * Value(0.00003),
+                output_field=models.DecimalField(max_digits=9, decimal_places=6),
+            ),
+        )
+    return "2.745,50.285,2.760,50.295"  # a street-level view: a quarter of the square
+
+
 def ensure_booking_week(quartier, agents: list) -> str:
     """The big quartier's MSP, with a week of bookings of its ten resources (six a day each,
     this week): created once, kept by later runs. Returns the place's slug."""
@@ -295,6 +319,7 @@ def personas_and_pages() -> tuple[dict, list[dict], dict]:
     deep_escalations = max(1, Escalation.objects.count() * 9 // 10 // 20)  # 20 a page
     token = feed_token_renew(agent=chef).token
     msp = ensure_booking_week(big, [agent, chef])
+    view = ensure_points(big)
     search = urllib.parse.urlencode({"q": "dépôt sauvage"})
     pages = [
         ("minimal view (reference)", "/bench/minimal/", "agent"),
@@ -313,6 +338,11 @@ def personas_and_pages() -> tuple[dict, list[dict], dict]:
         ("emerging phenomena", f"/observations/phenomenes-emergents/?quartier={big.slug}", "chef"),
         ("calendar feed (iCalendar)", f"/reunions/agenda/{token}.ics", None),
         ("booking week view", f"/reservations/lieux/{msp}/", "agent"),
+        (
+            "observation map, points in view",
+            f"/observations/carte/points.geojson?quartier={big.pk}&bbox={view}",
+            "agent",
+        ),
         ("comité de direction escalations", "/observations/remontees/", "comite"),
         (
             "comité de direction escalations, deep page",
@@ -641,6 +671,7 @@ LABELS = {
     "emerging phenomena": "phénomènes émergents",
     "calendar feed (iCalendar)": "flux d'agenda (iCalendar)",
     "booking week view": "semaine des réservations de la MSP",
+    "observation map, points in view": "carte des observations, points de la zone affichée",
     "comité de direction escalations": "remontées (comité de direction)",
     "comité de direction escalations, deep page": "remontées, page lointaine",
 }

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import io
 import random
+from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -28,6 +29,7 @@ from observations.models import (
     StatusChange,
 )
 from observations.services import photos_add
+from teams import geo
 from teams.models import Agent, Membership, Priority, Quartier, Service
 
 DOMAIN = "arras.example"
@@ -410,6 +412,17 @@ PLACE_HINTS = {
 }
 
 
+def _point_in(rng, outline) -> tuple[Decimal | None, Decimal | None]:
+    """A point inside the quartier's outline, rounded like every stored point."""
+    area = geo.extent([outline])
+    assert area is not None
+    west, south, east, north = area
+    while True:
+        lon, lat = rng.uniform(west, east), rng.uniform(south, north)
+        if geo.contains(outline, lon, lat):
+            return geo.round_coordinate(lon), geo.round_coordinate(lat)
+
+
 def _place(rng: random.Random, slug: str, title: str) -> str:
     if WHEN.get(title) == RECEPTION:
         return RECEPTION_PLACES[slug]
@@ -653,6 +666,7 @@ def _load_rows(stdout=None) -> list[tuple[Observation, Agent, CleanImage]]:
     chefs = {slug: _team(q)[1] for slug, q in quartiers.items()}
     priorities = {slug: list(Priority.objects.filter(quartier=q)) for slug, q in quartiers.items()}
     created = []
+    outlines = dict(Quartier.objects.values_list("slug", "outline"))
     for index, (slug, category_slug, item, author, observed_at) in enumerate(plan):
         title, description, confidential = item
         age = (now - observed_at).days
@@ -678,9 +692,8 @@ def _load_rows(stdout=None) -> list[tuple[Observation, Agent, CleanImage]]:
             closing_reason=reason,
             service=category.default_service if status != Observation.Status.NEW else None,
         )
-        if rng.random() < 0.25:
-            observation.latitude = round(50.289 + rng.uniform(-0.012, 0.012), 6)
-            observation.longitude = round(2.765 + rng.uniform(-0.02, 0.02), 6)
+        if rng.random() < 0.7 and outlines.get(slug):
+            observation.longitude, observation.latitude = _point_in(rng, outlines[slug])
         created.append((observation, author, chefs[slug]))
     Observation.objects.bulk_create([entry[0] for entry in created])
 

@@ -112,6 +112,9 @@ class Observation(models.Model):
     longitude = models.DecimalField(
         _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
+    #: Set on save when the point lies in no quartier's outline (a typo, a point placed by
+    #: mistake, or an outline to redraw): the chef de projet sees it flagged.
+    outside_outlines = models.BooleanField(_("point hors des périmètres connus"), default=False)
     observed_at = models.DateTimeField(_("observé le"), default=timezone.now)
     urgency = models.CharField(
         _("urgence"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
@@ -179,6 +182,12 @@ class Observation(models.Model):
             models.Index(fields=["author", "-id"], name="obs_author_recent"),
             models.Index(fields=["status", "-id"], name="obs_status_recent"),
             models.Index(fields=["observed_at"], name="obs_observed_at"),
+            # The map: the points of a quartier within the visible area.
+            models.Index(
+                fields=["quartier", "latitude", "longitude"],
+                name="obs_quartier_point",
+                condition=models.Q(latitude__isnull=False),
+            ),
             # The quartier panel's counts by status and the triage count: index-only scans.
             models.Index(
                 fields=["quartier", "status", "observed_at", "id"], name="obs_quartier_status_date"

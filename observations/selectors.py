@@ -650,3 +650,53 @@ def escalations_of_month(month: datetime.date):
         )
         .order_by("observation__quartier__name", "created_at")
     )
+
+
+# The map ----------------------------------------------------------------------------------------
+
+#: Points served at once: beyond, the map asks to zoom in (clustering is on the client).
+MAP_LIMIT = 2000
+
+
+def parse_bbox(value: str) -> tuple[float, float, float, float] | None:
+    """`west,south,east,north` in degrees; None if absent; ValueError if malformed."""
+    if not value:
+        return None
+    west, south, east, north = (float(part) for part in value.split(","))
+    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+        raise ValueError("bbox out of range")
+    return west, south, east, north
+
+
+def map_points(
+    queryset: QuerySet[Observation], bbox: tuple[float, float, float, float] | None
+) -> tuple[list[dict], bool]:
+    """The points of these observations (already scoped and filtered like the list) in the
+    visible area, newest first, as compact GeoJSON features; and whether the cap cut them."""
+    located = queryset.filter(latitude__isnull=False, longitude__isnull=False)
+    if bbox is not None:
+        west, south, east, north = bbox
+        located = located.filter(
+            latitude__gte=south, latitude__lte=north, longitude__gte=west, longitude__lte=east
+        )
+    rows = list(
+        located.order_by("-id").values_list(
+            "pk", "longitude", "latitude", "title", "category__name", "status", "confidentiality"
+        )[: MAP_LIMIT + 1]
+    )
+    statuses = dict(Observation.Status.choices)
+    features = [
+        {
+            "type": "Feature",
+            "id": pk,
+            "geometry": {"type": "Point", "coordinates": [float(lon or 0), float(lat or 0)]},
+            "properties": {
+                "t": title,
+                "c": category,
+                "s": str(statuses.get(status, status)),
+                "k": confidentiality == Observation.Confidentiality.CONFIDENTIAL,
+            },
+        }
+        for pk, lon, lat, title, category, status, confidentiality in rows[:MAP_LIMIT]
+    ]
+    return features, len(rows) > MAP_LIMIT

@@ -37,6 +37,7 @@ from observations.models import (
     Photo,
     StatusChange,
 )
+from teams import geo
 from teams.models import Agent, Membership, Priority, Quartier, Service
 
 logger = logging.getLogger(__name__)
@@ -125,14 +126,15 @@ def observation_create(
         title=title,
         description=description,
         place=place,
-        latitude=latitude,
-        longitude=longitude,
+        latitude=geo.round_coordinate(latitude),
+        longitude=geo.round_coordinate(longitude),
         observed_at=observed_at or timezone.now(),
         urgency=urgency,
         is_emerging=is_emerging,
         priority=priority,
         confidentiality=confidentiality,
     )
+    _place_point(observation)
     observation.full_clean()
     observation.save()
     StatusChange.objects.create(
@@ -168,9 +170,24 @@ def observation_update(*, observation: Observation, by: Agent, data: dict) -> Ob
         and observation.priority.quartier_id != observation.quartier_id
     ):
         raise ValidationError(_("Cet axe prioritaire n'appartient pas au projet de ce quartier."))
+    observation.latitude = geo.round_coordinate(observation.latitude)
+    observation.longitude = geo.round_coordinate(observation.longitude)
+    _place_point(observation)
     observation.full_clean()
     observation.save()
     return observation
+
+
+def _place_point(observation: Observation) -> None:
+    """Flag a point that lies in no quartier's outline (quartiers without outline ignored)."""
+    if not observation.has_coordinates:
+        observation.outside_outlines = False
+        return
+    outlines = Quartier.objects.exclude(outline__isnull=True).values_list("outline", flat=True)
+    checked = [outline for outline in outlines if outline]
+    observation.outside_outlines = bool(checked) and not any(
+        geo.contains(outline, observation.longitude, observation.latitude) for outline in checked
+    )
 
 
 @atomic_with_files

@@ -5,6 +5,8 @@ from observations import views
 app_name = "observations"
 urlpatterns = [
     path("", views.observation_list, name="index"),
+    path("carte/", views.observation_map, name="map"),
+    path("carte/points.geojson", views.observation_points, name="map_points"),
     path("nouvelle/", views.observation_create, name="create"),
     path("nouvelle/verifier/", views.observation_check, name="check"),
     path("export.csv", views.observation_export, name="export"),

@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -86,6 +87,56 @@ def observation_list(request):
     if request.htmx:
         return render(request, "observations/list.html#results", context)
     return render(request, "observations/list.html", context)
+
+
+def _map_outlines(request, form) -> list[dict]:
+    """The outlines drawn under the points: the filtered quartier, or the person's quartiers
+    (at most 50: beyond, the points alone say where)."""
+    quartiers = quartiers_offered_to(request.user).exclude(outline__isnull=True)
+    chosen = valid_filters(form).get("quartier")
+    if chosen:
+        quartiers = quartiers.filter(pk=chosen.pk)
+    return [
+        {"name": name, "outline": outline}
+        for name, outline in quartiers.order_by("name").values_list("name", "outline")[:50]
+    ]
+
+
+def observation_map(request):
+    """The list as a map: the same filters, the same people, the points in view."""
+    if not permissions.sees_observation_lists(request.user):
+        return redirect("observations:emerging")
+    form, _queryset = _filtered(request)
+    querystring = _querystring(request)
+    context = {
+        "form": form,
+        "querystring": querystring,
+        "has_filters": any(v for k, v in request.GET.items() if k not in ("q", "apres", "avant")),
+        "map_config": {
+            "points": reverse("observations:map_points")
+            + (f"?{querystring}" if querystring else ""),
+            "detail": reverse("observations:detail", args=[0]),
+            "tiles": settings.MAP_TILE_URL,
+            "attribution": settings.MAP_TILE_ATTRIBUTION,
+            "outlines": _map_outlines(request, form),
+        },
+    }
+    return render(request, "observations/map.html", context)
+
+
+def observation_points(request):
+    """GeoJSON of the list's observations with a point, in the visible area (`bbox`)."""
+    if not permissions.sees_observation_lists(request.user):
+        raise Http404
+    _form, queryset = _filtered(request)
+    try:
+        bbox = selectors.parse_bbox(request.GET.get("bbox", ""))
+    except ValueError:
+        return JsonResponse(
+            {"error": _("Zone demandée invalide : ouest,sud,est,nord en degrés.")}, status=400
+        )
+    features, truncated = selectors.map_points(queryset, bbox)
+    return JsonResponse({"type": "FeatureCollection", "features": features, "truncated": truncated})
 
 
 CSV_HEADER = [

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from teams.geo import validate_outline
+
 
 class AgentManager(BaseUserManager["Agent"]):
     use_in_migrations = True
@@ -182,6 +184,7 @@ class Quartier(models.Model):
         _("contour"),
         null=True,
         blank=True,
+        validators=[validate_outline],
         help_text=_(
             "Géométrie GeoJSON (Polygon ou MultiPolygon, longitude puis latitude, WGS 84) "
             "du périmètre du quartier."

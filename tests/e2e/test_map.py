@@ -1,0 +1,49 @@
+"""The observations on a map, in a real browser at phone width: the agent's map shows the points
+of the agent's list (not the confidential one), clustered, over the quartier outline, with no
+tile server reachable; the quartier page has the same map."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from observations import services as obs_services
+from observations.models import Category, Observation
+from tests.e2e.browser import check_accessibility, login, visit
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+OUTLINE = {"type": "Polygon", "coordinates": [[[2.74, 50.28], [2.77, 50.28], [2.77, 50.30], [2.74, 50.30], [2.74, 50.28]]]}  # fmt: skip
+
+
+def test_the_agent_s_map_draws_the_list_s_points_without_tiles(phone_page, personas, ouest):
+    ouest.outline = OUTLINE
+    ouest.save()
+    category = Category.objects.get(slug="proprete")
+    for n in range(12):
+        obs_services.observation_create(
+            author=personas["chef"], quartier=ouest, category=category, title=f"Point {n}",
+            place="ici", latitude=50.285 + n * 0.001, longitude=2.745 + n * 0.001,
+        )  # fmt: skip
+    obs_services.observation_create(
+        author=personas["chef"], quartier=ouest, category=category, title="Famille Canari",
+        place="ici", latitude=50.29, longitude=2.75,
+        confidentiality=Observation.Confidentiality.CONFIDENTIAL,
+    )  # fmt: skip
+    page = phone_page
+    # No tile server is reachable: the map must still draw.
+    page.context.route("https://**/*", lambda route: route.abort())
+    login(page, personas["agent"])
+    visit(page, reverse("observations:index"))
+    page.get_by_role("link", name="Carte").click()
+    page.wait_for_selector("#obs-map[data-points]")
+    assert page.get_attribute("#obs-map", "data-points") == "12"
+    assert "12 observation(s)" in page.inner_text("#obs-map-status")
+    assert page.locator(".leaflet-overlay-pane path").count() == 1  # the outline
+    assert page.locator(".marker-cluster, .obs-marker").count() >= 1
+    assert "Canari" not in page.content()
+    check_accessibility(page)
+    visit(page, reverse("teams:quartier_detail", args=[ouest.slug]))
+    page.wait_for_selector("#obs-map[data-points]")
+    assert page.get_attribute("#obs-map", "data-points") == "12"
+    check_accessibility(page)
