@@ -234,6 +234,16 @@ def observation_create(request):
         "form": form,
         "duplicates": duplicates,
         "had_photos": bool(request.FILES),
+        "point_picker": {
+            "tiles": settings.MAP_TILE_URL,
+            "attribution": settings.MAP_TILE_ATTRIBUTION,
+            "outlines": {
+                str(pk): outline
+                for pk, outline in permissions.quartiers_for_logging(request.user)
+                .exclude(outline__isnull=True)
+                .values_list("pk", "outline")[:50]
+            },
+        },
     }
     return render(request, "observations/form.html", context)
 

@@ -103,6 +103,7 @@
       lon.value = pos.coords.longitude.toFixed(6);
       status.textContent = "Position jointe (précision " + Math.round(pos.coords.accuracy) + " m).";
       showPosition(); saveDraft(); check();
+      form.dispatchEvent(new CustomEvent("aq:point-changed"));
     }, function (err) {
       status.textContent = err.code === 1
         ? "Position non partagée : décrivez le lieu dans le champ « Lieu »."
@@ -113,6 +114,12 @@
     lat.value = ""; lon.value = "";
     status.textContent = "Position retirée.";
     showPosition(); saveDraft();
+    form.dispatchEvent(new CustomEvent("aq:point-changed"));
+  });
+  // A point placed on the map (point-picker.js).
+  form.addEventListener("aq:point-placed", function () {
+    status.textContent = "Point placé sur la carte : " + lat.value + ", " + lon.value + ".";
+    showPosition(); saveDraft(); check();
   });
   showPosition();
 

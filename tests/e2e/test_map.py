@@ -47,3 +47,30 @@ def test_the_agent_s_map_draws_the_list_s_points_without_tiles(phone_page, perso
     page.wait_for_selector("#obs-map[data-points]")
     assert page.get_attribute("#obs-map", "data-points") == "12"
     check_accessibility(page)
+
+
+def test_a_point_is_placed_by_a_tap_on_the_form_s_map(phone_page, personas, ouest):
+    from tests.e2e.browser import submit
+
+    ouest.outline = OUTLINE
+    ouest.save()
+    page = phone_page
+    page.context.route("https://**/*", lambda route: route.abort())
+    login(page, personas["agent"])
+    visit(page, reverse("observations:create"))
+    page.get_by_label("Catégorie").select_option(index=1)
+    page.get_by_label("Ce que vous avez vu").fill("Banc arraché")
+    page.get_by_label("Lieu").fill("Square Baudimont")
+    page.get_by_text("Ou placer le point sur une carte").click()
+    page.wait_for_selector("#point-map.leaflet-container")
+    page.locator("#point-map").scroll_into_view_if_needed()
+    box = page.locator("#point-map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    assert "Point placé sur la carte" in page.inner_text("#geo-status")
+    check_accessibility(page)  # the open map hides nothing focusable from screen readers
+    submit(page, lambda: page.locator("button[type=submit].obs-submit").click())
+    observation = Observation.objects.get(title="Banc arraché")
+    assert observation.has_coordinates and not observation.outside_outlines
+    assert observation.latitude == observation.latitude.quantize(
+        observation.latitude.__class__("0.0001")
+    )

@@ -39,7 +39,10 @@ def located(personas, ouest, sud, services):
         "ouest": create(ouest, "Banc cassé", "50.29001", "2.75003"),
         "ouest_east": create(ouest, "Tags", "50.29", "2.769"),
         "secret": create(
-            ouest, "Famille Canari", "50.291", "2.751",
+            ouest,
+            "Famille Canari",
+            "50.291",
+            "2.751",
             confidentiality=Observation.Confidentiality.CONFIDENTIAL,
         ),  # fmt: skip
         "sud": create(sud, "Lampadaire", "50.27", "2.78"),
@@ -85,9 +88,11 @@ def test_the_map_shows_exactly_the_list_s_observations_that_have_a_point(role, a
 def test_the_same_filters_apply(as_role, located, ouest):
     client = as_role("admin")
     query = f"?quartier={ouest.pk}"
-    assert map_ids(client, query) == {
-        located[k].pk for k in ("ouest", "ouest_east", "secret")
-    } == {pk for pk in list_ids(client, query) if pk != located["nowhere"].pk}
+    assert (
+        map_ids(client, query)
+        == {located[k].pk for k in ("ouest", "ouest_east", "secret")}
+        == {pk for pk in list_ids(client, query) if pk != located["nowhere"].pk}
+    )
 
 
 def test_only_the_visible_area_is_served(as_role, located):
@@ -159,11 +164,16 @@ def test_point_in_outline_respects_holes():
     assert geo.contains(outline, 1, 1)
     assert not geo.contains(outline, 5, 5)
     assert not geo.contains(outline, 11, 5)
-    multi = {"type": "MultiPolygon", "coordinates": [[ring], [[[20, 20], [30, 20], [30, 30], [20, 20]]]]}
+    multi = {
+        "type": "MultiPolygon",
+        "coordinates": [[ring], [[[20, 20], [30, 20], [30, 30], [20, 20]]]],
+    }
     assert geo.contains(multi, 28, 22) and not geo.contains(multi, 15, 15)
 
 
-def test_the_map_page_carries_the_list_s_filters_and_the_tiles_setting(as_role, located, ouest, settings):
+def test_the_map_page_carries_the_list_s_filters_and_the_tiles_setting(
+    as_role, located, ouest, settings
+):
     page = as_role("chef").get(reverse("observations:map") + f"?quartier={ouest.pk}")
     assert page.status_code == 200
     html = page.content.decode()

@@ -45,7 +45,12 @@ PAGES = {
     "export as agent": ("agent", "observations:export", None, 1),
     "map as chef": ("chef", "observations:map", None, 4),
     "map points as agent": ("agent", "observations:map_points", None, 1),
-    "map points in an area as chef": ("chef", "observations:map_points", "?bbox=2.7,50.2,2.9,50.4", 1),
+    "map points in an area as chef": (
+        "chef",
+        "observations:map_points",
+        "?bbox=2.7,50.2,2.9,50.4",
+        1,
+    ),
     "queue as responsable": ("responsable", "observations:queue", None, 2),
     "escalations as direction": ("direction", "observations:escalations", None, 5),
     "emerging as elu": ("elu", "observations:emerging", None, 4),
