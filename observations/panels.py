@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from observations import permissions, selectors
+from observations import maps, permissions, selectors
 from observations.models import Escalation, Observation
 from teams.access import roles_of
 
@@ -61,14 +60,9 @@ def quartier_panel(request, quartier):
     }
     if permissions.sees_observation_lists(user):
         query = f"quartier={quartier.pk}"
-        context["map_config"] = {
-            "points": reverse("observations:map_points") + f"?{query}",
-            "detail": reverse("observations:detail", args=[0]),
-            "tiles": settings.MAP_TILE_URL,
-            "attribution": settings.MAP_TILE_ATTRIBUTION,
-            "outlines": [{"name": quartier.name, "outline": quartier.outline}]
-            if quartier.outline
-            else [],
-        }
+        outlines = (
+            [{"name": quartier.name, "outline": quartier.outline}] if quartier.outline else []
+        )
+        context["map_config"] = maps.map_config(query, outlines)
         context["map_url"] = reverse("observations:map") + f"?{query}"
     return "observations/panels/quartier.html", context

@@ -183,11 +183,22 @@ def _place_point(observation: Observation) -> None:
     if not observation.has_coordinates:
         observation.outside_outlines = False
         return
-    outlines = Quartier.objects.exclude(outline__isnull=True).values_list("outline", flat=True)
-    checked = [outline for outline in outlines if outline]
-    observation.outside_outlines = bool(checked) and not any(
-        geo.contains(outline, observation.longitude, observation.latitude) for outline in checked
+    lon, lat = observation.longitude, observation.latitude
+    # Almost every point lies in its own quartier: one outline read, not all of them (a city
+    # may have hundreds); the others only for a point outside its own.
+    own = observation.quartier.outline
+    if own and geo.contains(own, lon, lat):
+        observation.outside_outlines = False
+        return
+    others = (
+        Quartier.objects.exclude(pk=observation.quartier_id)
+        .exclude(outline__isnull=True)
+        .values_list("outline", flat=True)
+        .iterator()
     )
+    inside_another = any(outline and geo.contains(outline, lon, lat) for outline in others)
+    has_outlines = bool(own) or Quartier.objects.exclude(outline__isnull=True).exists()
+    observation.outside_outlines = has_outlines and not inside_another
 
 
 @atomic_with_files

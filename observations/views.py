@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from foundation.forms import valid_filters
-from observations import permissions, selectors, services
+from observations import maps, permissions, selectors, services
 from observations.forms import (
     AnswerForm,
     CommentForm,
@@ -112,14 +112,7 @@ def observation_map(request):
         "form": form,
         "querystring": querystring,
         "has_filters": any(v for k, v in request.GET.items() if k not in ("q", "apres", "avant")),
-        "map_config": {
-            "points": reverse("observations:map_points")
-            + (f"?{querystring}" if querystring else ""),
-            "detail": reverse("observations:detail", args=[0]),
-            "tiles": settings.MAP_TILE_URL,
-            "attribution": settings.MAP_TILE_ATTRIBUTION,
-            "outlines": _map_outlines(request, form),
-        },
+        "map_config": maps.map_config(querystring, _map_outlines(request, form)),
     }
     return render(request, "observations/map.html", context)
 
