@@ -14,6 +14,17 @@ from teams.models import Agent, Membership, Partner, Priority, Quartier, Service
 from tests.teams.factories import join, login, make_agent
 
 
+# Tests that share state outside their own test database (the Redis databases of tests/jobs,
+# real worker processes): with pytest-xdist (`--dist loadgroup`), they run on one worker.
+SERIAL = ("tests/jobs/", "tests/meetings/test_real_worker.py", "tests/meetings/test_worker_killed.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid.startswith(SERIAL) or item.get_closest_marker("serial"):
+            item.add_marker(pytest.mark.xdist_group("serial"))
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     """Files of a test in its own folder, through the storage the app runs with (only its
