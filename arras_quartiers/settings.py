@@ -365,6 +365,11 @@ MAP_TILE_URL = env_str(
     "&FORMAT=image/png&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}",
 )
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "© IGN – Géoplateforme")
+# Address search on the observation form: a geocoder speaking the French national address API
+# (BAN: `q`, `limit`, `lat`, `lon` → GeoJSON features with a `label`), called by the server, never
+# by the browser. Default: the Géoplateforme's; empty to hide the search (the place field stays).
+GEOCODER_URL = env_str("GEOCODER_URL", "https://data.geopf.fr/geocodage/search")
+GEOCODER_TIMEOUT = env_int("GEOCODER_TIMEOUT", 4)
 _tile_origin = "{0.scheme}://{0.netloc}".format(urlsplit(MAP_TILE_URL)) if MAP_TILE_URL else ""
 
 SECURE_CSP = {

@@ -9,6 +9,7 @@ urlpatterns = [
     path("carte/points.geojson", views.observation_points, name="map_points"),
     path("nouvelle/", views.observation_create, name="create"),
     path("nouvelle/verifier/", views.observation_check, name="check"),
+    path("nouvelle/adresse/", views.address_search, name="address_search"),
     path("export.csv", views.observation_export, name="export"),
     path("a-traiter/", views.service_queue, name="queue"),
     path("remontees/", views.escalation_list, name="escalations"),

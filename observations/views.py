@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from foundation.forms import valid_filters
-from observations import maps, permissions, selectors, services
+from observations import geocoding, maps, permissions, selectors, services
 from observations.forms import (
     AnswerForm,
     CommentForm,
@@ -227,6 +227,7 @@ def observation_create(request):
         "form": form,
         "duplicates": duplicates,
         "had_photos": bool(request.FILES),
+        "address_search": geocoding.enabled(),
         "point_picker": {
             "tiles": settings.MAP_TILE_URL,
             "attribution": settings.MAP_TILE_ATTRIBUTION,
@@ -239,6 +240,27 @@ def observation_create(request):
         },
     }
     return render(request, "observations/form.html", context)
+
+
+@rate_limit("address", limit=30, period=60)
+def address_search(request):
+    """Addresses matching what was typed in « Lieu » (called by the form's script): choosing one
+    attaches its point, with no map. Those outside the chosen quartier are said so."""
+    quartiers = permissions.quartiers_for_logging(request.user)
+    if not quartiers.exists():
+        raise Http404
+    quartier = quartiers.filter(pk=_int(request.GET.get("quartier")) or 0).first()
+    query = request.GET.get("q", "")
+    unavailable = False
+    try:
+        addresses = geocoding.search(query, outline=quartier.outline if quartier else None)
+    except geocoding.GeocoderUnavailable:
+        addresses, unavailable = [], True
+    return render(
+        request,
+        "observations/form.html#addresses",
+        {"addresses": addresses, "unavailable": unavailable, "query": query, "searched": True},
+    )
 
 
 @require_POST

@@ -13,10 +13,13 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from teams.models import Agent, Membership, Partner, Priority, Quartier, Service
 from tests.teams.factories import join, login, make_agent
 
-
 # Tests that share state outside their own test database (the Redis databases of tests/jobs,
 # real worker processes): with pytest-xdist (`--dist loadgroup`), they run on one worker.
-SERIAL = ("tests/jobs/", "tests/meetings/test_real_worker.py", "tests/meetings/test_worker_killed.py")
+SERIAL = (
+    "tests/jobs/",
+    "tests/meetings/test_real_worker.py",
+    "tests/meetings/test_worker_killed.py",
+)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -116,9 +116,10 @@
     showPosition(); saveDraft();
     form.dispatchEvent(new CustomEvent("aq:point-changed"));
   });
-  // A point placed on the map (point-picker.js).
-  form.addEventListener("aq:point-placed", function () {
-    status.textContent = "Point placé sur la carte : " + lat.value + ", " + lon.value + ".";
+  // A point placed on the map (point-picker.js) or from an address (address-search.js).
+  form.addEventListener("aq:point-placed", function (event) {
+    status.textContent = (event.detail && event.detail.status) ||
+      "Point placé sur la carte : " + lat.value + ", " + lon.value + ".";
     showPosition(); saveDraft(); check();
   });
   showPosition();

@@ -74,3 +74,45 @@ def test_a_point_is_placed_by_a_tap_on_the_form_s_map(phone_page, personas, oues
     assert observation.latitude == observation.latitude.quantize(
         observation.latitude.__class__("0.0001")
     )
+
+
+def test_a_point_is_attached_from_a_typed_address_by_keyboard_alone(
+    phone_page, personas, ouest, settings
+):
+    """The path of a person who cannot use a map: type the address, Tab to the search, choose
+    one of the addresses with the keyboard; the point is attached and said in the status."""
+    import json
+
+    from tests.e2e.browser import submit, tab_to
+    from tests.tools.local_http import local_server
+
+    ouest.outline = OUTLINE
+    ouest.save()
+    page = phone_page
+    page.context.route("https://**/*", lambda route: route.abort())
+    with local_server() as geocoder:
+        geocoder.body = json.dumps({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [2.7612, 50.2923]},
+             "properties": {"label": "5 Place du Théâtre 62000 Arras"}},
+        ]}).encode()  # fmt: skip
+        settings.GEOCODER_URL = geocoder.url + "/search"
+        login(page, personas["agent"])
+        visit(page, reverse("observations:create"))
+        page.get_by_label("Catégorie").select_option(index=1)
+        page.get_by_label("Ce que vous avez vu").fill("Vitrine brisée")
+        page.get_by_label("Lieu").fill("5 place du théâtre")
+        page.get_by_label("Lieu").focus()
+        tab_to(page, "#address-find")
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".address-choice")
+        tab_to(page, ".address-choice")
+        page.keyboard.press("Enter")
+        assert "Point de l'adresse joint : 5 Place du Théâtre" in page.inner_text("#geo-status")
+        check_accessibility(page)
+        submit(page, lambda: page.locator("button[type=submit].obs-submit").click())
+    observation = Observation.objects.get(title="Vitrine brisée")
+    assert (observation.latitude, observation.longitude) == (
+        observation.latitude.__class__("50.2923"),
+        observation.longitude.__class__("2.7612"),
+    )
+    assert observation.place == "5 place du théâtre"

@@ -1,0 +1,60 @@
+// The observation form's address search: what is typed in « Lieu » is looked up by the server
+// (observations:address_search), and choosing one of the addresses found attaches its point.
+// Buttons and a polite live region: the keyboard and screen-reader path to a point, no map needed.
+(function () {
+  "use strict";
+  var box = document.getElementById("address-search");
+  if (!box) { return; }
+  var form = box.closest("form");
+  var place = form.querySelector("[name=place]");
+  var quartier = form.querySelector("[name=quartier]");
+  var lat = form.querySelector("input[name=latitude]");
+  var lon = form.querySelector("input[name=longitude]");
+  var find = document.getElementById("address-find");
+  box.classList.remove("d-none");
+
+  function results() { return document.getElementById("address-results"); }
+  function say(text) {
+    results().innerHTML = "";
+    var p = document.createElement("p");
+    p.className = "small mb-0 mt-1";
+    p.textContent = text;
+    results().appendChild(p);
+  }
+
+  find.addEventListener("click", function () {
+    var query = place.value.trim();
+    if (query.length < 3) {
+      say("Tapez d'abord l'adresse dans le champ « Lieu » (au moins 3 caractères).");
+      place.focus();
+      return;
+    }
+    var url = box.getAttribute("data-url") + "?" + new URLSearchParams({
+      q: query, quartier: quartier ? quartier.value : ""
+    });
+    say("Recherche de l'adresse…");
+    find.disabled = true;
+    fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+      .then(function (response) {
+        if (response.status === 429) { throw { said: "Trop de recherches : réessayez dans une minute." }; }
+        if (!response.ok) { throw { said: "La recherche d'adresse ne répond pas pour le moment : le champ « Lieu » suffit." }; }
+        return response.text();
+      })
+      .then(function (html) { results().outerHTML = html; })
+      .catch(function (error) {
+        say(error.said || "Pas de réseau : le champ « Lieu » suffit.");
+      })
+      .then(function () { find.disabled = false; });
+  });
+
+  box.addEventListener("click", function (event) {
+    var choice = event.target.closest(".address-choice");
+    if (!choice) { return; }
+    lat.value = choice.getAttribute("data-lat");
+    lon.value = choice.getAttribute("data-lon");
+    form.dispatchEvent(new CustomEvent("aq:point-changed"));
+    form.dispatchEvent(new CustomEvent("aq:point-placed", {
+      detail: { status: "Point de l'adresse joint : " + choice.textContent.trim() + "." }
+    }));
+  });
+})();
