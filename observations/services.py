@@ -69,10 +69,14 @@ def atomic_with_files(func: Callable) -> Callable:
     Files are not transactional: a rollback would leave them on disk with no row. So the block is
     *durable* (Django refuses to nest it in a caller's transaction, whose later rollback it could
     not see) and any exception, the COMMIT's own included, deletes the files written inside it.
+    Called inside another such block (another app's write that creates an observation and more),
+    it joins that block: the outer one owns the transaction and the files.
     """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        if _written_photos.get() is not None:
+            return func(*args, **kwargs)
         written: list[Photo] = []
         token = _written_photos.set(written)
         try:

@@ -197,6 +197,7 @@ def stop_delete(*, stop: Stop) -> None:
 # Observations at a stop ----------------------------------------------------------------------
 
 
+@observation_services.atomic_with_files
 def note_observation(
     *,
     stop: Stop,
@@ -211,8 +212,8 @@ def note_observation(
     photos=(),
 ) -> StopObservation:
     """A real observation (observations' own creation service: routing, notifications, photo
-    sanitising), then its link to the stop. The creation service commits on its own (it is
-    durable, for its photo files): the link follows in a second transaction."""
+    sanitising) and its link to the stop, in one transaction: if the link fails, neither the
+    observation nor its photo files remain."""
     if latitude is None or longitude is None:
         latitude, longitude = stop.latitude, stop.longitude
     observation = observation_services.observation_create(

@@ -326,3 +326,30 @@ def test_the_live_page_follows_the_route_order_after_a_move(as_role, personas, o
     page = client.get(reverse("walks:live", args=[walk.pk])).content.decode()
     # The first stop is now the one moved up twice (a GROUP BY once dropped the ordering).
     assert f"Arrêt 1 sur 3 : {last.name}".replace("'", "&#x27;") in page
+
+
+def test_a_note_whose_link_to_the_stop_fails_leaves_no_observation_nor_photo_file(
+    personas, walk, monkeypatch, settings
+):
+    """The observation and its link are one write: a failure of the second undoes the first, and
+    the photo file written in between is removed."""
+    from django.db import IntegrityError
+
+    from foundation.images import sanitize_image
+
+    def refuse(**kwargs):
+        raise IntegrityError("the stop went away")
+
+    monkeypatch.setattr(StopObservation.objects, "create", refuse)
+    photo = sanitize_image(io.BytesIO(jpeg_bytes()))
+    with pytest.raises(IntegrityError):
+        services.note_observation(
+            stop=walk.stops.first(),
+            author=personas["agent"],
+            category=Category.objects.get(slug="proprete"),
+            title="Bancs dégradés",
+            photos=[photo],
+        )
+    assert not Observation.objects.exists() and not Photo.objects.exists()
+    media = Path(settings.MEDIA_ROOT)
+    assert not [p for p in media.rglob("*") if p.is_file()]
