@@ -287,6 +287,10 @@ CACHES = {
     )
 }
 
+# Page parts cached until a write to what they show (foundation.generations); this bounds what a
+# write outside the ORM's signals could leave visible.
+GENERATION_CACHE_SECONDS = env_int("GENERATION_CACHE_SECONDS", 600)
+
 # Celery: Redis broker when REDIS_URL is set; otherwise jobs run in-process, eagerly, when the
 # change that asks for them commits (foundation.outbox).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)

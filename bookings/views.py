@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 from bookings import permissions, selectors, services
 from bookings.forms import BookingForm, PlaceForm, ResourceForm
 from bookings.models import Resource
+from foundation import generations
 
 
 def _posted(request):
@@ -76,10 +78,20 @@ def place(request, slug):
     context = {
         "place": place,
         "resources": resources,
-        "days": selectors.place_days(place, first, count),
         "can_manage": permissions.can_manage_place(request.user, place),
         **_navigation(week, first),
     }
+    # A week of a busy place is hundreds of rows: rendered again only after a change of its
+    # bookings or equipment (foundation.generations). No form in it, so no CSRF token to go stale.
+    context["days_html"] = generations.cached(
+        f"place-days:{place.pk}:{first}:{count}:{request.user.pk}:{timezone.localdate()}",
+        [f"place:{place.pk}"],
+        lambda: render_to_string(
+            "bookings/_days.html",
+            {**context, "days": selectors.place_days(place, first, count), "show_resource": True},
+            request=request,
+        ),
+    )
     return render(request, "bookings/place.html", context)
 
 

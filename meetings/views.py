@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from bookings import selectors as booking_selectors
 from bookings.ical import booking_event
+from foundation import generations
 from meetings import permissions, selectors, services
 from meetings.documents import calendar_of
 from meetings.forms import (
@@ -161,16 +162,23 @@ def feed(request, token):
     """The personal iCalendar feed: secret, revocable; an expired or revoked token answers 404."""
     feed_token = selectors.feed_token(token)
     services.feed_token_touch(feed_token)
-    since = timezone.now() - datetime.timedelta(days=365)
-    meetings = selectors.feed_meetings(feed_token.agent, since=since)
-    # Bookings: the person's own, except a meeting's room (the meeting itself is in the feed).
-    bookings = booking_selectors.feed_bookings(feed_token.agent, since=since).filter(
-        meeting__isnull=True
-    )
-    body = calendar_of(
-        meetings,
-        name=_("Réunions de quartier — %(name)s") % {"name": feed_token.agent},
-        extra_events=[booking_event(booking) for booking in bookings],
+    agent = feed_token.agent
+
+    def build() -> bytes:
+        since = timezone.now() - datetime.timedelta(days=365)
+        meetings = selectors.feed_meetings(agent, since=since)
+        # Bookings: the person's own, except a meeting's room (the meeting itself is in the feed).
+        bookings = booking_selectors.feed_bookings(agent, since=since).filter(meeting__isnull=True)
+        return calendar_of(
+            meetings,
+            name=_("Réunions de quartier — %(name)s") % {"name": agent},
+            extra_events=[booking_event(booking) for booking in bookings],
+        )
+
+    # Calendar programs poll the feed: it is built again only after a change of the person's
+    # meetings, invitations or bookings (foundation.generations), or the next day.
+    body = generations.cached(
+        f"feed:{feed_token.pk}:{timezone.localdate():%Y%m%d}", [f"agent:{agent.pk}"], build
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="reunions.ics"'
