@@ -293,6 +293,12 @@ def observation_create(request):
     return render(request, "observations/form.html", context)
 
 
+def observation_pending(request):
+    """« En attente d'envoi »: what this phone holds for this person, read from the browser's
+    queue by static/observations/offline.js (the server knows nothing of it)."""
+    return render(request, "observations/pending.html")
+
+
 @rate_limit("address", limit=30, period=60)
 def address_search(request):
     """Addresses matching what was typed in « Lieu » (called by the form's script): choosing one
