@@ -34,14 +34,14 @@ const { count, size, warnings } = await generateSW({
       options: {
         cacheName: "aq-pages",
         networkTimeoutSeconds: 6,
-        matchOptions: { ignoreSearch: true },
+        matchOptions: { ignoreSearch: true, ignoreVary: true },
         expiration: { maxEntries: 20 },
       },
     },
     {
       urlPattern: ({ url }) => url.origin === self.location.origin && url.pathname.startsWith("/static/"),
       handler: "StaleWhileRevalidate",
-      options: { cacheName: "aq-static", expiration: { maxEntries: 150 } },
+      options: { cacheName: "aq-static", matchOptions: { ignoreVary: true }, expiration: { maxEntries: 150 } },
     },
   ],
 });
