@@ -172,6 +172,7 @@ def test_a_refused_item_stays_with_its_reason_and_the_queue_leaves_at_logout(
     page.locator(".pending-error").wait_for()
     assert _queued_count(page) == 1
     page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Ouvrir le menu").click()
     page.get_by_role("button", name=personas["agent"].get_full_name()).click()
     with page.expect_navigation():
         page.get_by_role("button", name="Se déconnecter").click()
