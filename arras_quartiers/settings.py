@@ -227,6 +227,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
     ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
     ("vendor/leaflet.markercluster", BASE_DIR / "node_modules" / "leaflet.markercluster" / "dist"),
+    ("vendor/idb", BASE_DIR / "node_modules" / "idb" / "build"),
 ]
 STORAGES: dict[str, dict[str, Any]] = {
     # User uploads are private: never under STATIC or a public URL; served by views that check access.

@@ -173,6 +173,10 @@ class ObservationForm(forms.Form):
         required=False,
     )
     duplicates_seen = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Written by the page's script: one key per submission (see Observation.idempotency_key),
+    # and, for an item sent from the phone's queue, the account that queued it.
+    idempotency_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    queued_for = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -238,6 +242,7 @@ class ObservationForm(forms.Form):
         if data["latitude"] is None or data["longitude"] is None:
             data["latitude"] = data["longitude"] = None
         data["photos"] = self.cleaned_data.get("photos") or []
+        data["idempotency_key"] = self.cleaned_data.get("idempotency_key")
         return data
 
 

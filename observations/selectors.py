@@ -187,6 +187,14 @@ def with_photo_counts(queryset: QuerySet[Observation]) -> QuerySet[Observation]:
 # One observation -----------------------------------------------------------------------------
 
 
+def observation_sent_with(author: Agent, key) -> Observation | None:
+    """The observation this person already sent with this idempotency key, if any (their own
+    submission: no other scoping needed)."""
+    if key is None:
+        return None
+    return Observation.objects.filter(author=author, idempotency_key=key).first()
+
+
 def observation_detail(user, pk: int) -> Observation:
     """The observation page, its timeline, photos, comments and escalations: a fixed number of queries."""
     queryset = (

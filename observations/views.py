@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import datetime
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -44,6 +45,13 @@ def _int(value) -> int | None:
     try:
         return int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
+        return None
+
+
+def _uuid(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
         return None
 
 
@@ -192,21 +200,63 @@ def observation_export(request):
 # Logging -------------------------------------------------------------------------------------
 
 
+def _wants_json(request) -> bool:
+    """The queue on the phone sends with « Accept: application/json » and reads JSON back."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _errors_text(form) -> str:
+    """The form's errors in one sentence, for the queue to show beside the item it kept."""
+    parts = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = f"{field.label} : " if field is not None and field.label else ""
+        parts.append(label + " ".join(errors))
+    return " ".join(parts)
+
+
+def _saved(request, observation: Observation, *, created: bool):
+    if _wants_json(request):
+        return JsonResponse(
+            {"id": observation.pk, "url": observation.get_absolute_url(), "created": created},
+            status=201 if created else 200,
+        )
+    if created:
+        messages.success(request, _("Observation enregistrée. Merci !"))
+    return redirect(reverse("observations:detail", args=[observation.pk]) + "?enregistree=1")
+
+
 def observation_create(request):
     if not permissions.quartiers_for_logging(request.user).exists():
         raise Http404
+    if request.method == "POST":
+        queued_for = request.POST.get("queued_for", "")
+        if queued_for and queued_for != str(request.user.pk):
+            # Queued on a shared phone under another account: never sent as this person.
+            message = _(
+                "Cette observation a été saisie sous un autre compte : elle n'est pas envoyée."
+            )
+            if _wants_json(request):
+                return JsonResponse({"message": message}, status=403)
+            raise PermissionDenied(message)
+        sent = selectors.observation_sent_with(
+            request.user, _uuid(request.POST.get("idempotency_key"))
+        )
+        if sent is not None:  # sent already (a retry, a double tap): the same observation
+            return _saved(request, sent, created=False)
     form = ObservationForm(request.POST or None, request.FILES or None, user=request.user)
     duplicates = []
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
-        duplicates = selectors.possible_duplicates(
-            request.user,
-            quartier=data["quartier"],
-            category=data["category"],
-            place=data["place"],
-            latitude=data["latitude"],
-            longitude=data["longitude"],
-        )
+        if not _wants_json(request):
+            duplicates = selectors.possible_duplicates(
+                request.user,
+                quartier=data["quartier"],
+                category=data["category"],
+                place=data["place"],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+            )
         unseen = [d for d in duplicates if d.pk not in form.seen_duplicate_ids]
         if not unseen:
             try:
@@ -214,15 +264,16 @@ def observation_create(request):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, _("Observation enregistrée. Merci !"))
-                return redirect(
-                    reverse("observations:detail", args=[observation.pk]) + "?enregistree=1"
-                )
+                return _saved(request, observation, created=True)
         else:
             # Shown before saving: the agent adds to one of them, or confirms (the ids are now "seen").
             resubmitted = request.POST.copy()  # (the form is bound to request.POST)
             resubmitted["duplicates_seen"] = ",".join(str(d.pk) for d in duplicates)
             form.data = resubmitted
+    if request.method == "POST" and _wants_json(request):
+        return JsonResponse(
+            {"message": _errors_text(form), "errors": form.errors.get_json_data()}, status=400
+        )
     context = {
         "form": form,
         "duplicates": duplicates,
@@ -240,6 +291,12 @@ def observation_create(request):
         },
     }
     return render(request, "observations/form.html", context)
+
+
+def observation_pending(request):
+    """« En attente d'envoi »: what this phone holds for this person, read from the browser's
+    queue by static/observations/offline.js (the server knows nothing of it)."""
+    return render(request, "observations/pending.html")
 
 
 @rate_limit("address", limit=30, period=60)
