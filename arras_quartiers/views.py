@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 
 from foundation.panels import render_panels
+from foundation.replica import reads_from_replica
 from teams import selectors as team_selectors
 from teams.access import quartiers_visible_to, roles_of
 from teams.models import Quartier
@@ -9,6 +10,7 @@ from teams.models import Quartier
 OTHER_QUARTIERS_SHOWN = 12
 
 
+@reads_from_replica
 def home(request):
     """The tableau de bord: the person's quartiers and what to do next."""
     roles = roles_of(request.user)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from bookings import permissions, selectors, services
 from bookings.forms import BookingForm, PlaceForm, ResourceForm
 from bookings.models import Resource
+from foundation.replica import reads_from_replica
 
 
 def _posted(request):
@@ -55,6 +56,7 @@ def _navigation(week: bool, first: datetime.date) -> dict:
     }
 
 
+@reads_from_replica
 def index(request):
     """Réservations: my bookings to come, and the places I read with their equipment."""
     context = {
