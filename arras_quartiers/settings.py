@@ -127,7 +127,7 @@ if DATABASE_REPLICA_URL and IS_POSTGRES:
     DATABASES["replica"] = {
         **dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=env_int("CONN_MAX_AGE", 60)),
         "OPTIONS": {"connect_timeout": 2},
-        "TEST": {"MIRROR": "default"},
+        **({"TEST": {"MIRROR": "default"}} if TESTING else {}),
     }
 DATABASE_ROUTERS = ["foundation.replica.ReplicaRouter"]
 DATABASE_REPLICA_STICKY_SECONDS = env_int("DATABASE_REPLICA_STICKY_SECONDS", 10)

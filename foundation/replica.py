@@ -52,11 +52,14 @@ _primary_only: contextvars.ContextVar[bool] = contextvars.ContextVar(
 
 
 def configured() -> bool:
-    """A replica alias that is a database of its own (in tests it mirrors the primary)."""
+    """A replica alias that is a database of its own. Under tests it mirrors the primary's test
+    database (TEST MIRROR, in every thread): one database, read through the primary's alias."""
     if REPLICA not in connections.settings:
         return False
     primary = connections[DEFAULT_DB_ALIAS].settings_dict
     replica = connections[REPLICA].settings_dict
+    if replica.get("TEST", {}).get("MIRROR"):
+        return False
     return any(primary.get(key) != replica.get(key) for key in ("HOST", "PORT", "NAME"))
 
 
