@@ -59,6 +59,7 @@ unix_socket_directories = '$REPLICA_DIR'
 hba_file = '$DATA/pg_hba.conf'
 ident_file = '$DATA/pg_ident.conf'
 hot_standby = on
+hot_standby_feedback = on
 max_connections = $(primary_sql "show max_connections")
 max_worker_processes = $(primary_sql "show max_worker_processes")
 shared_buffers = 32MB
@@ -77,16 +78,29 @@ start() {
     echo "Replica already running on 127.0.0.1:$REPLICA_PORT"
     return
   fi
-  [ -f "$DATA/standby.signal" ] || create
+  if [ -f "$DATA/standby.signal" ]; then
+    # An old copy resumes only if the primary still has the WAL it missed; otherwise, a new one.
+    run && return
+    echo "The replica could not resume streaming: a new base backup"
+    stop
+  fi
+  create
+  run || { echo "The replica did not come up; its log:" >&2; tail -20 "$REPLICA_DIR/replica.log" >&2; exit 1; }
+}
+
+# Start the cluster and wait until it streams from the primary.
+run() {
   as_postgres "$PGBIN/pg_ctl" -D "$DATA" -l "$REPLICA_DIR/replica.log" -w -t 60 start >/dev/null \
-    || { tail -20 "$REPLICA_DIR/replica.log" >&2; exit 1; }
-  for _ in $(seq 1 60); do
-    status >/dev/null 2>&1 && { echo "Replica streaming on 127.0.0.1:$REPLICA_PORT"; return; }
+    || return 1
+  for _ in $(seq 1 40); do
+    if status >/dev/null 2>&1 \
+      && [ "$(replica_sql "select count(*) from pg_stat_wal_receiver where status = 'streaming'")" = 1 ]; then
+      echo "Replica streaming on 127.0.0.1:$REPLICA_PORT"
+      return 0
+    fi
     sleep 0.5
   done
-  echo "The replica did not come up; its log:" >&2
-  tail -20 "$REPLICA_DIR/replica.log" >&2
-  exit 1
+  return 1
 }
 
 stop() {
