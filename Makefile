@@ -53,6 +53,16 @@ test: setup lint
 test-e2e: setup
 	TESTING=1 $(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
+# The read replica's tests against a streaming replica of the local PostgreSQL (.ci/replica.sh,
+# port 5433; `.ci/replica.sh destroy` removes it).
+REPLICA_DATABASE ?= arras_quartiers_replica
+.PHONY: test-replica
+test-replica: setup
+	.ci/replica.sh start
+	TESTING=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(REPLICA_DATABASE) \
+	  DATABASE_REPLICA_URL=postgres://postgres@127.0.0.1:5433/$(REPLICA_DATABASE) \
+	  $(BIN)/pytest -m replica $(PYTEST_ARGS)
+
 # Benchmark on a synthetic city (PostgreSQL required): `make bench BENCH_ARGS=--quick`.
 bench: setup
 	$(PY) bench/run.py $(BENCH_ARGS)

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "foundation.uploads.RequestSizeLimitMiddleware",
+    "foundation.replica.ReadYourWritesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -115,6 +116,23 @@ else:
         }
     }
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+# Read replica (foundation/replica.py): the reads of lists, dashboards, indicators, feeds and the
+# map go to DATABASE_REPLICA_URL when it answers and lags less than DATABASE_REPLICA_MAX_LAG
+# seconds; everything else, and whoever wrote in the last DATABASE_REPLICA_STICKY_SECONDS, reads
+# the primary. Tests mirror it to the primary's test database (tests/scale/test_replica.py points
+# it at a real replica).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL and IS_POSTGRES:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=env_int("CONN_MAX_AGE", 60)),
+        "OPTIONS": {"connect_timeout": 2},
+        **({"TEST": {"MIRROR": "default"}} if TESTING else {}),
+    }
+DATABASE_ROUTERS = ["foundation.replica.ReplicaRouter"]
+DATABASE_REPLICA_STICKY_SECONDS = env_int("DATABASE_REPLICA_STICKY_SECONDS", 10)
+DATABASE_REPLICA_MAX_LAG = env_int("DATABASE_REPLICA_MAX_LAG", 10)
+DATABASE_REPLICA_CHECK_SECONDS = env_int("DATABASE_REPLICA_CHECK_SECONDS", 5)
 
 AUTH_USER_MODEL = "teams.Agent"
 AUTHENTICATION_BACKENDS = [

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from foundation.panels import render_panels
+from foundation.replica import reads_from_replica
 from teams import selectors as team_selectors
 from teams.access import quartiers_visible_to, roles_of
 from teams.models import Quartier
@@ -14,6 +15,7 @@ from teams.models import Quartier
 OTHER_QUARTIERS_SHOWN = 12
 
 
+@reads_from_replica
 def home(request):
     """The tableau de bord: the person's quartiers and what to do next."""
     roles = roles_of(request.user)

@@ -17,6 +17,7 @@ from bookings import permissions, selectors, services
 from bookings.forms import BookingForm, PlaceForm, ResourceForm
 from bookings.models import Resource
 from foundation import generations
+from foundation.replica import reads_from_replica
 
 
 def _posted(request):
@@ -57,6 +58,7 @@ def _navigation(week: bool, first: datetime.date) -> dict:
     }
 
 
+@reads_from_replica
 def index(request):
     """Réservations: my bookings to come, and the places I read with their equipment."""
     context = {

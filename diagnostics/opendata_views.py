@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from diagnostics import opendata
 from diagnostics.models import DiagnosticVersion
+from foundation.replica import reads_from_replica
 
 
 def _latest_versions():
@@ -43,6 +44,7 @@ def _distribution_urls(request, version: DiagnosticVersion) -> dict[str, str]:
     }
 
 
+@reads_from_replica
 @login_not_required
 @require_GET
 def catalogue(request):
@@ -57,6 +59,7 @@ def catalogue(request):
     )
 
 
+@reads_from_replica
 @login_not_required
 @require_GET
 def catalogue_dcat(request):

@@ -22,6 +22,7 @@ from diagnostics.forms import (
 from diagnostics.models import Contribution, Section
 from diagnostics.presentation import document_context
 from foundation.models import DocumentJob
+from foundation.replica import reads_from_replica
 
 PAGE_SIZE = 30
 #: Working copies are the person's team's: a handful. Administrators see the latest ones.
@@ -34,6 +35,7 @@ SWOT_KINDS = (
 )
 
 
+@reads_from_replica
 def index(request):
     """Published diagnostics the person may read, and the working copies of their team(s)."""
     quartiers = list(permissions.quartiers_where_can_create(request.user))

@@ -12,6 +12,8 @@ expired by hand, and a stale entry is simply never asked for again.
   meets an entry written under an earlier life of the same counter.
 - Entries also expire after `GENERATION_CACHE_SECONDS`, a bound on what a write made outside
   the ORM's signals (a raw `UPDATE`) can leave visible.
+- Built from the primary, never from a read replica, whose rows may lag behind the write that
+  bumped the generation.
 - Only with a cache the web nodes share: a per-process memory cache behind several processes
   would let one process serve what another has invalidated. Tests and the development server
   (one process) use it too, so what they prove is what production runs.
@@ -27,6 +29,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Model
+
+from foundation.replica import primary_reads
 
 PREFIX = "gen:"
 
@@ -76,7 +80,10 @@ def cached[T](name: str, scopes: Iterable[str], build: Callable[[], T]) -> T:
     key = f"frag:{name}:{current(scopes)}"
     value = cache.get(key)
     if value is None:
-        value = build()
+        # From the primary: a replica's rows may lag behind the write that bumped the
+        # generation, and would then stay cached under it.
+        with primary_reads():
+            value = build()
         cache.set(key, value, timeout=settings.GENERATION_CACHE_SECONDS)
     return value
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from bookings import selectors as booking_selectors
 from bookings.ical import booking_event
 from foundation import generations
+from foundation.replica import primary_reads, reads_from_replica
 from meetings import permissions, selectors, services
 from meetings.documents import calendar_of
 from meetings.forms import (
@@ -70,6 +71,7 @@ def _managed(request, pk: int) -> Meeting:
 # Lists and calendars -------------------------------------------------------------------------
 
 
+@reads_from_replica
 def index(request):
     """Réunions: what comes next for me, then the past meetings I can read."""
     roles = roles_of(request.user)
@@ -106,6 +108,7 @@ def _by_month(meetings: list[Meeting]) -> list[tuple[datetime.date, list[Meeting
     return list(months.items())
 
 
+@reads_from_replica
 def quartier_calendar(request, slug):
     quartier = permissions.quartier_calendar_for(request.user, slug)
     year = _year(request)
@@ -120,6 +123,7 @@ def quartier_calendar(request, slug):
     return render(request, "meetings/calendar.html", context)
 
 
+@reads_from_replica
 def my_agenda(request):
     year = _year(request)
     meetings = selectors.meetings_of_year(request.user, year=year, invited_only=True)
@@ -156,11 +160,13 @@ def feed_revoke(request):
     return redirect(reverse("meetings:my_agenda") + "#abonnement")
 
 
+@reads_from_replica
 @login_not_required
 @never_cache
 def feed(request, token):
     """The personal iCalendar feed: secret, revocable; an expired or revoked token answers 404."""
-    feed_token = selectors.feed_token(token)
+    with primary_reads():  # a revoked token stops at once, whatever the replica's delay
+        feed_token = selectors.feed_token(token)
     services.feed_token_touch(feed_token)
     agent = feed_token.agent
 
@@ -883,6 +889,7 @@ def _actions_page(request, actions_qs, context, template):
     return render(request, template, context)
 
 
+@reads_from_replica
 def my_actions(request):
     return _actions_page(
         request,
@@ -892,6 +899,7 @@ def my_actions(request):
     )
 
 
+@reads_from_replica
 def actions_board(request, slug):
     quartier = permissions.quartier_calendar_for(request.user, slug)
     return _actions_page(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from foundation.forms import valid_filters
+from foundation.replica import reads_from_replica
 from observations import geocoding, maps, permissions, selectors, services
 from observations.forms import (
     AnswerForm,
@@ -76,6 +77,7 @@ def _filtered(request):
     return form, queryset
 
 
+@reads_from_replica
 def observation_list(request):
     if not permissions.sees_observation_lists(request.user):
         # Élus and the maire read counts, never observation details.
@@ -110,6 +112,7 @@ def _map_outlines(request, form) -> list[dict]:
     ]
 
 
+@reads_from_replica
 def observation_map(request):
     """The list as a map: the same filters, the same people, the points in view."""
     if not permissions.sees_observation_lists(request.user):
@@ -125,6 +128,7 @@ def observation_map(request):
     return render(request, "observations/map.html", context)
 
 
+@reads_from_replica
 def observation_points(request):
     """GeoJSON of the list's observations with a point, in the visible area (`bbox`)."""
     if not permissions.sees_observation_lists(request.user):
@@ -617,6 +621,7 @@ def photo_thumbnail(request, pk, photo_pk):
 # Service queue -------------------------------------------------------------------------------
 
 
+@reads_from_replica
 def service_queue(request):
     roles = roles_of(request.user)
     if not (roles.manages_services or roles.admin):
@@ -652,6 +657,7 @@ def service_queue(request):
 # Escalations ---------------------------------------------------------------------------------
 
 
+@reads_from_replica
 def escalation_list(request):
     roles = roles_of(request.user)
     if not (roles.admin or roles.comite_direction or roles.member_of or roles.manages_services):
@@ -752,6 +758,7 @@ def digest_retry(request, pk):
 # Phénomènes émergents ------------------------------------------------------------------------
 
 
+@reads_from_replica
 def emerging(request):
     switch = quartier_switch(
         request,
@@ -784,6 +791,7 @@ def emerging(request):
 # Orientations --------------------------------------------------------------------------------
 
 
+@reads_from_replica
 def orientation_log(request):
     """Two clicks at the reception: the need, then the service. Anonymous by construction."""
     quartiers = permissions.quartiers_for_logging(request.user)
@@ -830,6 +838,7 @@ def orientation_log(request):
     return render(request, "observations/orientation_log.html", context)
 
 
+@reads_from_replica
 def orientation_counts(request):
     quartiers = permissions.quartiers_for_counts(request.user).order_by("name")
     roles = roles_of(request.user)

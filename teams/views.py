@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from foundation import generations
 from foundation.forms import valid_filters
 from foundation.panels import render_panels
+from foundation.replica import reads_from_replica
 from teams import selectors, services
 from teams.access import (
     agents_offered_to,
@@ -41,6 +42,7 @@ ANNUAIRE_PAGE_SIZE = 24
 QUARTIER_PAGE_SIZE = 30
 
 
+@reads_from_replica
 def quartier_list(request):
     """Paginated and searchable: the comité and the maire read every quartier of a metropolis."""
     query = request.GET.get("q", "").strip()[:100]
@@ -106,6 +108,7 @@ def choice_box(request, kind):
     return render(request, "teams/_choice_box.html", context)
 
 
+@reads_from_replica
 def quartier_detail(request, slug):
     quartier = selectors.quartier_for(request.user, slug)
     overview = selectors.team_overview(quartier)
@@ -127,6 +130,7 @@ def quartier_detail(request, slug):
     return render(request, "teams/quartier_detail.html", context)
 
 
+@reads_from_replica
 def annuaire(request):
     form = AnnuaireFilterForm(request.GET or None)
     # The filter offers the person's own teams (plus the quartier asked for), not every quartier
@@ -174,6 +178,7 @@ def agent_photo(request, pk):
     return response
 
 
+@reads_from_replica
 def service_list(request):
     form = ServiceSearchForm(request.GET or None)
     query = form.cleaned_data.get("q", "") if form.is_valid() else ""

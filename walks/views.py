@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from foundation import jobs
+from foundation.replica import reads_from_replica
 from observations.permissions import observations_visible_to
 from walks import permissions, services
 from walks.forms import NoteForm, StopForm, WalkForm, default_times
@@ -36,6 +37,7 @@ def _form_error(form, exc: ValidationError) -> None:
         form.add_error(None, message)
 
 
+@reads_from_replica
 def index(request):
     walks = list(
         permissions.walks_visible_to(request.user)
