@@ -15,18 +15,11 @@ from django.views.decorators.http import require_POST
 from bookings import permissions, selectors, services
 from bookings.forms import BookingForm, PlaceForm, ResourceForm
 from bookings.models import Resource
+from foundation.forms import attach_errors
 
 
 def _posted(request):
     return request.POST if request.method == "POST" else None
-
-
-def _attach(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _first_day(request, *, week: bool) -> datetime.date:
@@ -120,7 +113,7 @@ def book(request, pk):
             proposals = exc.proposals
             form.add_error(None, exc)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -170,7 +163,7 @@ def place_create(request):
                 data=form.place_data(), quartiers=form.cleaned_data["quartiers"]
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Le lieu « %(p)s » est créé.") % {"p": place.name})
             return redirect(place)
@@ -189,7 +182,7 @@ def place_edit(request, slug):
         try:
             services.place_save(place=place, data=data, quartiers=form.cleaned_data["quartiers"])
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Le lieu est modifié."))
             return redirect(place)
@@ -218,7 +211,7 @@ def _resource_save(request, form: ResourceForm, place, resource: Resource | None
         try:
             saved = services.resource_save(place=place, resource=resource, data=data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(
                 request,
