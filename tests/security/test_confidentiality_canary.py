@@ -37,8 +37,8 @@ from arras_quartiers.celery import app as celery_app
 from bookings import services as booking_services
 from bookings.models import Place, Resource
 from diagnostics import services as diagnostics_services
-from documents import services as services_of_documents
 from diagnostics.models import Diagnostic, DiagnosticDocument
+from documents import services as services_of_documents
 from foundation.models import DocumentJob, document_job_models
 from meetings import services as meetings_services
 from meetings.models import AgendaDocument, Meeting, MinutesDocument, WorkingGroup
