@@ -30,16 +30,17 @@ ACCEPT = ",".join(
 
 
 def _file_field(label) -> forms.FileField:
-    return forms.FileField(
-        label=label,
-        help_text=_(
+    return forms.FileField(label=label, widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}))
+
+
+def _announce_limit(form: forms.BaseForm) -> None:
+    """The accepted types and the size limit (read from the settings when the form is built)."""
+    if "file" in form.fields:
+        form.fields["file"].help_text = _(
             "PDF, document OpenDocument ou Office (texte, tableur, présentation), image ou CSV ; "
             "%(limit)s au plus. Le type est vérifié d'après le contenu du fichier ; les images "
             "sont réenregistrées sans leurs métadonnées (position GPS comprise)."
-        )
-        % {"limit": files.size_limit_label()},
-        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
-    )
+        ) % {"limit": files.size_limit_label()}
 
 
 class _SpaceChoicesMixin:
@@ -75,10 +76,15 @@ class DocumentForm(_SpaceChoicesMixin, forms.ModelForm):
         self._limit_to(space)
         if not with_file:
             del self.fields["file"]
+        _announce_limit(self)
 
 
 class VersionForm(forms.Form):
     file = _file_field(_("Nouvelle version du fichier"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _announce_limit(self)
 
 
 class FolderForm(forms.ModelForm):
