@@ -1,6 +1,7 @@
 """The list, search, detail and meeting pages: a fixed number of queries, whatever the data."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from documents import services
@@ -26,7 +27,7 @@ def _fill(space, personas, n, folder=None, meeting_item=None):
 # detail: the document (joined), its tags and agenda items, its versions, can_contribute.
 PINNED = {
     "index": 10,
-    "search": 14,
+    "search": 14,  # PostgreSQL; 11 elsewhere (no work_mem transaction)
     "space": 10,
     "folder": 10,
     "detail": 12,
@@ -48,20 +49,20 @@ def test_pages_issue_a_fixed_number_of_queries(
         "detail": last.get_absolute_url(),
     }
     client.get(urls[page])  # warm: the spaces exist, the session is written
-    with django_assert_num_queries(PINNED[page]):
+    pinned = PINNED[page] if page != "search" or connection.vendor == "postgresql" else 11
+    with django_assert_num_queries(pinned):
         assert client.get(urls[page]).status_code == 200
     _fill(ouest_space, personas, 5, folder=folder)
     if page == "detail":
         for _i in range(3):
             services.version_upload(document=last, by=personas["chef"], upload=pdf_upload("v"))
-    with django_assert_num_queries(PINNED[page]):
+    with django_assert_num_queries(pinned):
         assert client.get(urls[page]).status_code == 200
 
 
 def test_the_meeting_panel_does_not_grow_with_documents(
     as_role, personas, ouest, ouest_space, django_assert_num_queries
 ):
-    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     chef = personas["chef"]
