@@ -288,6 +288,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A whole request, files included, refused with 413 before it is read (foundation.uploads):
 # five 10 MB photos and their form. The reverse proxy should refuse the same size (README).
 MAX_REQUEST_BYTES = env_int("MAX_REQUEST_MB", 55) * 1024 * 1024
+# A shared document's file (each version), announced on the upload form; below MAX_REQUEST_MB.
+DOCUMENTS_MAX_UPLOAD_BYTES = env_int("DOCUMENTS_MAX_UPLOAD_MB", 20) * 1024 * 1024
+if DOCUMENTS_MAX_UPLOAD_BYTES > MAX_REQUEST_BYTES:
+    raise ImproperlyConfigured("DOCUMENTS_MAX_UPLOAD_MB must not exceed MAX_REQUEST_MB")
 
 # Cache: Redis when configured (shared by every web node: rate limits), local memory otherwise.
 REDIS_URL = env_str("REDIS_URL")

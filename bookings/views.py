@@ -17,19 +17,12 @@ from bookings import permissions, selectors, services
 from bookings.forms import BookingForm, PlaceForm, ResourceForm
 from bookings.models import Resource
 from foundation import generations
+from foundation.forms import attach_errors
 from foundation.replica import reads_from_replica
 
 
 def _posted(request):
     return request.POST if request.method == "POST" else None
-
-
-def _attach(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _first_day(request, *, week: bool) -> datetime.date:
@@ -134,7 +127,7 @@ def book(request, pk):
             proposals = exc.proposals
             form.add_error(None, exc)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -184,7 +177,7 @@ def place_create(request):
                 data=form.place_data(), quartiers=form.cleaned_data["quartiers"]
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Le lieu « %(p)s » est créé.") % {"p": place.name})
             return redirect(place)
@@ -203,7 +196,7 @@ def place_edit(request, slug):
         try:
             services.place_save(place=place, data=data, quartiers=form.cleaned_data["quartiers"])
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Le lieu est modifié."))
             return redirect(place)
@@ -232,7 +225,7 @@ def _resource_save(request, form: ResourceForm, place, resource: Resource | None
         try:
             saved = services.resource_save(place=place, resource=resource, data=data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(
                 request,

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from bookings import selectors as booking_selectors
 from bookings.ical import booking_event
 from foundation import generations
+from foundation.panels import render_panels
 from foundation.replica import primary_reads, reads_from_replica
 from meetings import permissions, selectors, services
 from meetings.documents import calendar_of
@@ -397,6 +398,7 @@ def meeting_detail(request, pk):
         "my_proposals": [] if can_manage else selectors.proposals(request.user, meeting),
         "unserved": selectors.unserved_counts(meeting) if can_manage else {},
         "now": timezone.now(),
+        "panels": render_panels("meeting", request, meeting),
     }
     return render(request, "meetings/meeting_detail.html", context)
 
