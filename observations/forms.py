@@ -13,6 +13,7 @@ from foundation.forms import choice_field
 from foundation.images import sanitize_image
 from foundation.widgets import Select
 from observations.models import Category, NeedType, Observation
+from observations.offline import QueueFields
 from observations.privacy import find_personal_data
 from observations.services import MAX_PHOTOS, TRANSITIONS
 from teams.access import roles_of
@@ -88,7 +89,7 @@ PHOTO_HELP = _(
 )
 
 
-class ObservationForm(forms.Form):
+class ObservationForm(QueueFields):
     quartier = QuartierField(
         label=_("Quartier"), queryset=Quartier.objects.none(), empty_label=None
     )
@@ -173,10 +174,6 @@ class ObservationForm(forms.Form):
         required=False,
     )
     duplicates_seen = forms.CharField(required=False, widget=forms.HiddenInput)
-    # Written by the page's script: one key per submission (see Observation.idempotency_key),
-    # and, for an item sent from the phone's queue, the account that queued it.
-    idempotency_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
-    queued_for = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

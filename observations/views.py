@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import csv
 import datetime
-import uuid
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from foundation.forms import valid_filters
 from foundation.replica import reads_from_replica
-from observations import geocoding, maps, permissions, selectors, services
+from observations import geocoding, maps, offline, permissions, selectors, services
 from observations.forms import (
     AnswerForm,
     CommentForm,
@@ -46,13 +45,6 @@ def _int(value) -> int | None:
     try:
         return int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
-        return None
-
-
-def _uuid(value) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
         return None
 
 
@@ -204,27 +196,9 @@ def observation_export(request):
 # Logging -------------------------------------------------------------------------------------
 
 
-def _wants_json(request) -> bool:
-    """The queue on the phone sends with « Accept: application/json » and reads JSON back."""
-    return "application/json" in request.headers.get("Accept", "")
-
-
-def _errors_text(form) -> str:
-    """The form's errors in one sentence, for the queue to show beside the item it kept."""
-    parts = []
-    for name, errors in form.errors.items():
-        field = form.fields.get(name)
-        label = f"{field.label} : " if field is not None and field.label else ""
-        parts.append(label + " ".join(errors))
-    return " ".join(parts)
-
-
 def _saved(request, observation: Observation, *, created: bool):
-    if _wants_json(request):
-        return JsonResponse(
-            {"id": observation.pk, "url": observation.get_absolute_url(), "created": created},
-            status=201 if created else 200,
-        )
+    if offline.wants_json(request):
+        return offline.saved_json(observation, created=created)
     if created:
         messages.success(request, _("Observation enregistrée. Merci !"))
     return redirect(reverse("observations:detail", args=[observation.pk]) + "?enregistree=1")
@@ -234,25 +208,17 @@ def observation_create(request):
     if not permissions.quartiers_for_logging(request.user).exists():
         raise Http404
     if request.method == "POST":
-        queued_for = request.POST.get("queued_for", "")
-        if queued_for and queued_for != str(request.user.pk):
-            # Queued on a shared phone under another account: never sent as this person.
-            message = _(
-                "Cette observation a été saisie sous un autre compte : elle n'est pas envoyée."
-            )
-            if _wants_json(request):
-                return JsonResponse({"message": message}, status=403)
-            raise PermissionDenied(message)
-        sent = selectors.observation_sent_with(
-            request.user, _uuid(request.POST.get("idempotency_key"))
-        )
+        refusal = offline.refuse_other_owner(request)
+        if refusal is not None:
+            return refusal
+        sent = selectors.observation_sent_with(request.user, offline.sent_key(request))
         if sent is not None:  # sent already (a retry, a double tap): the same observation
             return _saved(request, sent, created=False)
     form = ObservationForm(request.POST or None, request.FILES or None, user=request.user)
     duplicates = []
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
-        if not _wants_json(request):
+        if not offline.wants_json(request):
             duplicates = selectors.possible_duplicates(
                 request.user,
                 quartier=data["quartier"],
@@ -274,10 +240,8 @@ def observation_create(request):
             resubmitted = request.POST.copy()  # (the form is bound to request.POST)
             resubmitted["duplicates_seen"] = ",".join(str(d.pk) for d in duplicates)
             form.data = resubmitted
-    if request.method == "POST" and _wants_json(request):
-        return JsonResponse(
-            {"message": _errors_text(form), "errors": form.errors.get_json_data()}, status=400
-        )
+    if request.method == "POST" and offline.wants_json(request):
+        return offline.refused_json(form)
     context = {
         "form": form,
         "duplicates": duplicates,

@@ -212,12 +212,13 @@
     };
     var item = {
       owner: owner,
+      kind: theForm.getAttribute("data-offline-form"),
       url: theForm.getAttribute("action") || location.pathname,
       key: previous ? previous.key : (theForm.querySelector("input[name=idempotency_key]") || {}).value || newKey(),
       fields: fields,
       photos: photos.length || !previous ? photos : previous.photos,
       title: get("title"),
-      place: get("place"),
+      place: get("place") || theForm.getAttribute("data-offline-place") || "",
       savedAt: Date.now(),
       error: "",
     };
@@ -254,6 +255,9 @@
         var error = node.querySelector(".pending-error");
         error.textContent = "Refusée par le serveur : " + item.error;
         error.classList.remove("d-none");
+      }
+      if (item.kind === "walk-note") {
+        node.querySelector(".pending-meta").textContent = "Diagnostic en marchant · " + node.querySelector(".pending-meta").textContent;
       }
       var edit = node.querySelector(".pending-edit");
       edit.href = item.url + "#en-attente-" + item.id;

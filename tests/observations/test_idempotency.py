@@ -198,3 +198,51 @@ def test_two_requests_racing_with_one_key_make_one_observation(personas, ouest, 
     assert len(results) == 2 and results[0] == results[1], results
     assert Observation.objects.filter(idempotency_key=key).count() == 1
     assert StatusChange.objects.count() == 1
+
+
+# The walk note form joins the same queue ------------------------------------------------------
+
+
+@pytest.fixture
+def walk(personas, ouest):
+    from tests.walks.factories import make_walk
+
+    return make_walk(ouest, personas["chef"], invited=[personas["agent"]])
+
+
+def _note(walk, **extra):
+    stop = walk.stops.all()[1]
+    data = {
+        "category": Category.objects.get(slug="proprete").pk,
+        "title": "Bancs dégradés",
+        "confidentiality": "equipe",
+        **extra,
+    }
+    return reverse("walks:live_stop", args=[walk.pk, stop.pk]), data, stop
+
+
+def test_a_walk_note_sent_twice_is_noted_once(as_role, walk):
+    from walks.models import StopObservation
+
+    client = as_role("agent")
+    url, data, stop = _note(walk, idempotency_key=str(uuid.uuid4()), photos=[_photo()])
+    first = client.post(url, data, **JSON)
+    url, data, stop = _note(walk, idempotency_key=data["idempotency_key"], photos=[_photo()])
+    second = client.post(url, data, **JSON)
+    note = StopObservation.objects.get()
+    assert note.stop == stop
+    assert first.status_code == 201 and second.status_code in (200, 201)
+    assert first.json()["id"] == second.json()["id"] == note.observation_id
+    assert Photo.objects.count() == 1
+
+
+def test_a_walk_note_refused_answers_json(as_role, walk, personas):
+    client = as_role("agent")
+    url, data, _ = _note(walk, title="Mme Dupont, 06 12 34 56 78")
+    response = client.post(url, data, **JSON)
+    assert response.status_code == 400
+    assert "données personnelles" in response.json()["message"]
+    url, data, _ = _note(walk, queued_for=personas["chef"].pk)
+    response = client.post(url, data, **JSON)
+    assert response.status_code == 403
+    assert not Observation.objects.exists()
