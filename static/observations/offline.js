@@ -62,7 +62,7 @@
     return queue.all().then(function (items) {
       if (!badge) { return items; }
       badge.classList.toggle("d-none", items.length === 0);
-      badge.querySelector(".offline-count").textContent = plural(items.length, "en attente", "en attente");
+      badge.querySelector(".offline-count").textContent = String(items.length);
       return items;
     });
   }
