@@ -62,7 +62,7 @@
     return queue.all().then(function (items) {
       if (!badge) { return items; }
       badge.classList.toggle("d-none", items.length === 0);
-      badge.querySelector(".offline-count").textContent = plural(items.length, "en attente", "en attente");
+      badge.querySelector(".offline-count").textContent = String(items.length);
       return items;
     });
   }
@@ -81,7 +81,10 @@
           .filter(function (url) { return new URL(url).origin === location.origin && new URL(url).pathname.indexOf("/static/") === 0; });
         return Promise.all([
           caches.open(STATIC_CACHE).then(function (c) { return c.addAll(Array.from(new Set(files))); }),
-          caches.open(PAGES_CACHE).then(function (c) { return c.add(location.pathname); }),
+          // This page, and the queue's page that the badge opens.
+          caches.open(PAGES_CACHE).then(function (c) {
+            return c.addAll(Array.from(new Set([location.pathname, body.getAttribute("data-pending-url")])));
+          }),
         ]);
       }).then(function () { body.setAttribute("data-offline-ready", "1"); })
         .catch(function () { /* offline already, or storage full */ });
@@ -104,23 +107,32 @@
       if (response.ok && json) { return queue.remove(item.id).then(function () { return "sent"; }); }
       if (json && (response.status === 400 || response.status === 403)) {
         return response.json().then(function (answer) {
-          item.error = answer.message || "Refusée par le serveur.";
-          return queue.put(item).then(function () { return "refused"; });
+          return refuse(item, answer.message || "Refusée par le serveur.");
         });
       }
       if (response.status === 404) {
-        item.error = "Refusée : vous ne pouvez plus signaler d'observation ici. Supprimez-la ou modifiez le quartier.";
-        return queue.put(item).then(function () { return "refused"; });
+        return refuse(item, "Refusée : vous ne pouvez plus signaler d'observation ici. Supprimez-la ou modifiez le quartier.");
       }
       // Signed out, session expired, server down: everything stays, tried again later.
       return "stop";
     }, function () { return "stop"; });
   }
 
-  function sync() {
+  // The reason is kept with the item, unless it was edited meanwhile (the edit is sent next).
+  function refuse(item, message) {
+    return queue.get(item.id).then(function (current) {
+      if (!current || current.savedAt !== item.savedAt) { return "refused"; }
+      current.error = message;
+      return queue.put(current).then(function () { return "refused"; });
+    });
+  }
+
+  // A refused item is sent again only once edited, or when the person asks (`retry`).
+  function sync(retry) {
     if (sending || navigator.onLine === false) { return sending || Promise.resolve(); }
     var run = function () {
-      return queue.all().then(function (items) {
+      return queue.all().then(function (all) {
+        var items = all.filter(function (item) { return retry === true || !item.error; });
         var sent = 0, refused = 0;
         var next = function (i) {
           if (i >= items.length) { return { sent: sent, refused: refused, stopped: false }; }
@@ -187,8 +199,8 @@
         form.dispatchEvent(new CustomEvent("aq:form-reset"));
         if (keyInput) { keyInput.value = newKey(); }
         notice.classList.remove("d-none");
-        notice.focus();
-        window.scrollTo(0, 0);
+        notice.focus({ preventScroll: true });
+        requestAnimationFrame(function () { notice.scrollIntoView({ block: "center" }); });
         refreshBadge();
       }, function () {
         notice.textContent = "Impossible de garder l'observation sur ce téléphone (mémoire pleine ?).";
@@ -279,7 +291,7 @@
     if (status) { status.textContent = text; }
   }
   if (list) {
-    document.getElementById("pending-send").addEventListener("click", function () { sync(); });
+    document.getElementById("pending-send").addEventListener("click", function () { sync(true); });
     document.addEventListener("aq:queue-changed", function (event) {
       showList();
       var r = event.detail || {};
@@ -309,7 +321,7 @@
     });
   });
 
-  window.addEventListener("online", sync);
+  window.addEventListener("online", function () { sync(); });
   window.addEventListener("offline", function () { if (list) { showList(); } });
   refreshBadge().then(function () { sync(); });
   window.aqOfflineQueue = { sync: sync, all: queue.all };

@@ -23,8 +23,10 @@ JSON = {"HTTP_ACCEPT": "application/json"}
 
 
 def _create(author, quartier, key, **extra):
+    # (Transactional tests start from an empty database: the seeded category is recreated.)
+    category = Category.objects.get_or_create(slug="proprete", defaults={"name": "Propreté"})[0]
     return services.observation_create(
-        author=author, quartier=quartier, category=Category.objects.get(slug="proprete"),
+        author=author, quartier=quartier, category=category,
         title="Encombrants", place="rue Verlaine", idempotency_key=key, **extra,
     )  # fmt: skip
 

@@ -62,3 +62,29 @@ def test_service_worker_is_valid_javascript(tmp_path):
 def test_no_service_worker_built_is_a_404(client, monkeypatch, tmp_path):
     monkeypatch.setattr(views, "SERVICE_WORKER", tmp_path / "missing.js")
     assert client.get("/sw.js").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["agent", "chef", "responsable", "direction", "elu", "outsider"])
+def test_queue_page_is_a_shell_read_by_the_phone(role, as_role, django_assert_num_queries):
+    """The page holds nothing of the server's: the queue lives in the browser. Every role may
+    open it (each sees only their own items), with no query beyond the signed-in base."""
+    from tests.observations.test_query_counts import BASE
+
+    client = as_role(role)
+    with django_assert_num_queries(BASE):
+        response = client.get(reverse("observations:pending"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="pending-list"' in html and "data-offline-page" in html
+
+
+def test_queue_page_asks_to_sign_in(client):
+    response = client.get(reverse("observations:pending"))
+    assert response.status_code == 302 and "/comptes/login/" in response.url
+
+
+def test_the_form_carries_a_key_field_for_the_page_to_fill(as_role):
+    html = as_role("agent").get(reverse("observations:create")).content.decode()
+    assert 'data-offline-form="observation"' in html
+    assert 'name="idempotency_key"' in html
+    assert "vendor/idb/umd.js" in html and "observations/offline.js" in html
