@@ -21,8 +21,14 @@ class VersionInline(admin.TabularInline):
     model = DocumentVersion
     fk_name = "document"
     extra = 0
-    fields = ["number", "original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "number",
+        "original_name",
+        "content_type",
+        "size",
+        "uploaded_by",
+        "uploaded_at",
+    )
     can_delete = False
 
 
