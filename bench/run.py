@@ -304,6 +304,68 @@ def ensure_booking_week(quartier, agents: list) -> str:
     return place.slug
 
 
+def ensure_document_spaces(quartier, agents: list, *, big: int = 3000, each: int = 20) -> int:
+    """Document spaces: `big` documents in the big quartier's, `each` in every other scale
+    quartier's, each with one version and extracted text (the trigger fills the search vector):
+    created once, kept by later runs. Returns the big space's pk."""
+    from django.utils import timezone
+
+    from bench.seeding import SCALE_SLUG_PREFIX
+    from documents.models import Document, DocumentVersion, Space
+    from teams.models import Quartier
+
+    space, _ = Space.objects.get_or_create(quartier=quartier)
+    if Document.objects.filter(space=space).exists():
+        return space.pk
+    quartiers = Quartier.objects.filter(slug__startswith=SCALE_SLUG_PREFIX).exclude(pk=quartier.pk)
+    Space.objects.bulk_create(
+        [Space(quartier_id=pk) for pk in quartiers.values_list("pk", flat=True)],
+        ignore_conflicts=True,
+    )
+    words = ["éclairage", "voirie", "médiathèque", "jardins", "tranquillité", "jeunesse"]
+    now = timezone.now()
+    for space_pk, count in [(space.pk, big)] + [
+        (pk, each) for pk in Space.objects.exclude(pk=space.pk).values_list("pk", flat=True)
+    ]:
+        documents = Document.objects.bulk_create(
+            [
+                Document(
+                    space_id=space_pk,
+                    title=f"Compte rendu {n} — {words[n % len(words)]}",
+                    description="Relevé de l'équipe de quartier.",
+                    extracted_text=" ".join(words[(n + k) % len(words)] for k in range(60)),
+                    created_by=agents[n % len(agents)],
+                    created_at=now,
+                    updated_at=now,
+                )
+                for n in range(count)
+            ],
+            batch_size=2000,
+        )
+        versions = DocumentVersion.objects.bulk_create(
+            [
+                DocumentVersion(
+                    document=document,
+                    number=1,
+                    file=f"bench/{document.pk}.pdf",
+                    original_name="compte-rendu.pdf",
+                    content_type="application/pdf",
+                    extension="pdf",
+                    size=40_000,
+                    checksum="0" * 64,
+                    uploaded_by=document.created_by,
+                    text_status="ready",
+                )  # fmt: skip
+                for document in documents
+            ],
+            batch_size=2000,
+        )
+        for document, version in zip(documents, versions, strict=True):
+            document.current_version = version
+        Document.objects.bulk_update(documents, ["current_version"], batch_size=2000)
+    return space.pk
+
+
 def personas_and_pages() -> tuple[dict, list[dict], dict]:
     from django.db.models import Exists, OuterRef
 
@@ -340,6 +402,12 @@ def personas_and_pages() -> tuple[dict, list[dict], dict]:
     deep_escalations = max(1, Escalation.objects.count() * 9 // 10 // 20)  # 20 a page
     token = feed_token_renew(agent=chef).token
     msp = ensure_booking_week(big, [agent, chef])
+    doc_space = ensure_document_spaces(big, [agent, chef])
+    from documents.models import Document
+
+    doc_cursor = (
+        Document.objects.filter(space_id=doc_space).order_by("id").values_list("id", flat=True)[200]
+    )
     view = ensure_points(big)
     search = urllib.parse.urlencode({"q": "dépôt sauvage"})
     pages = [
@@ -359,6 +427,13 @@ def personas_and_pages() -> tuple[dict, list[dict], dict]:
         ("emerging phenomena", f"/observations/phenomenes-emergents/?quartier={big.slug}", "chef"),
         ("calendar feed (iCalendar)", f"/reunions/agenda/{token}.ics", None),
         ("booking week view", f"/reservations/lieux/{msp}/", "agent"),
+        ("document list", f"/documents/espaces/{doc_space}/", "agent"),
+        (
+            "document list, deep page",
+            f"/documents/espaces/{doc_space}/?apres={doc_cursor}",
+            "agent",
+        ),
+        ("document search, words inside files", "/documents/?q=m%C3%A9diath%C3%A8que", "agent"),
         (
             "observation map, points in view",
             f"/observations/carte/points.geojson?quartier={big.pk}&bbox={view}",
@@ -734,6 +809,7 @@ def budgets(results: dict) -> dict:
     for first_name, deep_name in (
         ("observation list, first page", "observation list, deep page"),
         ("comité de direction escalations", "comité de direction escalations, deep page"),
+        ("document list", "document list, deep page"),
     ):
         first, deep = pages[first_name], pages[deep_name]
         checks[f"{deep_name} not slower than the first page (p95 ratio, 1.5x margin)"] = (
@@ -773,6 +849,9 @@ LABELS = {
     "emerging phenomena": "phénomènes émergents",
     "calendar feed (iCalendar)": "flux d'agenda (iCalendar)",
     "booking week view": "semaine des réservations de la MSP",
+    "document list": "documents partagés, première page",
+    "document list, deep page": "documents partagés, page lointaine",
+    "document search, words inside files": "documents partagés, recherche dans le texte des fichiers",
     "observation map, points in view": "carte des observations, points de la zone affichée",
     "comité de direction escalations": "remontées (comité de direction)",
     "comité de direction escalations, deep page": "remontées, page lointaine",

@@ -11,6 +11,7 @@ DEMO_MODULES = [
     "bookings.demo",
     "meetings.demo",
     "walks.demo",
+    "documents.demo",
     "diagnostics.demo",
 ]
 
