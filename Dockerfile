@@ -2,7 +2,9 @@
 FROM node:20-bookworm-slim AS assets
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+COPY assets assets
+# Workbox (a build-time tool) builds the service worker, then only the runtime packages stay.
+RUN npm ci --no-audit --no-fund && node assets/build-service-worker.mjs && npm prune --omit=dev
 
 FROM python:3.12-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
@@ -21,6 +23,7 @@ COPY diagnostics diagnostics
 RUN pip install --no-cache-dir .
 COPY . .
 COPY --from=assets /app/node_modules node_modules
+COPY --from=assets /app/build build
 RUN DEBUG=0 SECRET_KEY=build-only python manage.py collectstatic --noinput \
     && mkdir -p /app/var && chown -R app:app /app/var
 USER app

@@ -23,9 +23,13 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-setup: $(BIN)/activate node_modules/.installed
+# The service worker (Workbox, from node_modules), served at /sw.js.
+build/sw/sw.js: node_modules/.installed assets/build-service-worker.mjs
+	node assets/build-service-worker.mjs
 
-assets: node_modules/.installed
+setup: $(BIN)/activate node_modules/.installed build/sw/sw.js
+
+assets: node_modules/.installed build/sw/sw.js
 
 migrate: setup
 	$(PY) manage.py migrate --noinput
@@ -79,4 +83,4 @@ restore: setup
 	$(PY) manage.py restore "$(ARCHIVE)"
 
 clean:
-	rm -rf $(VENV) node_modules var staticfiles
+	rm -rf $(VENV) node_modules var staticfiles build

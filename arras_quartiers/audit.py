@@ -48,6 +48,8 @@ EXPORT = "export"
 PUBLICATION = "publication"
 SSO_NOT_ATTACHED = "sso_not_attached"
 HR_IMPORT = "hr_import"
+DELETION = "deletion"
+RESTORATION = "restoration"
 
 #: The request being served, for records made deep in a service or a signal.
 current_request: ContextVar = ContextVar("audit_current_request", default=None)
@@ -257,7 +259,10 @@ EXPORT_VIEWS = {
     "meetings:document_download",
     "diagnostics:version_pdf",
     "diagnostics:document_download",
+    "documents:download",
 }
+#: Rows put in a bin (their `deleted_at` set or cleared by a save naming it) and erased.
+BIN_MODELS = ["documents.Document"]
 
 
 def _connect_publications() -> None:
@@ -278,6 +283,29 @@ def _connect_publications() -> None:
         )
 
 
+def _connect_bins() -> None:
+    from django.apps import apps
+
+    def binned(sender, instance, created, update_fields=None, **kwargs):
+        if created or not update_fields or "deleted_at" not in update_fields:
+            return
+        if instance.deleted_at is not None:
+            record(DELETION, target=instance, state="corbeille")
+        else:
+            record(RESTORATION, target=instance)
+
+    def erased(sender, instance, **kwargs):
+        record(DELETION, target=instance, state="effacé")
+
+    for label in BIN_MODELS:
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        post_save.connect(binned, sender=model, dispatch_uid=f"audit_bin_{label}", weak=False)
+        post_delete.connect(erased, sender=model, dispatch_uid=f"audit_erase_{label}", weak=False)
+
+
 def connect() -> None:
     """Connect the receivers of other apps' signals (once the app registry is ready).
 
@@ -286,3 +314,4 @@ def connect() -> None:
     _connect_allauth_signals()
     _connect_model_signals()
     _connect_publications()
+    _connect_bins()

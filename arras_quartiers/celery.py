@@ -47,6 +47,10 @@ app.conf.beat_schedule = {
         "task": "bookings.tasks.remind_vehicle_bookings",
         "schedule": crontab(minute="*/15"),
     },
+    "documents-erase-expired": {
+        "task": "documents.tasks.erase_expired",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "meetings-remind-overdue-actions": {
         "task": "meetings.tasks.remind_overdue_actions",
         "schedule": crontab(hour=8, minute=20, day_of_week="mon"),

@@ -10,6 +10,7 @@ NAV = [
     (_("Accueil"), "home", None),
     (_("Observations"), "observations:index", "/observations/"),
     (_("Réunions"), "meetings:index", "/reunions/"),
+    (_("Documents"), "documents:index", "/documents/"),
     (_("Réservations"), "bookings:index", "/reservations/"),
     (_("Diagnostics"), "diagnostics:index", "/diagnostics/"),
     (_("Annuaire"), "teams:annuaire", "/annuaire/"),

@@ -245,6 +245,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
     ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
     ("vendor/leaflet.markercluster", BASE_DIR / "node_modules" / "leaflet.markercluster" / "dist"),
+    ("vendor/idb", BASE_DIR / "node_modules" / "idb" / "build"),
 ]
 STORAGES: dict[str, dict[str, Any]] = {
     # User uploads are private: never under STATIC or a public URL; served by views that check access.
@@ -287,6 +288,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A whole request, files included, refused with 413 before it is read (foundation.uploads):
 # five 10 MB photos and their form. The reverse proxy should refuse the same size (README).
 MAX_REQUEST_BYTES = env_int("MAX_REQUEST_MB", 55) * 1024 * 1024
+# A shared document's file (each version), announced on the upload form; below MAX_REQUEST_MB.
+DOCUMENTS_MAX_UPLOAD_BYTES = env_int("DOCUMENTS_MAX_UPLOAD_MB", 20) * 1024 * 1024
+if DOCUMENTS_MAX_UPLOAD_BYTES > MAX_REQUEST_BYTES:
+    raise ImproperlyConfigured("DOCUMENTS_MAX_UPLOAD_MB must not exceed MAX_REQUEST_MB")
 
 # Cache: Redis when configured (shared by every web node: rate limits), local memory otherwise.
 REDIS_URL = env_str("REDIS_URL")
@@ -304,6 +309,10 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# Page parts cached until a write to what they show (foundation.generations); this bounds what a
+# write outside the ORM's signals could leave visible.
+GENERATION_CACHE_SECONDS = env_int("GENERATION_CACHE_SECONDS", 600)
 
 # Celery: Redis broker when REDIS_URL is set; otherwise jobs run in-process, eagerly, when the
 # change that asks for them commits (foundation.outbox).

@@ -14,6 +14,8 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 urlpatterns = [
     path("", views.home, name="home"),
     path("accessibilite/", views.accessibility, name="accessibility"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
+    path("sw.js", views.service_worker, name="service_worker"),
     # allauth's OpenID Connect callback, keeping the ID token for the provider's logout (sso.py).
     path(
         "comptes/oidc/<str:provider_id>/login/callback/",

@@ -183,3 +183,10 @@ def feed_bookings(agent, *, since: datetime.datetime) -> QuerySet[Booking]:
         .select_related("resource__place")
         .order_by("start")
     )
+
+
+def scopes_of_booking(booking: Booking) -> list[str]:
+    """What a change of a booking invalidates (foundation.generations): its place's days and its
+    booker's calendar feed."""
+    place_id = Resource.objects.filter(pk=booking.resource_id).values_list("place_id", flat=True)
+    return [f"place:{pk}" for pk in place_id] + [f"agent:{booking.booker_id}"]

@@ -22,9 +22,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from bookings import db
+from bookings import db, selectors
 from bookings.models import Booking, Place, Resource
-from foundation import mail, outbox
+from foundation import generations, mail, outbox
 
 #: Proposed slots lie within these local hours (nobody is offered a bike at 3 a.m.).
 DAY_START, DAY_END = datetime.time(7, 0), datetime.time(20, 0)
@@ -255,6 +255,7 @@ def booking_cancel(*, booking: Booking, by) -> Booking:
         cancelled_at=timezone.now(), cancelled_by=by
     )
     booking.refresh_from_db(fields=["cancelled_at", "cancelled_by"])
+    generations.bump(*selectors.scopes_of_booking(booking))  # update() sends no signal
     return booking
 
 

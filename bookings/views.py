@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,19 +16,13 @@ from django.views.decorators.http import require_POST
 from bookings import permissions, selectors, services
 from bookings.forms import BookingForm, PlaceForm, ResourceForm
 from bookings.models import Resource
+from foundation import generations
+from foundation.forms import attach_errors
 from foundation.replica import reads_from_replica
 
 
 def _posted(request):
     return request.POST if request.method == "POST" else None
-
-
-def _attach(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _first_day(request, *, week: bool) -> datetime.date:
@@ -78,10 +73,20 @@ def place(request, slug):
     context = {
         "place": place,
         "resources": resources,
-        "days": selectors.place_days(place, first, count),
         "can_manage": permissions.can_manage_place(request.user, place),
         **_navigation(week, first),
     }
+    # A week of a busy place is hundreds of rows: rendered again only after a change of its
+    # bookings or equipment (foundation.generations). No form in it, so no CSRF token to go stale.
+    context["days_html"] = generations.cached(
+        f"place-days:{place.pk}:{first}:{count}:{request.user.pk}:{timezone.localdate()}",
+        [f"place:{place.pk}"],
+        lambda: render_to_string(
+            "bookings/_days.html",
+            {**context, "days": selectors.place_days(place, first, count), "show_resource": True},
+            request=request,
+        ),
+    )
     return render(request, "bookings/place.html", context)
 
 
@@ -122,7 +127,7 @@ def book(request, pk):
             proposals = exc.proposals
             form.add_error(None, exc)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -172,7 +177,7 @@ def place_create(request):
                 data=form.place_data(), quartiers=form.cleaned_data["quartiers"]
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Le lieu « %(p)s » est créé.") % {"p": place.name})
             return redirect(place)
@@ -191,7 +196,7 @@ def place_edit(request, slug):
         try:
             services.place_save(place=place, data=data, quartiers=form.cleaned_data["quartiers"])
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Le lieu est modifié."))
             return redirect(place)
@@ -220,7 +225,7 @@ def _resource_save(request, form: ResourceForm, place, resource: Resource | None
         try:
             saved = services.resource_save(place=place, resource=resource, data=data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(
                 request,

@@ -12,3 +12,9 @@ class DiagnosticsConfig(AppConfig):
 
         register_panel("quartier", quartier_comparison, order=80)
         register_panel("home", latest_published, order=30)
+
+        from diagnostics.models import Diagnostic, DiagnosticVersion
+        from foundation.generations import bump_on_change
+
+        bump_on_change(Diagnostic, lambda d: [f"quartier:{d.quartier_id}"])
+        bump_on_change(DiagnosticVersion, lambda v: [f"quartier:{v.diagnostic.quartier_id}"])

@@ -21,6 +21,7 @@ from diagnostics.forms import (
 )
 from diagnostics.models import Contribution, Section
 from diagnostics.presentation import document_context
+from documents import selectors as document_selectors
 from foundation.models import DocumentJob
 from foundation.replica import reads_from_replica
 
@@ -113,6 +114,7 @@ def detail(request, pk):
         "job": job,
         **_job_urls(job),
         "links": links.trace_links(diagnostic.quartier, diagnostic.year, request.user),
+        "annexes": document_selectors.diagnostic_annexes(request.user, diagnostic.quartier),
     }
     return render(request, "diagnostics/detail.html", context)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 
 def choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
@@ -19,3 +20,13 @@ def valid_filters(form: forms.BaseForm) -> dict:
     and the others still apply."""
     form.is_valid()
     return getattr(form, "cleaned_data", {})
+
+
+def attach_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """A service's ValidationError shown on the form: under its field when it names one of the
+    form's fields, at the top otherwise; what was typed stays in the form."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

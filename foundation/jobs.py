@@ -32,6 +32,17 @@ logger = logging.getLogger(__name__)
 STALE_RUNNING_AFTER = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
 
 
+#: Functions called with each job once its file is ready, registered in `AppConfig.ready()` by
+#: apps further along the data flow (`documents` files the meetings' PDFs in their folder).
+#: A failing one is logged and never fails the job.
+_ON_READY: list[Callable[[DocumentJob], object]] = []
+
+
+def on_ready(func: Callable[[DocumentJob], object]) -> None:
+    if func not in _ON_READY:
+        _ON_READY.append(func)
+
+
 def enqueue(job: DocumentJob) -> None:
     outbox.enqueue(type(job).task_name, job.pk)
 
@@ -84,4 +95,9 @@ def run_job[J: DocumentJob](
     job.finished_at = timezone.now()
     job.error = ""
     job.save(update_fields=["file", "checksum", "status", "finished_at", "error"])
+    for hook in _ON_READY:
+        try:
+            hook(job)
+        except Exception:
+            logger.exception("A hook on the ready document job %s %s failed", model.__name__, pk)
     return job

@@ -6,6 +6,7 @@ AppConfig.ready(); the page renders what each returns. Places:
 
 - "home": the tableau de bord, called as func(request)
 - "quartier": the quartier home page, called as func(request, quartier)
+- "meeting": a meeting's page, called as func(request, meeting)
 
 A panel function returns (template_name, context) or None, and runs a bounded number of queries.
 """
@@ -20,7 +21,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 PanelFunction = Callable[..., tuple[str, dict[str, Any]] | None]
-PLACES = {"home", "quartier"}
+PLACES = {"home", "quartier", "meeting"}
 _PANELS: dict[str, list[tuple[int, PanelFunction]]] = defaultdict(list)
 
 

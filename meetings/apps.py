@@ -12,3 +12,9 @@ class MeetingsConfig(AppConfig):
 
         register_panel("home", panels.home_panel, order=30)
         register_panel("quartier", panels.quartier_panel, order=30)
+
+        from foundation.generations import bump_on_change
+        from meetings.models import Invitation, Meeting
+
+        bump_on_change(Meeting, panels.scopes_of_meeting)
+        bump_on_change(Invitation, panels.scopes_of_invitation)

@@ -41,3 +41,19 @@ def home_panel(request):
 def quartier_panel(request, quartier):
     meetings = selectors.upcoming_meetings(request.user, limit=PANEL_SIZE, quartier=quartier)
     return "meetings/panels/quartier.html", {"meetings": meetings, "quartier": quartier}
+
+
+# What a change of a meeting invalidates (foundation.generations): its quartier's home, and the
+# calendar feed of whoever organises it or is invited to it.
+
+
+def scopes_of_meeting(meeting: Meeting) -> list[str]:
+    invitees = Invitation.objects.filter(meeting_id=meeting.pk, agent__isnull=False)
+    agents = {meeting.organiser_id, *invitees.values_list("agent_id", flat=True)}
+    return [f"quartier:{meeting.quartier_id}" if meeting.quartier_id else ""] + [
+        f"agent:{pk}" for pk in agents if pk
+    ]
+
+
+def scopes_of_invitation(invitation: Invitation) -> list[str]:
+    return [f"agent:{invitation.agent_id}" if invitation.agent_id else ""]

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from bookings import selectors as booking_selectors
 from bookings import services as booking_services
 from bookings.models import Resource
-from foundation import jobs, outbox
+from foundation import generations, jobs, outbox
 from meetings import deliveries, permissions, planning, selectors
 from meetings.models import (
     Action,
@@ -247,7 +247,8 @@ def invitations_add(
         for external in {e.pk: e for e in externals}.values()
         if external.pk not in have_externals
     ]
-    Invitation.objects.bulk_create(new)
+    Invitation.objects.bulk_create(new)  # no signal: their calendar feeds are bumped here
+    generations.bump(*(f"agent:{invitation.agent_id}" for invitation in new if invitation.agent_id))
     if new and meeting.agenda_version:
         meeting.agenda_changed = True  # the invitee list printed on the agenda changed
         meeting.save(update_fields=["agenda_changed", "updated_at"])

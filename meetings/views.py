@@ -21,6 +21,8 @@ from django.views.decorators.http import require_POST
 
 from bookings import selectors as booking_selectors
 from bookings.ical import booking_event
+from foundation import generations
+from foundation.panels import render_panels
 from foundation.replica import primary_reads, reads_from_replica
 from meetings import permissions, selectors, services
 from meetings.documents import calendar_of
@@ -167,16 +169,23 @@ def feed(request, token):
     with primary_reads():  # a revoked token stops at once, whatever the replica's delay
         feed_token = selectors.feed_token(token)
     services.feed_token_touch(feed_token)
-    since = timezone.now() - datetime.timedelta(days=365)
-    meetings = selectors.feed_meetings(feed_token.agent, since=since)
-    # Bookings: the person's own, except a meeting's room (the meeting itself is in the feed).
-    bookings = booking_selectors.feed_bookings(feed_token.agent, since=since).filter(
-        meeting__isnull=True
-    )
-    body = calendar_of(
-        meetings,
-        name=_("Réunions de quartier — %(name)s") % {"name": feed_token.agent},
-        extra_events=[booking_event(booking) for booking in bookings],
+    agent = feed_token.agent
+
+    def build() -> bytes:
+        since = timezone.now() - datetime.timedelta(days=365)
+        meetings = selectors.feed_meetings(agent, since=since)
+        # Bookings: the person's own, except a meeting's room (the meeting itself is in the feed).
+        bookings = booking_selectors.feed_bookings(agent, since=since).filter(meeting__isnull=True)
+        return calendar_of(
+            meetings,
+            name=_("Réunions de quartier — %(name)s") % {"name": agent},
+            extra_events=[booking_event(booking) for booking in bookings],
+        )
+
+    # Calendar programs poll the feed: it is built again only after a change of the person's
+    # meetings, invitations or bookings (foundation.generations), or the next day.
+    body = generations.cached(
+        f"feed:{feed_token.pk}:{timezone.localdate():%Y%m%d}", [f"agent:{agent.pk}"], build
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="reunions.ics"'
@@ -389,6 +398,7 @@ def meeting_detail(request, pk):
         "my_proposals": [] if can_manage else selectors.proposals(request.user, meeting),
         "unserved": selectors.unserved_counts(meeting) if can_manage else {},
         "now": timezone.now(),
+        "panels": render_panels("meeting", request, meeting),
     }
     return render(request, "meetings/meeting_detail.html", context)
 

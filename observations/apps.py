@@ -12,3 +12,8 @@ class ObservationsConfig(AppConfig):
 
         register_panel("home", home_panel, order=10)
         register_panel("quartier", quartier_panel, order=10)
+
+        from foundation.generations import bump_on_change
+        from observations.models import Observation
+
+        bump_on_change(Observation, lambda o: [f"quartier:{o.quartier_id}"])

@@ -13,6 +13,7 @@ from foundation.forms import choice_field
 from foundation.images import sanitize_image
 from foundation.widgets import Select
 from observations.models import Category, NeedType, Observation
+from observations.offline import QueueFields
 from observations.privacy import find_personal_data
 from observations.services import MAX_PHOTOS, TRANSITIONS
 from teams.access import roles_of
@@ -88,7 +89,7 @@ PHOTO_HELP = _(
 )
 
 
-class ObservationForm(forms.Form):
+class ObservationForm(QueueFields):
     quartier = QuartierField(
         label=_("Quartier"), queryset=Quartier.objects.none(), empty_label=None
     )
@@ -238,6 +239,7 @@ class ObservationForm(forms.Form):
         if data["latitude"] is None or data["longitude"] is None:
             data["latitude"] = data["longitude"] = None
         data["photos"] = self.cleaned_data.get("photos") or []
+        data["idempotency_key"] = self.cleaned_data.get("idempotency_key")
         return data
 
 

@@ -53,17 +53,23 @@ def observations_for(user) -> QuerySet[Observation]:
 def search(queryset: QuerySet[Observation], text: str) -> QuerySet[Observation]:
     """French full-text search on PostgreSQL (the stored `search_document`, GIN index
     `obs_search_fr_document`), icontains elsewhere."""
+    return full_text_search(queryset, text, ("title", "description", "place"))
+
+
+def full_text_search[QS: QuerySet](queryset: QS, text: str, fields: tuple[str, ...]) -> QS:
+    """Rows whose stored `search_document` (french_unaccent, kept by a trigger) matches `text`
+    as a web search on PostgreSQL; elsewhere, rows with every word in one of `fields`."""
     text = text.strip()
     if not text:
         return queryset
     if connection.vendor == "postgresql":
         query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
         return queryset.filter(search_document=query)
-    words = text.split()[:8]
-    for word in words:
-        queryset = queryset.filter(
-            Q(title__icontains=word) | Q(description__icontains=word) | Q(place__icontains=word)
-        )
+    for word in text.split()[:8]:
+        any_field = Q()
+        for name in fields:
+            any_field |= Q(**{f"{name}__icontains": word})
+        queryset = queryset.filter(any_field)
     return queryset
 
 
@@ -185,6 +191,14 @@ def with_photo_counts(queryset: QuerySet[Observation]) -> QuerySet[Observation]:
 
 
 # One observation -----------------------------------------------------------------------------
+
+
+def observation_sent_with(author: Agent, key) -> Observation | None:
+    """The observation this person already sent with this idempotency key, if any (their own
+    submission: no other scoping needed)."""
+    if key is None:
+        return None
+    return Observation.objects.filter(author=author, idempotency_key=key).first()
 
 
 def observation_detail(user, pk: int) -> Observation:

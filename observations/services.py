@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage, send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -117,7 +117,16 @@ def observation_create(
     priority: Priority | None = None,
     confidentiality: str = Observation.Confidentiality.TEAM,
     photos: Iterable[CleanImage] = (),
+    idempotency_key: uuid.UUID | None = None,
 ) -> Observation:
+    """Create an observation, or answer the one this author already sent with this key.
+
+    The key makes a resent submission harmless (an offline queue replayed, a double tap): the
+    lookup answers the usual case, the unique constraint the race of two requests at once.
+    """
+    existing = selectors.observation_sent_with(author, idempotency_key)
+    if existing is not None:
+        return existing
     photos = list(photos)
     if len(photos) > MAX_PHOTOS:
         raise ValidationError(_("Cinq photos au plus par observation."))
@@ -137,10 +146,19 @@ def observation_create(
         is_emerging=is_emerging,
         priority=priority,
         confidentiality=confidentiality,
+        idempotency_key=idempotency_key,
     )
     _place_point(observation)
-    observation.full_clean()
-    observation.save()
+    observation.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():  # a savepoint: the enclosing block survives the conflict
+            observation.save()
+    except IntegrityError:
+        # Another request with the same key committed between the lookup and this insert.
+        existing = selectors.observation_sent_with(author, idempotency_key)
+        if existing is None:
+            raise
+        return existing
     StatusChange.objects.create(
         observation=observation, changed_by=author, from_status="", to_status=Status.NEW
     )

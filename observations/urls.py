@@ -10,6 +10,7 @@ urlpatterns = [
     path("nouvelle/", views.observation_create, name="create"),
     path("nouvelle/verifier/", views.observation_check, name="check"),
     path("nouvelle/adresse/", views.address_search, name="address_search"),
+    path("en-attente/", views.observation_pending, name="pending"),
     path("export.csv", views.observation_export, name="export"),
     path("a-traiter/", views.service_queue, name="queue"),
     path("remontees/", views.escalation_list, name="escalations"),

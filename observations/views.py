@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from foundation.forms import valid_filters
 from foundation.replica import reads_from_replica
-from observations import geocoding, maps, permissions, selectors, services
+from observations import geocoding, maps, offline, permissions, selectors, services
 from observations.forms import (
     AnswerForm,
     CommentForm,
@@ -196,21 +196,37 @@ def observation_export(request):
 # Logging -------------------------------------------------------------------------------------
 
 
+def _saved(request, observation: Observation, *, created: bool):
+    if offline.wants_json(request):
+        return offline.saved_json(observation, created=created)
+    if created:
+        messages.success(request, _("Observation enregistrée. Merci !"))
+    return redirect(reverse("observations:detail", args=[observation.pk]) + "?enregistree=1")
+
+
 def observation_create(request):
     if not permissions.quartiers_for_logging(request.user).exists():
         raise Http404
+    if request.method == "POST":
+        refusal = offline.refuse_other_owner(request)
+        if refusal is not None:
+            return refusal
+        sent = selectors.observation_sent_with(request.user, offline.sent_key(request))
+        if sent is not None:  # sent already (a retry, a double tap): the same observation
+            return _saved(request, sent, created=False)
     form = ObservationForm(request.POST or None, request.FILES or None, user=request.user)
     duplicates = []
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
-        duplicates = selectors.possible_duplicates(
-            request.user,
-            quartier=data["quartier"],
-            category=data["category"],
-            place=data["place"],
-            latitude=data["latitude"],
-            longitude=data["longitude"],
-        )
+        if not offline.wants_json(request):
+            duplicates = selectors.possible_duplicates(
+                request.user,
+                quartier=data["quartier"],
+                category=data["category"],
+                place=data["place"],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+            )
         unseen = [d for d in duplicates if d.pk not in form.seen_duplicate_ids]
         if not unseen:
             try:
@@ -218,15 +234,14 @@ def observation_create(request):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, _("Observation enregistrée. Merci !"))
-                return redirect(
-                    reverse("observations:detail", args=[observation.pk]) + "?enregistree=1"
-                )
+                return _saved(request, observation, created=True)
         else:
             # Shown before saving: the agent adds to one of them, or confirms (the ids are now "seen").
             resubmitted = request.POST.copy()  # (the form is bound to request.POST)
             resubmitted["duplicates_seen"] = ",".join(str(d.pk) for d in duplicates)
             form.data = resubmitted
+    if request.method == "POST" and offline.wants_json(request):
+        return offline.refused_json(form)
     context = {
         "form": form,
         "duplicates": duplicates,
@@ -244,6 +259,12 @@ def observation_create(request):
         },
     }
     return render(request, "observations/form.html", context)
+
+
+def observation_pending(request):
+    """« En attente d'envoi »: what this phone holds for this person, read from the browser's
+    queue by static/observations/offline.js (the server knows nothing of it)."""
+    return render(request, "observations/pending.html")
 
 
 @rate_limit("address", limit=30, period=60)

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class TeamsConfig(AppConfig):
     name = "teams"
     verbose_name = _("Équipes et quartiers")
+
+    def ready(self) -> None:
+        from foundation.generations import bump_on_change
+        from teams.models import Membership
+
+        # What a person sees of a quartier follows their membership in its team.
+        bump_on_change(Membership, lambda m: [f"quartier:{m.quartier_id}", f"agent:{m.agent_id}"])

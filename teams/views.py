@@ -5,9 +5,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from foundation import generations
 from foundation.forms import valid_filters
 from foundation.panels import render_panels
 from foundation.replica import reads_from_replica
@@ -116,7 +118,14 @@ def quartier_detail(request, slug):
         "priorities": list(quartier.priorities.filter(is_active=True)),
         "partners": list(quartier.partners.all()),
         "can_manage": can_manage_team(request.user, quartier),
-        "panels": render_panels("quartier", request, quartier),
+        # The other apps' panels (counts over the quartier's observations, meetings, walks,
+        # diagnostics) are this page's cost: kept until one of those changes, an hour at most
+        # (the upcoming meetings move with the clock).
+        "panels": generations.cached(
+            f"quartier-panels:{quartier.pk}:{request.user.pk}:{timezone.now():%Y%m%d%H}",
+            [f"quartier:{quartier.pk}", f"agent:{request.user.pk}"],
+            lambda: render_panels("quartier", request, quartier),
+        ),
     }
     return render(request, "teams/quartier_detail.html", context)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core.cache import cache
 
 from teams.models import Agent, Membership, Partner, Priority, Quartier, Service
 from tests.teams.factories import join, login, make_agent
@@ -41,6 +42,15 @@ def _media_root(settings, tmp_path):
         },
     }
     settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the test databases reuse primary keys, and a page
+    part cached by an earlier test (foundation.generations) must not answer for this one's."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

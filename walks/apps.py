@@ -13,3 +13,8 @@ class WalksConfig(AppConfig):
         from walks import panels
 
         register_panel("quartier", panels.quartier_panel, order=35)
+
+        from foundation.generations import bump_on_change
+        from walks.models import Walk
+
+        bump_on_change(Walk, lambda walk: [f"quartier:{walk.quartier_id}"])

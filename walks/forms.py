@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from foundation.forms import choice_field
 from observations.forms import PHOTO_HELP, DateTimeLocalInput, MultiplePhotoField
 from observations.models import Category, Observation
+from observations.offline import QueueFields
 from observations.privacy import find_personal_data
 from teams.models import Agent, ExternalParticipant, Membership, Priority, Quartier
 from walks.models import Stop, Walk
@@ -122,7 +123,7 @@ class StopForm(forms.ModelForm):
         return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
 
 
-class NoteForm(forms.Form):
+class NoteForm(QueueFields):
     """An observation at the current stop. Personal data typed in the text is refused outright
     (no confirmation box here: during a walk, an inhabitant may stand next to the agent)."""
 

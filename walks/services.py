@@ -210,10 +210,11 @@ def note_observation(
     confidentiality: str = Observation.Confidentiality.TEAM,
     for_inhabitant: bool = False,
     photos=(),
+    idempotency_key=None,
 ) -> StopObservation:
     """A real observation (observations' own creation service: routing, notifications, photo
     sanitising) and its link to the stop, in one transaction: if the link fails, neither the
-    observation nor its photo files remain."""
+    observation nor its photo files remain. A key already used answers the note it made."""
     if latitude is None or longitude is None:
         latitude, longitude = stop.latitude, stop.longitude
     observation = observation_services.observation_create(
@@ -228,7 +229,11 @@ def note_observation(
         priority=stop.priority if stop.priority_id else None,
         confidentiality=confidentiality,
         photos=photos,
+        idempotency_key=idempotency_key,
     )
+    noted = StopObservation.objects.filter(observation=observation).first()
+    if noted is not None:  # sent already with this key
+        return noted
     return StopObservation.objects.create(
         stop=stop, observation=observation, for_inhabitant=for_inhabitant
     )

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from foundation import jobs
 from foundation.replica import reads_from_replica
+from observations import offline
 from observations.permissions import observations_visible_to
 from walks import permissions, services
 from walks.forms import NoteForm, StopForm, WalkForm, default_times
@@ -260,24 +261,32 @@ def live(request, pk, stop_pk=None):
     if current is None:
         raise Http404
     index = stops.index(current)
+    if request.method == "POST":  # perhaps from the phone's queue (observations/offline.py)
+        refusal = offline.refuse_other_owner(request)
+        if refusal is not None:
+            return refusal
     form = NoteForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.note_observation(
+            noted = services.note_observation(
                 stop=current, author=request.user, category=data["category"],
                 title=data["title"], description=data["description"],
                 latitude=data["latitude"], longitude=data["longitude"],
                 confidentiality=data["confidentiality"], for_inhabitant=data["for_inhabitant"],
-                photos=data["photos"],
+                photos=data["photos"], idempotency_key=data["idempotency_key"],
             )  # fmt: skip
         except ValidationError as exc:
             _form_error(form, exc)
         else:
+            if offline.wants_json(request):
+                return offline.saved_json(noted.observation, created=True)
             messages.success(
                 request, _("Observation notée à l'arrêt « %(stop)s ».") % {"stop": current.name}
             )
             return redirect("walks:live_stop", walk.pk, current.pk)
+    if request.method == "POST" and offline.wants_json(request):
+        return offline.refused_json(form)
     return render(
         request,
         "walks/live.html",

@@ -62,16 +62,11 @@
   form.addEventListener("input", saveDraft);
   form.addEventListener("change", saveDraft);
 
-  var offline = document.getElementById("offline-notice");
-  form.addEventListener("submit", function (event) {
-    saveDraft();
-    if (navigator.onLine === false) {
-      event.preventDefault();
-      offline.classList.remove("d-none");
-      offline.focus();
-    }
+  // With no network, offline.js keeps the submission on the phone (and clears the draft).
+  form.addEventListener("submit", saveDraft);
+  form.addEventListener("aq:form-reset", function () {
+    lat.value = ""; lon.value = ""; status.textContent = ""; showPosition();
   });
-  window.addEventListener("online", function () { offline.classList.add("d-none"); });
 
   // Photos: five at most, said before sending.
   var photos = form.querySelector("input[type=file][name=photos]");

@@ -125,9 +125,15 @@ class Session:
     checked_urls: set[str] = field(default_factory=set)
 
 
-def _new_session(browser, live_server, axe_source, viewport) -> Session:
+def _new_session(browser, live_server, axe_source, viewport, service_workers="block") -> Session:
+    # The app registers a service worker (offline form): blocked unless a journey is about it,
+    # so that no cached page or static file leaks from one test into the next.
     context = browser.new_context(
-        viewport=viewport, locale="fr-FR", timezone_id="Europe/Paris", base_url=live_server.url
+        viewport=viewport,
+        locale="fr-FR",
+        timezone_id="Europe/Paris",
+        base_url=live_server.url,
+        service_workers=service_workers,
     )
     context.set_default_timeout(8_000)
     session = Session(context=context, base_url=live_server.url, axe_source=axe_source)
@@ -220,8 +226,8 @@ def new_page(request, browser, live_server, axe_source):
     """A factory of pages, each in its own context (one per person in a multi-person journey)."""
     sessions = []
 
-    def _make(viewport=DESKTOP):
-        session = _new_session(browser, live_server, axe_source, viewport)
+    def _make(viewport=DESKTOP, service_workers="block"):
+        session = _new_session(browser, live_server, axe_source, viewport, service_workers)
         sessions.append(session)
         page = session.context.new_page()
         page.e2e = session

@@ -38,6 +38,7 @@ from bookings import services as booking_services
 from bookings.models import Place, Resource
 from diagnostics import services as diagnostics_services
 from diagnostics.models import Diagnostic, DiagnosticDocument
+from documents import services as services_of_documents
 from foundation.models import DocumentJob, document_job_models
 from meetings import services as meetings_services
 from meetings.models import AgendaDocument, Meeting, MinutesDocument, WorkingGroup
@@ -46,6 +47,7 @@ from observations import services as obs_services
 from observations.models import EscalationDigest, Notification, Observation
 from teams.models import Agent
 from tests.diagnostics.factories import diagnostic_in_state
+from tests.documents.factories import make_document
 from tests.meetings.factories import make_meeting
 from tests.observations.factories import add_photo, make_observation
 from tests.poppler import pdf_text
@@ -243,6 +245,9 @@ def canary(personas, ouest, services, django_capture_on_commit_callbacks) -> dic
             end=soon + datetime.timedelta(hours=1), purpose="Tournée",
         )  # fmt: skip
         w.update(place=place, resource=vehicle, booking=booking)
+        # Documents: Ouest's space, with a document the whole team reads.
+        doc = make_document(services_of_documents.space_of_quartier(ouest), chef, title="Plan")
+        w.update(doc_space=doc.space, doc=doc, doc_version=doc.current_version)
 
         diagnostic = diagnostic_in_state(
             ouest, by=chef, year=timezone.localdate().year, status=Diagnostic.Status.REVIEW

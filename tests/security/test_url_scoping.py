@@ -247,7 +247,23 @@ def sud_world(personas, sud, services) -> dict:
     walk_report.store(b"%PDF-1.7 sud", "sud-marche.pdf")
     walk_report.save()
     world.update(walk=walk, walk_stop=make(model("walks.Stop"), walk=walk), walk_report=walk_report)
+    world.update(_sud_documents(sud, sud_agent))
     return world
+
+
+def _sud_documents(sud, sud_agent) -> dict:
+    """Sud's document space, a folder and a document with one version (a file on disk)."""
+    space = make(model("documents.Space"), quartier=sud)
+    folder = make(model("documents.Folder"), space=space)
+    document = make(model("documents.Document"), space=space, folder=folder, created_by=sud_agent)
+    version = model("documents.DocumentVersion")(
+        document=document, number=1, original_name="sud.pdf", content_type="application/pdf",
+        extension="pdf", size=12, checksum="0" * 64, uploaded_by=sud_agent,
+    )  # fmt: skip
+    version.file.save("sud.pdf", ContentFile(b"%PDF-1.7 sud"), save=True)
+    document.current_version = version
+    document.save()
+    return {"doc_space": space, "doc": document, "doc_version": version}
 
 
 def object_urls(w: dict) -> dict[str, dict]:
@@ -336,6 +352,25 @@ def _object_urls(w: dict) -> dict[str, dict]:
         "diagnostics:document_retry": {"job_pk": w["diagnostic_doc"].pk},
         "diagnostics:document_download": {"job_pk": w["diagnostic_doc"].pk},
         **_walk_urls(w),
+        **_document_urls(w),
+    }
+
+
+def _document_urls(w: dict) -> dict[str, dict]:
+    space, doc, version = w["doc_space"].pk, w["doc"].pk, w["doc_version"].pk
+    return {
+        "documents:space": {"pk": space},
+        "documents:create": {"pk": space},
+        "documents:folder_create": {"pk": space},
+        "documents:bin": {"pk": space},
+        "documents:detail": {"pk": doc},
+        "documents:edit": {"pk": doc},
+        "documents:version_upload": {"pk": doc},
+        "documents:download": {"pk": doc, "version_pk": version},
+        "documents:version_restore": {"pk": doc, "version_pk": version},
+        "documents:delete": {"pk": doc},
+        "documents:restore": {"pk": doc},
+        "documents:agenda_link": {"meeting_pk": w["meeting"].pk},
     }
 
 
@@ -368,6 +403,8 @@ CONTROL_URLS = [
     "bookings:place",
     "bookings:resource",
     "walks:detail",
+    "documents:space",
+    "documents:detail",
 ]
 
 

@@ -1,0 +1,82 @@
+"""Links with meetings and diagnostics: the agenda and minutes PDFs filed in the meeting's
+folder, agenda items pointing to documents, the meeting page's panel."""
+
+from django.urls import reverse
+
+from documents.models import Document, Folder
+from meetings import services as meetings_services
+from tests.documents.factories import make_document
+from tests.meetings.factories import make_meeting
+from tests.poppler import pdf_text
+
+
+def test_a_published_agenda_is_filed_in_the_meetings_folder(
+    as_role, personas, ouest, ouest_space, django_capture_on_commit_callbacks
+):
+    chef = personas["chef"]
+    meeting = make_meeting(ouest, chef, title="Réunion d'équipe de novembre")
+    meetings_services.item_propose(
+        meeting=meeting, proposed_by=chef, title="Fête de quartier", accept=True
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        meetings_services.agenda_publish(meeting=meeting, requested_by=chef)
+    folder = Folder.objects.get(meeting=meeting)
+    assert folder.space == ouest_space and folder.kind == Folder.Kind.MEETING
+    document = Document.objects.get(folder=folder)
+    assert document.title == "Ordre du jour — Réunion d'équipe de novembre"
+    client = as_role("agent")
+    served = b"".join(client.get(document.current_version.get_download_url()).streaming_content)
+    assert "Fête de quartier" in pdf_text(served)
+    page = client.get(meeting.get_absolute_url()).text
+    assert "Documents partagés" in page and document.title.replace("'", "&#x27;") in page
+
+
+def test_an_agenda_item_points_to_a_document(as_role, personas, ouest, ouest_space):
+    chef = personas["chef"]
+    meeting = make_meeting(ouest, chef)
+    item = meetings_services.item_propose(
+        meeting=meeting, proposed_by=chef, title="Éclairage public", accept=True
+    )
+    document = make_document(ouest_space, personas["agent"], title="Relevé des lampadaires")
+    client = as_role("chef")
+    response = client.post(
+        reverse("documents:agenda_link", args=[meeting.pk]),
+        {"item": item.pk, "document": document.pk},
+    )
+    assert response.status_code == 302
+    assert list(document.agenda_items.all()) == [item]
+    page = client.get(meeting.get_absolute_url()).text
+    assert "Point « Éclairage public »" in page and "Relevé des lampadaires" in page
+    # The agent reads the document but does not manage the meeting: no linking.
+    assert (
+        as_role("agent")
+        .post(
+            reverse("documents:agenda_link", args=[meeting.pk]),
+            {"item": item.pk, "document": document.pk},
+        )
+        .status_code
+        == 404
+    )
+
+
+def test_the_panel_is_absent_for_who_reads_the_meeting_but_not_the_space(
+    as_role, personas, ouest, ouest_space
+):
+    make_meeting(ouest, personas["chef"])
+    meeting = make_meeting(ouest, personas["chef"])
+    make_document(ouest_space, personas["chef"], title="Document interne")
+    page = as_role("elu").get(meeting.get_absolute_url())
+    if page.status_code == 200:
+        assert "Documents partagés" not in page.text
+
+
+def test_the_diagnostic_lists_the_annexes(as_role, personas, ouest, ouest_space):
+    from documents import services
+    from tests.diagnostics.factories import diagnostic_in_state
+
+    folder = services.folder_create(space=ouest_space, name="Annexes 2026", kind=Folder.Kind.ANNEX)
+    make_document(ouest_space, personas["chef"], title="Carte des équipements", folder=folder)
+    make_document(ouest_space, personas["chef"], title="Hors annexes")
+    diagnostic = diagnostic_in_state(ouest, by=personas["chef"], year=2026, status="draft")
+    page = as_role("chef").get(reverse("diagnostics:detail", args=[diagnostic.pk])).text
+    assert "Carte des équipements" in page and "Hors annexes" not in page
