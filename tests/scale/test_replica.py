@@ -94,6 +94,7 @@ def replica_queries() -> Iterator[list[str]]:
 def replica(settings):
     """The `replica` alias on the real replica, reading the same test database as the primary;
     its replay paused by `pause()` and always resumed afterwards."""
+    _script("start")  # running and accepting reads (it waits if it is coming back)
     connection = connections["replica"]
     mirrored = connection.settings_dict
     url = dj_database_url.parse(REPLICA_URL)
@@ -223,47 +224,6 @@ def test_a_lagging_replica_is_left_for_the_primary(
     assert all("pg_last_xact_replay_timestamp" in sql for sql in on_replica)
 
 
-@replica_db
-def test_pages_answer_while_the_replica_is_stopped(replica, agent_client, personas, ouest, caplog):
-    make_observation(ouest, personas["agent"], title="Banc cassé square Ronville")
-    caught_up()
-    pages = [
-        reverse("home"),
-        reverse("observations:index"),
-        reverse("observations:map_points"),
-        reverse("teams:quartier_detail", args=[ouest.slug]),
-        reverse("meetings:index"),
-        reverse("diagnostics:index"),
-    ]
-    for url in pages:  # the replica answers: its connection is open, its health remembered
-        assert agent_client.get(url).status_code == 200
-    _script("stop")
-    try:
-        with caplog.at_level(logging.WARNING, logger="foundation.replica"):
-            for url in pages:
-                response = agent_client.get(url)
-                assert response.status_code == 200, url
-        assert "Banc cassé square Ronville" in _list(agent_client)
-        assert "failed during a read" in caplog.text  # the open connection broke mid-read
-        # Until the next check, nothing tries the stopped replica again.
-        with replica_queries() as on_replica:
-            _list(agent_client)
-        assert on_replica == []
-        # The next check finds it unreachable: still the primary, with a log line.
-        replica_routing.forget_health()
-        caplog.clear()
-        with caplog.at_level(logging.WARNING, logger="foundation.replica"):
-            assert "Banc cassé square Ronville" in _list(agent_client)
-        assert "unreachable" in caplog.text
-    finally:
-        _script("start")
-    replica_routing.forget_health()
-    caught_up()
-    with replica_queries() as on_replica:
-        _list(agent_client)
-    assert any("observations_observation" in sql for sql in on_replica)
-
-
 SELECTOR_PAGES = [
     ("home", []),
     ("teams:quartier_detail", ["ouest"]),
@@ -315,3 +275,44 @@ def test_every_role_reads_the_same_from_the_replica_and_the_primary(
     assert ("observations:index", 200, True) in seen_by["agent"]
     assert ("observations:index", 200, False) in seen_by["outsider"]
     assert ("teams:quartier_detail", 404, False) in seen_by["outsider"]
+
+
+@replica_db
+def test_pages_answer_while_the_replica_is_stopped(replica, agent_client, personas, ouest, caplog):
+    make_observation(ouest, personas["agent"], title="Banc cassé square Ronville")
+    caught_up()
+    pages = [
+        reverse("home"),
+        reverse("observations:index"),
+        reverse("observations:map_points"),
+        reverse("teams:quartier_detail", args=[ouest.slug]),
+        reverse("meetings:index"),
+        reverse("diagnostics:index"),
+    ]
+    for url in pages:  # the replica answers: its connection is open, its health remembered
+        assert agent_client.get(url).status_code == 200
+    _script("stop")
+    try:
+        with caplog.at_level(logging.WARNING, logger="foundation.replica"):
+            for url in pages:
+                response = agent_client.get(url)
+                assert response.status_code == 200, url
+        assert "Banc cassé square Ronville" in _list(agent_client)
+        assert "failed during a read" in caplog.text  # the open connection broke mid-read
+        # Until the next check, nothing tries the stopped replica again.
+        with replica_queries() as on_replica:
+            _list(agent_client)
+        assert on_replica == []
+        # The next check finds it unreachable: still the primary, with a log line.
+        replica_routing.forget_health()
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="foundation.replica"):
+            assert "Banc cassé square Ronville" in _list(agent_client)
+        assert "unreachable" in caplog.text
+    finally:
+        _script("start")
+    replica_routing.forget_health()
+    caught_up()
+    with replica_queries() as on_replica:
+        _list(agent_client)
+    assert any("observations_observation" in sql for sql in on_replica)
