@@ -74,33 +74,33 @@ EOF
 }
 
 start() {
-  if status >/dev/null 2>&1; then
-    echo "Replica already running on 127.0.0.1:$REPLICA_PORT"
-    return
+  if ! as_postgres "$PGBIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
+    # An old copy resumes where it stopped, unless the primary no longer has the WAL it missed.
+    if [ ! -f "$DATA/standby.signal" ] || ! launch \
+      || grep -q "has already been removed" "$REPLICA_DIR/replica.log"; then
+      stop >/dev/null 2>&1 || true
+      create
+      launch || { tail -20 "$REPLICA_DIR/replica.log" >&2; exit 1; }
+    fi
   fi
-  if [ -f "$DATA/standby.signal" ]; then
-    # An old copy resumes only if the primary still has the WAL it missed; otherwise, a new one.
-    run && return
-    echo "The replica could not resume streaming: a new base backup"
-    stop
-  fi
-  create
-  run || { echo "The replica did not come up; its log:" >&2; tail -20 "$REPLICA_DIR/replica.log" >&2; exit 1; }
-}
-
-# Start the cluster and wait until it streams from the primary.
-run() {
-  as_postgres "$PGBIN/pg_ctl" -D "$DATA" -l "$REPLICA_DIR/replica.log" -w -t 60 start >/dev/null \
-    || return 1
-  for _ in $(seq 1 40); do
-    if status >/dev/null 2>&1 \
-      && [ "$(replica_sql "select count(*) from pg_stat_wal_receiver where status = 'streaming'")" = 1 ]; then
+  # Reads are accepted once the replica has a consistent snapshot of the primary's transactions:
+  # a transaction left open on the primary (with many savepoints) delays it.
+  for _ in $(seq 1 "${REPLICA_WAIT_TICKS:-240}"); do
+    if [ "$(replica_sql "select count(*) from pg_stat_wal_receiver where status = 'streaming'" 2>/dev/null)" = 1 ]; then
       echo "Replica streaming on 127.0.0.1:$REPLICA_PORT"
       return 0
     fi
     sleep 0.5
   done
-  return 1
+  echo "The replica does not accept reads yet (a long transaction on the primary?); its log:" >&2
+  tail -20 "$REPLICA_DIR/replica.log" >&2
+  exit 1
+}
+
+launch() {
+  as_postgres rm -f "$REPLICA_DIR/replica.log"
+  as_postgres "$PGBIN/pg_ctl" -D "$DATA" -l "$REPLICA_DIR/replica.log" -W start >/dev/null \
+    && sleep 1 && as_postgres "$PGBIN/pg_ctl" -D "$DATA" status >/dev/null
 }
 
 stop() {

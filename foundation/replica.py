@@ -113,20 +113,23 @@ def replica_usable() -> bool:
     """Whether the replica answers and is recent enough, checked at most every few seconds."""
     if not configured():
         return False
-    with _health.lock:
-        if time.monotonic() - _health.checked_at >= settings.DATABASE_REPLICA_CHECK_SECONDS:
+    due = time.monotonic() - _health.checked_at >= settings.DATABASE_REPLICA_CHECK_SECONDS
+    # One thread checks; the others go on with the last answer meanwhile.
+    if due and _health.lock.acquire(blocking=False):
+        try:
             usable = _check()
             if usable and not _health.usable:
                 logger.info("Read replica in use")
             _health.set(usable)
-        return _health.usable
+        finally:
+            _health.lock.release()
+    return _health.usable
 
 
 def mark_down(exc: Exception) -> None:
     logger.warning("Read replica failed during a read, reading from the primary: %s", exc)
     connections[REPLICA].close()
-    with _health.lock:
-        _health.set(False)
+    _health.set(False)
 
 
 def forget_health() -> None:

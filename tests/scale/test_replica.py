@@ -94,6 +94,7 @@ def replica_queries() -> Iterator[list[str]]:
 def replica(settings):
     """The `replica` alias on the real replica, reading the same test database as the primary;
     its replay paused by `pause()` and always resumed afterwards."""
+    _script("start")  # running and accepting reads (it waits if it is coming back)
     connection = connections["replica"]
     mirrored = connection.settings_dict
     url = dj_database_url.parse(REPLICA_URL)
@@ -221,6 +222,59 @@ def test_a_lagging_replica_is_left_for_the_primary(
             assert "Encombrants rue Méaulens" in _list(agent_client)
     assert "behind" in caplog.text
     assert all("pg_last_xact_replay_timestamp" in sql for sql in on_replica)
+
+
+SELECTOR_PAGES = [
+    ("home", []),
+    ("teams:quartier_detail", ["ouest"]),
+    ("teams:annuaire", []),
+    ("observations:index", []),
+    ("observations:map_points", []),
+    ("observations:queue", []),
+    ("observations:escalations", []),
+    ("observations:emerging", []),
+    ("observations:orientations", []),
+    ("meetings:index", []),
+    ("meetings:quartier_calendar", ["ouest"]),
+    ("meetings:actions_board", ["ouest"]),
+    ("diagnostics:index", []),
+    ("bookings:index", []),
+    ("walks:index", []),
+]
+
+
+@replica_db
+def test_every_role_reads_the_same_from_the_replica_and_the_primary(
+    replica, as_role, personas, ouest, monkeypatch
+):
+    """Access rules hold on the replica: each role gets the same answers, rows included."""
+    Category.objects.get_or_create(slug="proprete", defaults={"name": "Propreté"})
+    make_observation(ouest, personas["agent"], title="Rodéo de motos parking Ronville")
+    caught_up()
+
+    def answers(client) -> list[tuple[str, int, bool]]:
+        seen = []
+        for name, args in SELECTOR_PAGES:
+            response = client.get(reverse(name, args=args))
+            body = response.content.decode() if response.status_code == 200 else ""
+            seen.append((name, response.status_code, "Rodéo de motos" in body))
+        return seen
+
+    seen_by = {}
+    for role in personas:
+        client = as_role(role)
+        with replica_queries() as on_replica:
+            seen_by[role] = answers(client)
+        assert on_replica, f"{role}: nothing read from the replica"
+        with monkeypatch.context() as patch:
+            patch.setattr(replica_routing, "replica_usable", lambda: False)
+            with replica_queries() as on_replica:
+                assert answers(client) == seen_by[role], role
+            assert on_replica == []
+    # The rules do tell people apart (the comparison is not between two empty pages).
+    assert ("observations:index", 200, True) in seen_by["agent"]
+    assert ("observations:index", 200, False) in seen_by["outsider"]
+    assert ("teams:quartier_detail", 404, False) in seen_by["outsider"]
 
 
 @replica_db
