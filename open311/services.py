@@ -275,6 +275,10 @@ def status_changed(status_change: StatusChange) -> WebhookDelivery | None:
     observation = selectors.with_details(Observation.objects.all()).get(
         pk=status_change.observation_id
     )
+    # The history row is written before the observation's new status: show the change's.
+    observation.status = status_change.to_status
+    observation.closing_reason = status_change.closing_reason
+    observation.updated_at = status_change.changed_at
     payload = selectors.request_data(observation)
     payload["token"] = str(submission.token)
     delivery = WebhookDelivery.objects.create(
