@@ -12,6 +12,7 @@ DEMO_MODULES = [
     "meetings.demo",
     "walks.demo",
     "diagnostics.demo",
+    "open311.demo",
 ]
 
 
