@@ -72,7 +72,7 @@ def service_definition(category: Category) -> dict:
 
 def with_details(queryset: QuerySet[Observation]) -> QuerySet[Observation]:
     return queryset.select_related("category", "service").only(
-        "pk", "status", "closing_reason", "title", "description", "place", "latitude",
+        "pk", "status", "closing_reason", "confidentiality", "title", "description", "place", "latitude",
         "longitude", "observed_at", "updated_at", "category__slug", "category__name",
         "service__name",
     )  # fmt: skip

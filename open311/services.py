@@ -280,6 +280,9 @@ def status_changed(status_change: StatusChange) -> WebhookDelivery | None:
     observation.closing_reason = status_change.closing_reason
     observation.updated_at = status_change.changed_at
     payload = selectors.request_data(observation)
+    if observation.is_confidential:
+        # Made confidential since (a social situation): the partner hears of the status only.
+        payload.update(description="", address="", agency_responsible="", lat=None, long=None)
     payload["token"] = str(submission.token)
     delivery = WebhookDelivery.objects.create(
         api_key=submission.api_key,
