@@ -78,8 +78,10 @@ def test_canary_never_leaves(client, partner, world, personas, django_capture_on
     api_key.save()
     answers = []
     for fmt in ("json", "xml"):
-        for endpoint in ("discovery", "services", "services/social-precarite", "requests"):
-            answers.append(client.get(f"{BASE}/{endpoint}.{fmt}", {"api_key": clear}))
+        answers.extend(
+            client.get(f"{BASE}/{endpoint}.{fmt}", {"api_key": clear})
+            for endpoint in ("discovery", "services", "services/social-precarite", "requests")
+        )
         answers.append(
             client.get(
                 f"{BASE}/requests.{fmt}", {"api_key": clear, "service_request_id": secret.pk}
