@@ -12,6 +12,10 @@ class ArrasQuartiersConfig(AppConfig):
         from arras_quartiers import audit, security  # noqa: F401
 
         audit.connect()
+        # The apps below the shell write to the journal through the foundation's hook.
+        from foundation import journal
+
+        journal.set_recorder(audit.record)
         # Every app's tasks, registered now in every process: the web one too, where no worker
         # start triggers Celery's lazy autodiscovery (eager mode runs them here).
         from arras_quartiers.celery import app

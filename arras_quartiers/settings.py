@@ -440,3 +440,12 @@ CITY_LABEL = env_str(
 )
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+
+# Open311 GeoReport v2 (open311): partners' calls per key and per window of seconds, who to
+# contact about the API (discovery), and the hosts a media_url may point to although private
+# (none by default: a partner's media is fetched from the internet only).
+OPEN311_RATE_LIMIT = (env_int("OPEN311_RATE_LIMIT", 120), env_int("OPEN311_RATE_PERIOD", 60))
+OPEN311_CONTACT = env_str("OPEN311_CONTACT", "")
+OPEN311_MEDIA_PRIVATE_HOSTS = env_list("OPEN311_MEDIA_PRIVATE_HOSTS")
+OPEN311_MEDIA_TIMEOUT = env_int("OPEN311_MEDIA_TIMEOUT", 10)
+OPEN311_WEBHOOK_TIMEOUT = env_int("OPEN311_WEBHOOK_TIMEOUT", 10)

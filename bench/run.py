@@ -123,6 +123,8 @@ def app_environment(args) -> dict[str, str]:
         "BENCH_MINIMAL_VIEW": "1",
         "CONN_MAX_AGE": "600",
         "LOG_LEVEL": "WARNING",
+        # The partner key of the Open311 row is measured, not throttled.
+        "OPEN311_RATE_LIMIT": "1000000000",
         "PYTHONPATH": str(ROOT),
     }
     env["REDIS_URL"] = redis_url()
@@ -410,6 +412,9 @@ def personas_and_pages() -> tuple[dict, list[dict], dict]:
     )
     view = ensure_points(big)
     search = urllib.parse.urlencode({"q": "dépôt sauvage"})
+    from open311.services import api_key_create
+
+    _, open311_key = api_key_create(partner="Banc d'essai", quartiers=[big])
     pages = [
         ("minimal view (reference)", "/bench/minimal/", "agent"),
         ("quartier home", f"/quartiers/{big.slug}/", "chef"),
@@ -445,6 +450,7 @@ def personas_and_pages() -> tuple[dict, list[dict], dict]:
             f"/observations/remontees/?page={deep_escalations}",
             "comite",
         ),
+        ("Open311 API, request list", f"/open311/v2/requests.json?api_key={open311_key}", None),
     ]
     page_list = [
         {"name": name, "path": path, "cookie": cookies[role] if role else "", "role": role}
@@ -855,6 +861,7 @@ LABELS = {
     "observation map, points in view": "carte des observations, points de la zone affichée",
     "comité de direction escalations": "remontées (comité de direction)",
     "comité de direction escalations, deep page": "remontées, page lointaine",
+    "Open311 API, request list": "API Open311, liste des demandes",
 }
 
 

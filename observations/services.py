@@ -103,7 +103,7 @@ def _delete_files_on_commit(photos: list[Photo]) -> None:
 @atomic_with_files
 def observation_create(
     *,
-    author: Agent,
+    author: Agent | None,
     quartier: Quartier,
     category: Category,
     title: str,
@@ -255,7 +255,9 @@ def photo_remove(*, photo: Photo, by: Agent) -> None:
     _delete_files_on_commit([photo])
 
 
-def _store_photos(observation: Observation, photos: list[CleanImage], *, by: Agent) -> list[Photo]:
+def _store_photos(
+    observation: Observation, photos: list[CleanImage], *, by: Agent | None
+) -> list[Photo]:
     """Write the files, then the rows; if anything fails, remove what was written (nothing half-saved).
 
     Inside `atomic_with_files` the files are also removed if the transaction fails later on.

@@ -53,6 +53,14 @@ EXEMPT = {
     "sso_oidc_callback": "retour du fournisseur d'identité ; le paramètre nomme le fournisseur",
     "openid_connect_login": "départ vers le fournisseur d'identité ; le paramètre nomme le fournisseur",
     "openid_connect_callback": "retour du fournisseur d'identité ; le paramètre nomme le fournisseur",
+    # Open311: partner systems with an API key, no person; the format is the only parameter
+    # of most (tests/open311/test_access.py: scope of a key, confidential never shown).
+    "open311:discovery": "API Open311 des partenaires : accès par clé (pas de session), portée de la clé et absence des observations confidentielles testées dans tests/open311/test_access.py",
+    "open311:services": "API Open311 des partenaires : accès par clé (pas de session), portée de la clé et absence des observations confidentielles testées dans tests/open311/test_access.py",
+    "open311:service": "API Open311 des partenaires : accès par clé (pas de session), portée de la clé et absence des observations confidentielles testées dans tests/open311/test_access.py",
+    "open311:requests": "API Open311 des partenaires : accès par clé (pas de session), portée de la clé et absence des observations confidentielles testées dans tests/open311/test_access.py",
+    "open311:request": "API Open311 des partenaires : accès par clé (pas de session), portée de la clé et absence des observations confidentielles testées dans tests/open311/test_access.py",
+    "open311:token": "API Open311 des partenaires : accès par clé (pas de session), portée de la clé et absence des observations confidentielles testées dans tests/open311/test_access.py",
 }
 
 _counter = itertools.count(1)

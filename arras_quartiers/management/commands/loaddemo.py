@@ -13,6 +13,7 @@ DEMO_MODULES = [
     "walks.demo",
     "documents.demo",
     "diagnostics.demo",
+    "open311.demo",
 ]
 
 
