@@ -2,7 +2,9 @@
 
 The table (`arras_quartiers.celery.ROUTES`) names every task's queue; the messages land in the
 Redis list of that queue (a real Redis); a render stores its document and only then asks for its
-emails, a task of its own on `mail`; without a broker (`make run`), both still run in-process.
+emails, a task of its own on `mail`. (Without a broker, `make run`, every routed task is
+registered and runs in-process: tests/foundation/test_tasks_contracts.py and
+test_make_run_documents.py.)
 """
 
 from __future__ import annotations
@@ -93,25 +95,6 @@ def test_a_render_lands_in_documents_then_its_emails_in_mail(
         personas[r].email for r in ("agent", "chef", "elu")
     )
     assert set(OutboxJob.objects.values_list("state", flat=True)) == {OutboxJob.State.DONE}
-
-
-def test_without_a_broker_every_task_is_registered_and_runs_in_process(tmp_path):
-    """`make run`'s process (no REDIS_URL, SQLite, no TESTING): eager, with every task known."""
-    script = (
-        "import django; django.setup();"
-        "from arras_quartiers.celery import app, ROUTES;"
-        "from foundation import outbox;"
-        "assert outbox.runs_in_process(), app.conf.broker_url;"
-        "missing = set(ROUTES) - set(app.tasks);"
-        "assert not missing, missing;"
-        "print('ok', len(ROUTES))"
-    )
-    env = {**make_run_env(tmp_path), "DJANGO_SETTINGS_MODULE": "arras_quartiers.settings"}
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.split() == ["ok", str(len(ROUTES))]
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX processes")
