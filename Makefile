@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DEBUG ?= 1
 
-.PHONY: run test setup assets migrate demo lint serve worker beat clean bench backup restore test-e2e
+.PHONY: run test setup assets migrate demo lint serve worker worker-documents worker-mail worker-default beat clean bench backup restore test-e2e
 
 $(BIN)/activate: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 ou plus récent est requis (python3.12 introuvable)."; exit 1; }
@@ -67,8 +67,29 @@ test-replica: setup
 bench: setup
 	$(PY) bench/run.py $(BENCH_ARGS)
 
+# One worker for every queue (development, small sites). Production runs one worker per queue
+# (worker-documents, worker-mail, worker-default below): renders never hold up an email.
+QUEUES := documents,mail,default
 worker: setup
-	$(BIN)/celery -A arras_quartiers worker -l info
+	$(BIN)/celery -A arras_quartiers worker -l info -Q $(QUEUES)
+
+# PDF renders: few at once (CPU, up to ~200 MiB each), a process recycled past 400 MB or 50 renders.
+DOCUMENTS_CONCURRENCY ?= 2
+worker-documents: setup
+	$(BIN)/celery -A arras_quartiers worker -l info -Q documents -n documents@%h \
+		--concurrency $(DOCUMENTS_CONCURRENCY) --max-memory-per-child 400000 --max-tasks-per-child 50
+
+# Emails and reminders: waiting on the mail server, so more at once; recycled past 200 MB.
+MAIL_CONCURRENCY ?= 4
+worker-mail: setup
+	$(BIN)/celery -A arras_quartiers worker -l info -Q mail -n mail@%h \
+		--concurrency $(MAIL_CONCURRENCY) --max-memory-per-child 200000 --max-tasks-per-child 1000
+
+# Periodic sweeps and requests (beat's), short.
+DEFAULT_CONCURRENCY ?= 1
+worker-default: setup
+	$(BIN)/celery -A arras_quartiers worker -l info -Q default -n default@%h \
+		--concurrency $(DEFAULT_CONCURRENCY) --max-memory-per-child 200000 --max-tasks-per-child 1000
 
 beat: setup
 	$(BIN)/celery -A arras_quartiers beat -l info

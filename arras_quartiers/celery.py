@@ -4,18 +4,62 @@ A change asks for a task through the outbox (`foundation.outbox.enqueue`), whose
 each worker (`RelayStep`) and whose base class (`OutboxTask`) every task has; beat sends the
 periodic ones below. The tasks are registered by autodiscovery when Django starts, in every
 process (`ArrasQuartiersConfig.ready`).
+
+Each task goes to a queue by kind of work (`ROUTES`), so that a burst of PDF renders never
+delays an email: `documents` (renders: slow, memory-hungry), `mail` (every email, reminders
+included), `default` (the rest: periodic sweeps and requests). `make worker` consumes the three;
+production runs one worker per queue, each with its own concurrency and recycling (README). A
+task missing from `ROUTES` still runs, on `default` (a test keeps the table complete).
 """
 
 import os
 
 from celery import Celery
 from celery.schedules import crontab
+from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "arras_quartiers.settings")
 
 app = Celery("arras_quartiers", task_cls="foundation.outbox:OutboxTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.steps["worker"].add("foundation.outbox:RelayStep")
+
+DOCUMENTS, MAIL, DEFAULT = "documents", "mail", "default"
+QUEUES = (DOCUMENTS, MAIL, DEFAULT)
+
+#: The queue of every task, by name.
+ROUTES = {
+    # PDF renders: each asks for its emails (on `mail`) once its document is stored.
+    "meetings.tasks.render_agenda": DOCUMENTS,
+    "meetings.tasks.render_minutes": DOCUMENTS,
+    "observations.tasks.render_escalation_digest": DOCUMENTS,
+    "walks.tasks.render_report": DOCUMENTS,
+    "diagnostics.tasks.render_diagnostic_document": DOCUMENTS,
+    # Emails, and the reminders that send their own.
+    "meetings.tasks.send_agenda": MAIL,
+    "meetings.tasks.send_minutes": MAIL,
+    "meetings.tasks.send_cancellation": MAIL,
+    "meetings.tasks.remind_proposals": MAIL,
+    "meetings.tasks.remind_meetings": MAIL,
+    "meetings.tasks.remind_overdue_actions": MAIL,
+    "observations.tasks.send_notifications": MAIL,
+    "observations.tasks.send_notification_digests": MAIL,
+    "observations.tasks.send_stale_notifications": MAIL,
+    "observations.tasks.send_escalation_digest": MAIL,
+    "walks.tasks.send_letter": MAIL,
+    "bookings.tasks.send_reminder": MAIL,
+    "diagnostics.tasks.notify_publication": MAIL,
+    "diagnostics.tasks.notify_review": MAIL,
+    # Periodic sweeps and requests: they only ask for the tasks above.
+    "foundation.tasks.sweep_mail_deliveries": DEFAULT,
+    "observations.tasks.request_monthly_escalation_digest": DEFAULT,
+    "bookings.tasks.remind_vehicle_bookings": DEFAULT,
+}
+
+app.conf.task_queues = [Queue(name, routing_key=name) for name in QUEUES]
+app.conf.task_default_queue = DEFAULT
+app.conf.task_default_routing_key = DEFAULT
+app.conf.task_routes = {name: {"queue": queue} for name, queue in ROUTES.items()}
 
 # Periodic jobs (celery beat). Each entry names a task owned by an app.
 app.conf.beat_schedule = {

@@ -329,8 +329,17 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = 400_000  # KiB: recycle a worker process af
 # Only the outbox relay (in the worker) publishes: it must fail fast on a broker that is down or
 # frozen (accepts and never answers), and leave the rows for its next round.
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# Recovery from a worker killed mid-task (SIGKILL, out of memory), with acks_late above: the
+# broker gives an unacknowledged message again after CELERY_VISIBILITY_TIMEOUT seconds (longer
+# than any task may run: a message redelivered while its run lives finds its row held and does
+# nothing), and the outbox relay hands a task over again once its run went silent for
+# OUTBOX_LEASE seconds (a live worker renews it every third of that), whichever comes first.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+OUTBOX_LEASE = env_int("OUTBOX_LEASE", 45)
+if OUTBOX_LEASE < 6:  # renewed every third of it, and the relay wakes every 2 s
+    raise ImproperlyConfigured("OUTBOX_LEASE must be at least 6 seconds")
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": 3600,
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
     "max_retries": 2,
     "socket_connect_timeout": 3,
     "socket_timeout": 5,

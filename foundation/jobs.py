@@ -7,6 +7,10 @@
   the file, mark it ready, or failed with a message. Returns the job when this call did the
   work, None when another call had already claimed or finished it: callers send their
   emails only then, so a second click or a redelivered message sends nothing twice.
+- `render_then_mail(model, pk, build)`: the body of a render task whose document is emailed:
+  `run_job`, then, once the document is stored, ask for its mail task (`model.mail_task_name`),
+  which runs on the `mail` queue: a burst of renders never delays an email, and a render
+  killed midway sends nothing.
 
 A job "en cours" whose worker died is taken over by the next run of its outbox row, which the
 relay hands over again once the dead run's lease ran out (within a minute); a run from outside
@@ -23,7 +27,7 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
-from foundation import outbox
+from foundation import mail, outbox
 from foundation.models import DocumentJob
 
 logger = logging.getLogger(__name__)
@@ -100,4 +104,17 @@ def run_job[J: DocumentJob](
             hook(job)
         except Exception:
             logger.exception("A hook on the ready document job %s %s failed", model.__name__, pk)
+    return job
+
+
+def render_then_mail[J: DocumentJob](
+    model: type[J], pk: int, build: Callable[[J], tuple[bytes, str]]
+) -> J | None:
+    """`run_job`, then ask for the mail task of the stored document; see the module docstring.
+
+    Asked also when an earlier run stored it and died before asking (its outbox row is handed
+    over again): the mail task sends only to the recipients not served yet."""
+    job = run_job(model, pk, build)
+    if model.objects.filter(pk=pk, status=DocumentJob.Status.READY).exists():
+        mail.ask(model.mail_task_name, pk)
     return job

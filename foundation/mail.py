@@ -122,16 +122,18 @@ def resend(rows: QuerySet[MailDelivery]) -> int:
     tasks = {(name, json.dumps(args)) for name, args in rows.values_list("task_name", "args")}
     count = rows.update(state=State.PENDING, attempts=0, claimed_at=None)
     for task_name, args in tasks:
-        _ask(task_name, json.loads(args))
+        ask(task_name, *json.loads(args))
     return count
 
 
-def _ask(task_name: str, args: list) -> bool:
+def ask(task_name: str, *args: Any) -> bool:
+    """Ask for the task that sends a letter, unless it already waits or runs."""
+    args_list = list(args)
     if OutboxJob.objects.filter(
-        task_name=task_name, args=args, state__in=OutboxJob.OPEN_STATES
+        task_name=task_name, args=args_list, state__in=OutboxJob.OPEN_STATES
     ).exists():
         return False
-    outbox.enqueue(task_name, *args)
+    outbox.enqueue(task_name, *args_list)
     return True
 
 
@@ -151,4 +153,4 @@ def sweep(now: datetime.datetime | None = None) -> int:
         .values_list("task_name", "args")
         .distinct()
     )
-    return sum(_ask(task_name, args) for task_name, args in list(letters[:200]))
+    return sum(ask(task_name, *args) for task_name, args in list(letters[:200]))

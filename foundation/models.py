@@ -17,7 +17,7 @@ class DocumentJob(models.Model):
     """One requested document (a PDF) and the state of the job that renders it.
 
     A concrete subclass names the Celery task that renders it (`task_name`, called with the
-    job's pk). The job and its task's outbox row (`foundation.outbox`) are written in the same
+    job's pk), and the one that emails it once stored, if any (`mail_task_name`). The job and its task's outbox row (`foundation.outbox`) are written in the same
     transaction as the change that asks for it: with the broker down, the request is not lost,
     it waits "en attente" until the relay hands it over.
     """
@@ -29,6 +29,8 @@ class DocumentJob(models.Model):
         FAILED = "failed", _("échec")
 
     task_name: ClassVar[str] = ""
+    #: The task that emails the stored document, if it is emailed (`jobs.render_then_mail`).
+    mail_task_name: ClassVar[str] = ""
     # Declared for the type checker: Django gives each concrete subclass its default manager.
     objects: ClassVar[models.Manager[Self]]
 

@@ -34,6 +34,7 @@ from typing import Any
 
 from celery import Task, bootsteps, current_app
 from celery.exceptions import Ignore, Reject, Retry
+from django.conf import settings
 from django.db import close_old_connections, connection, connections, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -48,9 +49,10 @@ State = OutboxJob.State
 HEADER = "outbox_id"
 #: How often each worker's relay looks for due rows, in seconds.
 RELAY_INTERVAL = 2.0
-#: A run silent for this long lost its worker; a live worker renews it every `RENEW_EVERY`.
-LEASE = datetime.timedelta(seconds=45)
-RENEW_EVERY = datetime.timedelta(seconds=15)
+#: A run silent for this long lost its worker; a live worker renews it every `RENEW_EVERY`
+#: (settings: OUTBOX_LEASE, seconds).
+LEASE = datetime.timedelta(seconds=settings.OUTBOX_LEASE)
+RENEW_EVERY = LEASE / 3
 #: Handed over and not started within this delay (doubled at each hand-over, up to the maximum):
 #: the message was lost, or the queue is long; either way it is handed over again.
 HANDOVER_WAIT = datetime.timedelta(seconds=45)

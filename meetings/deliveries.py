@@ -52,7 +52,7 @@ def _letter_task(meeting: Meeting, kind: str, version: int) -> tuple[str, int] |
     ).first()
     if document is None or version != getattr(meeting, model.version_field):
         return None
-    return model.task_name, document.pk
+    return model.mail_task_name, document.pk
 
 
 def plan(meeting: Meeting, *, kind: str, version: int) -> int:

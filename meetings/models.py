@@ -435,7 +435,7 @@ def _unique_version(prefix: str) -> models.UniqueConstraint:
 class MeetingDocument(DocumentJob):
     """One published version of a meeting's document: its PDF, then the emails to every invitee.
 
-    A concrete subclass sets its Celery task (`task_name`), the `Meeting` fields of its latest
+    A concrete subclass sets its Celery tasks (`task_name`, `mail_task_name`), the `Meeting` fields of its latest
     published version and of its "changed since" flag (`version_field`, `changed_field`), the
     `MailKind` of its emails (`mail_kind`), its `label`, and its `meeting` field (through
     `_document_meeting`, only to keep its own reverse name: `meeting.agenda_documents`...).
@@ -473,6 +473,7 @@ class AgendaDocument(MeetingDocument):
     """One published version of a meeting's agenda (ordre du jour)."""
 
     task_name = "meetings.tasks.render_agenda"
+    mail_task_name = "meetings.tasks.send_agenda"
     version_field = "agenda_version"
     changed_field = "agenda_changed"
     mail_kind = "agenda"
@@ -490,6 +491,7 @@ class MinutesDocument(MeetingDocument):
     """One published version of a meeting's compte rendu."""
 
     task_name = "meetings.tasks.render_minutes"
+    mail_task_name = "meetings.tasks.send_minutes"
     version_field = "minutes_version"
     changed_field = "minutes_changed"
     mail_kind = "minutes"

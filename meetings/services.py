@@ -748,16 +748,22 @@ def _stamp_when_served(queryset, field: str, *, meeting_id: int, kind: str, vers
 # Email delivery (called by the Celery tasks) -------------------------------------------------
 
 
-def document_deliver(*, model: type[MeetingDocument], document_id: int) -> int:
-    """Render the PDF once (`run_job` claims it), then email it to each invitee not served yet.
+def document_render(*, model: type[MeetingDocument], document_id: int) -> bool:
+    """Render the PDF once (`run_job` claims it); once stored, ask for its emails, which go on
+    the mail queue (`document_send`). True when this call rendered it."""
+    from meetings import documents
 
-    A redelivered message, or a second run, finds the PDF ready and sends only to the invitees
-    whose email was not sent (`meetings.deliveries`). A newer version published meanwhile is the
-    only one sent.
+    return jobs.render_then_mail(model, document_id, documents.document_pdf) is not None
+
+
+def document_send(*, model: type[MeetingDocument], document_id: int) -> int:
+    """Email the stored PDF to each invitee not served yet.
+
+    A redelivered message, or a second run, sends only to the invitees whose email was not sent
+    (`meetings.deliveries`). A newer version published meanwhile is the only one sent.
     """
     from meetings import documents
 
-    jobs.run_job(model, document_id, documents.document_pdf)
     # Each concrete document declares its `meeting`; the plugin checks the abstract base's fields.
     document = model.objects.select_related(  # type: ignore[misc]
         "meeting", "meeting__organiser"
@@ -766,7 +772,7 @@ def document_deliver(*, model: type[MeetingDocument], document_id: int) -> int:
         deliveries.drop_superseded(document.meeting.pk, model.mail_kind, document.version)
         return 0
     if document.status != model.Status.READY:
-        return 0
+        return 0  # its render asks for this task once the PDF is stored
     sent = documents.send_document_emails(document)
     _stamp_when_served(
         model.objects.filter(pk=document_id),

@@ -25,14 +25,36 @@ def email_task(name: str):
     )
 
 
-@email_task("meetings.tasks.render_agenda")
-def render_agenda(self, document_id: int) -> int:
-    return services.document_deliver(model=AgendaDocument, document_id=document_id)
+def render_task(name: str):
+    """A task that renders a PDF (queue `documents`): retried on a database failure only."""
+    return shared_task(
+        bind=True,
+        name=name,
+        autoretry_for=(OperationalError,),
+        retry_backoff=True,
+        max_retries=5,
+        ignore_result=True,
+    )
 
 
-@email_task("meetings.tasks.render_minutes")
-def render_minutes(self, document_id: int) -> int:
-    return services.document_deliver(model=MinutesDocument, document_id=document_id)
+@render_task("meetings.tasks.render_agenda")
+def render_agenda(self, document_id: int) -> bool:
+    return services.document_render(model=AgendaDocument, document_id=document_id)
+
+
+@render_task("meetings.tasks.render_minutes")
+def render_minutes(self, document_id: int) -> bool:
+    return services.document_render(model=MinutesDocument, document_id=document_id)
+
+
+@email_task("meetings.tasks.send_agenda")
+def send_agenda(self, document_id: int) -> int:
+    return services.document_send(model=AgendaDocument, document_id=document_id)
+
+
+@email_task("meetings.tasks.send_minutes")
+def send_minutes(self, document_id: int) -> int:
+    return services.document_send(model=MinutesDocument, document_id=document_id)
 
 
 @email_task("meetings.tasks.send_cancellation")

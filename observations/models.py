@@ -437,6 +437,7 @@ class EscalationDigest(DocumentJob):
     """The monthly PDF of the escalations and answers, emailed to the comité de direction."""
 
     task_name = "observations.tasks.render_escalation_digest"
+    mail_task_name = "observations.tasks.send_escalation_digest"
 
     month = models.DateField(_("mois"), help_text=_("Le premier jour du mois couvert."))
     emailed_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)

@@ -639,7 +639,7 @@ def escalation_digest_request(
         month=month, defaults={"requested_by": requested_by}
     )
     if created:
-        deliveries.plan(_digest_letter(job), _comite_emails(), job.task_name, job.pk)
+        deliveries.plan(_digest_letter(job), _comite_emails(), job.mail_task_name, job.pk)
         jobs.enqueue(job)
     elif job.status == EscalationDigest.Status.FAILED:
         jobs.retry(job)
@@ -685,7 +685,7 @@ def escalation_digest_email(job: EscalationDigest) -> bool:
     if not deliveries.rows_of(letter).exists():
         if job.emailed_at is not None:  # sent before the emails were recorded one by one
             return False
-        deliveries.plan(letter, _comite_emails(), job.task_name, job.pk)
+        deliveries.plan(letter, _comite_emails(), job.mail_task_name, job.pk)
     filename = (job.file.name or "").rsplit("/", 1)[-1]
     with job.file.open("rb") as pdf:
         content = pdf.read()

@@ -11,7 +11,7 @@ import smtplib
 from celery import shared_task
 from django.db import OperationalError
 
-from foundation.jobs import run_job
+from foundation.jobs import render_then_mail
 from observations import selectors, services
 from observations.models import EscalationDigest
 
@@ -68,17 +68,25 @@ def request_monthly_escalation_digest(self) -> int:
 @shared_task(
     bind=True,
     name="observations.tasks.render_escalation_digest",
-    autoretry_for=TRANSIENT,
+    autoretry_for=(OperationalError,),
     retry_backoff=True,
     max_retries=5,
 )
 def render_escalation_digest(self, job_id: int) -> None:
-    job = run_job(EscalationDigest, job_id, services.escalation_digest_build)
-    if job is None:
-        # Already rendered by an earlier attempt whose email failed: send it now (still only once,
-        # `escalation_digest_email` claims `emailed_at` with a conditional update).
-        job = EscalationDigest.objects.filter(
-            pk=job_id, status=EscalationDigest.Status.READY, emailed_at__isnull=True
-        ).first()
+    """Queue `documents`: render once; once stored, ask for `send_escalation_digest`."""
+    render_then_mail(EscalationDigest, job_id, services.escalation_digest_build)
+
+
+@shared_task(
+    bind=True,
+    name="observations.tasks.send_escalation_digest",
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_escalation_digest(self, job_id: int) -> None:
+    """Queue `mail`: email the stored digest to each member of the comité not served yet
+    (`escalation_digest_email` claims each email)."""
+    job = EscalationDigest.objects.filter(pk=job_id, status=EscalationDigest.Status.READY).first()
     if job is not None:
         services.escalation_digest_email(job)

@@ -32,11 +32,16 @@ MAKE_RUN_SETUP = """
 import json, django
 django.setup()
 from celery import current_app
+from arras_quartiers.celery import ROUTES
 from foundation.models import document_job_models
 print(json.dumps({
     "registered": sorted(current_app.tasks),
     "beat": sorted(entry["task"] for entry in current_app.conf.beat_schedule.values()),
-    "documents": sorted(model.task_name for model in document_job_models()),
+    "documents": sorted(
+        name for model in document_job_models()
+        for name in (model.task_name, model.mail_task_name) if name
+    ),
+    "routes": sorted(ROUTES),
     "eager": current_app.conf.task_always_eager,
 }))
 """
@@ -90,7 +95,10 @@ def test_every_task_is_registered_by_a_plain_django_setup_as_make_run_configures
     named = enqueued_task_names()
     assert {"observations.tasks.send_notifications", "meetings.tasks.send_cancellation"} <= named
     assert len(seen["documents"]) >= 4 and seen["beat"]
-    missing = (set(seen["beat"]) | set(seen["documents"]) | named) - registered
+    # Every task routed to a queue (documents, mail, default) exists in this configuration too.
+    missing = (
+        set(seen["beat"]) | set(seen["documents"]) | set(seen["routes"]) | named
+    ) - registered
     assert not missing, f"not registered after django.setup(): {sorted(missing)}"
     # Each app task has an explicit name: its module path, so a rename is a visible change.
     for name in registered - {n for n in registered if n.startswith("celery.")}:

@@ -9,7 +9,7 @@ import json
 import socket
 import sys
 
-from arras_quartiers.celery import app
+from arras_quartiers.celery import QUEUES, app
 from foundation import outbox
 
 REDIS = ("127.0.0.1", 6379)
@@ -61,16 +61,21 @@ class FrozenBroker:
         self.listener.close()
 
 
+def queue_of(task: str) -> str:
+    """The queue the task is routed to (kombu keeps each queue as a Redis list of that name)."""
+    return app.amqp.router.route({}, task)["queue"].name
+
+
 def queued_messages(client, task: str) -> list[dict]:
-    """The task messages waiting in Redis (kombu's list named after the default queue)."""
-    messages = [json.loads(raw) for raw in client.lrange("celery", 0, -1)]
+    """The task's messages waiting in Redis, in the list of its queue."""
+    messages = [json.loads(raw) for raw in client.lrange(queue_of(task), 0, -1)]
     return [m for m in messages if m["headers"]["task"] == task]
 
 
-def run_worker_once(client) -> int:
+def run_worker_once(client, queues=QUEUES) -> int:
     """Take the queued messages and run them as a worker would (same database, in-process)."""
     ran = 0
-    while raw := client.lpop("celery"):
+    while raw := next(filter(None, (client.lpop(queue) for queue in queues)), None):
         message = json.loads(raw)
         task = app.tasks[message["headers"]["task"]]
         args, kwargs, _embed = json.loads(base64.b64decode(message["body"]))

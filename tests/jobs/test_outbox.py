@@ -17,7 +17,7 @@ from django.utils import timezone
 from arras_quartiers.celery import app
 from foundation import outbox
 from foundation.models import DocumentJob, OutboxJob
-from tests.jobs.brokers import TEST_BROKER, queued_messages, run_worker_once
+from tests.jobs.brokers import TEST_BROKER, queue_of, queued_messages, run_worker_once
 
 CANCEL = "meetings.tasks.send_cancellation"
 AGENDA = "meetings.tasks.render_agenda"
@@ -182,7 +182,9 @@ def test_a_handed_over_job_whose_message_was_lost_is_handed_over_again(
     start = timezone.now()
     assert outbox.relay(now=start) == 1
     assert len(queued_messages(broker.redis, AGENDA)) == 1
-    broker.redis.delete("celery")  # the message is lost (a broker restarted without persistence)
+    broker.redis.delete(
+        queue_of(AGENDA)
+    )  # the message is lost (a broker restarted without persistence)
 
     assert outbox.relay(now=start + outbox.HANDOVER_WAIT - seconds(1)) == 0
     assert outbox.relay(now=start + outbox.HANDOVER_WAIT + seconds(1)) == 1  # within a minute
@@ -196,6 +198,7 @@ def test_a_handed_over_job_whose_message_was_lost_is_handed_over_again(
     assert AgendaDocument.objects.get(pk=document.pk).status == DocumentJob.Status.READY
     row.refresh_from_db()
     assert row.state == OutboxJob.State.DONE
+    assert outbox.relay() == 1 and run_worker_once(broker.redis) == 1  # then its emails
     assert len(mail.outbox) == 3
 
 

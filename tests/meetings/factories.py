@@ -48,3 +48,10 @@ def publish(meeting, who, capture):
     """Publish the agenda and run what is sent after the commit (the PDF job, the emails)."""
     with capture(execute=True):
         return services.agenda_publish(meeting=meeting, requested_by=who)
+
+
+def worker_delivers(document) -> int:
+    """What the workers do with a published document: the documents worker renders it (once,
+    then asks for its emails), the mail worker emails it to the invitees not served yet."""
+    services.document_render(model=type(document), document_id=document.pk)
+    return services.document_send(model=type(document), document_id=document.pk)

@@ -16,7 +16,7 @@ from foundation import mail
 from foundation.models import MailDelivery, OutboxJob
 from meetings import deliveries, services
 from teams.models import ExternalParticipant
-from tests.meetings.factories import add_item
+from tests.meetings.factories import add_item, worker_delivers
 from tests.meetings.mailers import KilledAfterBackend, WorkerKilled, die_after_claims
 
 INVITEES = 30
@@ -89,11 +89,11 @@ def test_a_worker_killed_after_n_of_30_leaves_the_others_to_the_redelivery(
     document = published(crowd, personas, django_capture_on_commit_callbacks)
     killed_between(accept=sent_before_the_kill)
     with pytest.raises(WorkerKilled):
-        services.document_deliver(model=type(document), document_id=document.pk)
+        worker_delivers(document)
     assert len(mailoutbox) == sent_before_the_kill
     # The broker redelivers the message (twice): the 30 - N others are served, once each.
-    services.document_deliver(model=type(document), document_id=document.pk)
-    services.document_deliver(model=type(document), document_id=document.pk)
+    worker_delivers(document)
+    worker_delivers(document)
     sent = Counter(m.to[0] for m in mailoutbox)
     assert sorted(sent) == all_addresses(crowd) and set(sent.values()) == {1}
     rows = deliveries.rows_of(crowd.pk, "agenda", document.version)
@@ -108,16 +108,18 @@ def test_a_letter_whose_job_ended_with_unserved_invitees_is_finished_by_the_swee
     document = published(crowd, personas, django_capture_on_commit_callbacks)
     killed_between(accept=10)
     with pytest.raises(WorkerKilled):
-        services.document_deliver(model=type(document), document_id=document.pk)
+        worker_delivers(document)
     # No redelivery comes (the job was marked finished, or failed for good): the sweep serves them.
     OutboxJob.objects.update(state=OutboxJob.State.DONE)
     with django_capture_on_commit_callbacks(execute=True):
         assert mail.sweep(now=timezone.now() + LATER) == 1
     assert len(mailoutbox) == 10  # the sweep asked for the letter's task, a worker runs it:
     assert OutboxJob.objects.filter(
-        task_name=type(document).task_name, args=[document.pk], state=OutboxJob.State.PENDING
+        task_name=type(document).mail_task_name,
+        args=[document.pk],
+        state=OutboxJob.State.PENDING,
     ).exists()
-    services.document_deliver(model=type(document), document_id=document.pk)
+    worker_delivers(document)
     sent = Counter(m.to[0] for m in mailoutbox)
     assert sorted(sent) == all_addresses(crowd) and set(sent.values()) == {1}
     with django_capture_on_commit_callbacks(execute=True):
@@ -149,15 +151,15 @@ def test_a_kill_between_acceptance_and_record_never_mails_anyone_twice_silently(
     document = published(crowd, personas, django_capture_on_commit_callbacks)
     killed_after(accept=20, when="after")  # the 21st is accepted by the server, then the kill
     with pytest.raises(WorkerKilled):
-        services.document_deliver(model=type(document), document_id=document.pk)
+        worker_delivers(document)
     assert len(mailoutbox) == 21
     rows = deliveries.rows_of(crowd.pk, "agenda", document.version)
     doubtful = rows.get(state=MailDelivery.State.SENDING)  # claimed, never confirmed
     assert doubtful.email == mailoutbox[20].to[0]
-    services.document_deliver(model=type(document), document_id=document.pk)  # redelivery
+    worker_delivers(document)  # redelivery
     with django_capture_on_commit_callbacks(execute=True):
         mail.sweep(now=timezone.now() + LATER)
-    services.document_deliver(model=type(document), document_id=document.pk)
+    worker_delivers(document)
     # The 9 others are served; the one in doubt is not mailed again behind anyone's back.
     assert Counter(m.to[0] for m in mailoutbox)[doubtful.email] == 1
     assert len(mailoutbox) == INVITEES
@@ -171,7 +173,7 @@ def test_a_kill_between_acceptance_and_record_never_mails_anyone_twice_silently(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("meetings:resend_unserved", args=[crowd.pk, "agenda"]))
     assert response.status_code == 302
-    services.document_deliver(model=type(document), document_id=document.pk)  # the worker
+    worker_delivers(document)  # the worker
     assert [m.to[0] for m in mailoutbox] == [doubtful.email]
     doubtful.refresh_from_db()
     assert doubtful.state == MailDelivery.State.SENT
@@ -194,10 +196,10 @@ def test_the_sweep_drops_the_unsent_emails_of_a_superseded_version(
     add_item(crowd, personas["agent"], "Voirie", 10)  # the agenda changes: version 2
     with django_capture_on_commit_callbacks(execute=True):
         second, _ = services.agenda_publish(meeting=crowd, requested_by=personas["chef"])
-    services.document_deliver(model=type(second), document_id=second.pk)
+    worker_delivers(second)
     with django_capture_on_commit_callbacks(execute=True):
         mail.sweep(now=timezone.now() + LATER)  # asks for the first version's task again
-    services.document_deliver(model=type(first), document_id=first.pk)  # the worker
+    worker_delivers(first)  # the worker
     assert not deliveries.rows_of(crowd.pk, "agenda", first.version).exists()
     assert len(mailoutbox) == INVITEES and "version 2" in mailoutbox[0].subject
     assert mail.sweep(now=timezone.now() + LATER) == 0  # nothing left to ask for

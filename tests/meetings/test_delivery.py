@@ -17,7 +17,7 @@ from foundation.models import DocumentJob
 from meetings import deliveries, documents, services, tasks
 from meetings.models import AgendaDocument, MeetingDocument, MinutesDocument
 from teams.models import ExternalParticipant
-from tests.meetings.factories import add_item, publish
+from tests.meetings.factories import add_item, publish, worker_delivers
 from tests.meetings.mailers import FailingAfterBackend, calendar_part
 
 
@@ -122,11 +122,11 @@ def test_a_failed_delivery_leaves_the_rest_for_the_retry(
         document = minutes_ready(target, personas, django_capture_on_commit_callbacks)
     flaky_mail(accept=3)
     with pytest.raises(Exception, match="Connexion au serveur"):
-        services.document_deliver(model=type(document), document_id=document.pk)
+        worker_delivers(document)
     document.refresh_from_db()
     assert len(mailoutbox) == 3 and document.emails_sent_at is None
-    services.document_deliver(model=type(document), document_id=document.pk)
-    services.document_deliver(model=type(document), document_id=document.pk)  # redelivered
+    worker_delivers(document)
+    worker_delivers(document)  # redelivered
     sent = Counter(m.to[0] for m in mailoutbox)
     assert sorted(sent) == addresses(target) and set(sent.values()) == {1}
 

@@ -111,7 +111,7 @@ def test_a_mail_server_failure_releases_the_send_claim(
     document.refresh_from_db()
     assert document.status == DocumentJob.Status.READY and document.emails_sent_at is None
     monkeypatch.undo()
-    tasks.render_agenda.apply(args=[document.pk])
+    tasks.send_agenda.apply(args=[document.pk])  # its retry, on the mail queue
     assert len(mailoutbox) == meeting.invitations.count()
 
 

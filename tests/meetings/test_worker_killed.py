@@ -79,7 +79,6 @@ def test_a_worker_killed_mid_letter_leaves_nobody_unserved_and_nobody_mailed_twi
     document, _ = services.agenda_publish(meeting=meeting, requested_by=personas["chef"])
     rows = deliveries.rows_of(meeting.pk, "agenda", document.version)
     assert rows.filter(state=State.PENDING).count() == INVITEES  # planned with the publication
-    job = OutboxJob.objects.get(task_name=AgendaDocument.task_name, args=[document.pk])
     log = (tmp_path / "worker.log").open("w")
     workers = [start_worker(tmp_path, log)]
     try:
@@ -89,7 +88,10 @@ def test_a_worker_killed_mid_letter_leaves_nobody_unserved_and_nobody_mailed_twi
         assert rows.filter(state=State.PENDING).exists()
         assert rows.filter(state=State.SENDING).count() <= 1  # the one the kill caught, if any
 
-        # Its outbox lease expires (45 s in production, no wait here); another worker takes over.
+        # The render stored the PDF, then asked for the letter's own task (queue `mail`): its
+        # outbox lease expires (45 s in production, no wait here); another worker takes over.
+        job = OutboxJob.objects.get(task_name=AgendaDocument.mail_task_name, args=[document.pk])
+        assert job.state == OutboxJob.State.STARTED
         OutboxJob.objects.filter(pk=job.pk).update(due_at=timezone.now())
         workers.append(start_worker(tmp_path, log))
         wait_for(

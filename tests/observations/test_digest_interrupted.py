@@ -46,8 +46,8 @@ def test_a_digest_email_killed_midway_reaches_the_rest_of_the_comite_once(
     assert len(mail.outbox) == 2
     job = EscalationDigest.objects.get()
     assert job.status == EscalationDigest.Status.READY and job.emailed_at is None
-    tasks.render_escalation_digest.apply(args=[job.pk])  # redelivered
-    tasks.render_escalation_digest.apply(args=[job.pk])
+    tasks.send_escalation_digest.apply(args=[job.pk])  # redelivered
+    tasks.send_escalation_digest.apply(args=[job.pk])
     sent = Counter(address for m in mail.outbox for address in m.to)
     assert len(sent) == COMITE and set(sent.values()) == {1}
     assert all(m.attachments[0][2] == "application/pdf" for m in mail.outbox)
