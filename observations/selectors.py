@@ -193,10 +193,10 @@ def with_photo_counts(queryset: QuerySet[Observation]) -> QuerySet[Observation]:
 # One observation -----------------------------------------------------------------------------
 
 
-def observation_sent_with(author: Agent, key) -> Observation | None:
+def observation_sent_with(author: Agent | None, key) -> Observation | None:
     """The observation this person already sent with this idempotency key, if any (their own
-    submission: no other scoping needed)."""
-    if key is None:
+    submission: no other scoping needed). A partner system's request (no author) has none."""
+    if key is None or author is None:
         return None
     return Observation.objects.filter(author=author, idempotency_key=key).first()
 
