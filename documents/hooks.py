@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from documents import permissions, selectors
+from documents import selectors
 from foundation import outbox
 from foundation.models import DocumentJob
 from meetings.permissions import can_manage
@@ -22,13 +22,10 @@ def meeting_pdf_ready(job: DocumentJob) -> None:
 def meeting_panel(request, meeting) -> tuple[str, dict[str, Any]] | None:
     """The meeting page's « Documents » panel: what its folder holds and what its agenda items
     point to, among the documents the person reads; the linking form for who may link."""
-    panel = selectors.meeting_documents(request.user, meeting)
+    # Whoever reads the space (it came through `spaces_visible_to`) contributes to it: linking
+    # needs only the meeting's management on top.
+    manages = can_manage(request.user, meeting)
+    panel = selectors.meeting_documents(request.user, meeting, linking=manages)
     if panel is None:
         return None
-    return "documents/panel_meeting.html", {
-        "meeting": meeting,
-        "panel": panel,
-        "can_link": panel.space is not None
-        and can_manage(request.user, meeting)
-        and permissions.can_contribute(request.user, panel.space),
-    }
+    return "documents/panel_meeting.html", {"meeting": meeting, "panel": panel, "can_link": manages}

@@ -145,9 +145,10 @@ class MeetingDocuments:
     linkable_documents: list[Document] = field(default_factory=list)
 
 
-def meeting_documents(user, meeting: Meeting) -> MeetingDocuments | None:
+def meeting_documents(user, meeting: Meeting, *, linking: bool = False) -> MeetingDocuments | None:
     """The documents of a meeting the person reads: its folder's, and those its agenda items
-    point to. None when the person reads none of the meeting's space (no panel at all)."""
+    point to. None when the person reads none of the meeting's space (no panel at all). With
+    `linking` (who manages the meeting), the documents offered to link to its items."""
     owner = (
         Q(working_group_id=meeting.working_group_id)
         if meeting.working_group_id
@@ -175,8 +176,10 @@ def meeting_documents(user, meeting: Meeting) -> MeetingDocuments | None:
         folder_documents=folder_documents,
         item_documents=[(item, list(item.documents.all())) for item in items],
         linkable_items=items,
-        linkable_documents=list(
-            readable.filter(space=space).only("pk", "title").order_by("-pk")[:200]
+        linkable_documents=(
+            list(readable.filter(space=space).only("pk", "title").order_by("-pk")[:200])
+            if linking
+            else []
         ),
     )
 

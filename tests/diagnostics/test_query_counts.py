@@ -11,7 +11,7 @@ from tests.diagnostics.factories import YEAR
 pytestmark = pytest.mark.django_db
 
 INDEX_QUERIES = 12
-DETAIL_QUERIES = 32  # + the year's walks (diagnostics en marchant section)
+DETAIL_QUERIES = 33  # + the year's walks (diagnostics en marchant section), the annexes
 VERSION_QUERIES = 10
 
 

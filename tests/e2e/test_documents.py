@@ -67,7 +67,9 @@ def test_an_agent_uploads_a_version_and_finds_a_document_by_a_word_inside_it(
     page.get_by_label("Rechercher dans les documents").fill("jardinières")
     submit(page, page.get_by_role("button", name="Rechercher").click)
     results = page.get_by_role("region", name="Résultats pour « jardinières »")
-    assert results.get_by_role("link", name="Compte rendu du conseil citoyen", exact=True).is_visible()
+    assert results.get_by_role(
+        "link", name="Compte rendu du conseil citoyen", exact=True
+    ).is_visible()
     assert results.get_by_role("link", name="Note de cadrage", exact=True).count() == 0
     check_accessibility(page)
     assert Document.objects.count() == 2

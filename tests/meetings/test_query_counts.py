@@ -85,7 +85,9 @@ def test_queries_do_not_grow_with_rows(
 
 
 # detail: one query counts the invitees not served by each letter (organisers only).
-PINNED = {"index": 12, "detail": 16, "agenda": 15, "board": 12}
+# detail: the shared documents panel (documents app) looks for the meeting's space, here none
+# (its own counts with documents: tests/documents/test_query_counts.py).
+PINNED = {"index": 12, "detail": 17, "agenda": 15, "board": 12}
 
 
 @pytest.mark.parametrize("page", sorted(PINNED))
