@@ -35,6 +35,8 @@ ROUTES = {
     "observations.tasks.render_escalation_digest": DOCUMENTS,
     "walks.tasks.render_report": DOCUMENTS,
     "diagnostics.tasks.render_diagnostic_document": DOCUMENTS,
+    # Text extraction of shared documents (pdftotext, the ODF/OOXML XML): as heavy as a render.
+    "documents.tasks.extract_text": DOCUMENTS,
     # Emails, and the reminders that send their own.
     "meetings.tasks.send_agenda": MAIL,
     "meetings.tasks.send_minutes": MAIL,
@@ -54,6 +56,12 @@ ROUTES = {
     "foundation.tasks.sweep_mail_deliveries": DEFAULT,
     "observations.tasks.request_monthly_escalation_digest": DEFAULT,
     "bookings.tasks.remind_vehicle_bookings": DEFAULT,
+    # Short bookkeeping: filing a meeting's PDF among its documents, emptying the bin.
+    "documents.tasks.file_meeting_pdf": DEFAULT,
+    "documents.tasks.erase_expired": DEFAULT,
+    # Partner systems (Open311): a media fetched, a webhook posted; network waits, not CPU.
+    "open311.tasks.complete_submission": DEFAULT,
+    "open311.tasks.deliver_webhook": DEFAULT,
 }
 
 app.conf.task_queues = [Queue(name, routing_key=name) for name in QUEUES]

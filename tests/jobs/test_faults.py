@@ -75,7 +75,8 @@ def test_broker_down_leaves_the_job_pending_then_the_relay_hands_it_over(
     document = AgendaDocument.objects.get(pk=document.pk)
     assert document.status == DocumentJob.Status.READY, document.error
     assert document.file.read(5) == b"%PDF-"
-    assert outbox.relay() == 1 and run_worker_once(broker.redis) == 1  # then its emails
+    # Then its emails, and its filing among the meeting's documents (documents.hooks).
+    assert outbox.relay() == 2 and run_worker_once(broker.redis) == 2
     assert len(mail.outbox) == 3
     row.refresh_from_db()
     assert row.state == OutboxJob.State.DONE
@@ -85,7 +86,8 @@ def test_broker_down_leaves_the_job_pending_then_the_relay_hands_it_over(
 
 
 def stored_pdfs() -> list[Path]:
-    root = Path(django_settings.MEDIA_ROOT)
+    """The rendered PDFs (not their copies filed among the meeting's shared documents)."""
+    root = Path(django_settings.MEDIA_ROOT) / "documents"
     return [p for p in root.rglob("*.pdf")] if root.exists() else []
 
 

@@ -86,11 +86,17 @@ def test_a_render_lands_in_documents_then_its_emails_in_mail(
     assert OutboxJob.objects.get(task_name=SEND_AGENDA, args=[document.pk]).state == (
         OutboxJob.State.PENDING
     )
-    assert outbox.relay() == 1
+    # Its emails on `mail`; its filing among the meeting's documents (a copy) on `default`.
+    assert outbox.relay() == 2
     assert broker.redis.llen(MAIL) == 1 and not broker.redis.exists(DOCUMENTS)
+    assert broker.redis.llen(DEFAULT) == 1
 
     # The mail worker sends one email per invitee.
     assert run_worker_once(broker.redis, queues=[MAIL]) == 1
+    assert run_worker_once(broker.redis, queues=[DEFAULT]) == 1
+    # The filed copy's text is extracted for the search, on `documents` like a render.
+    assert outbox.relay() == 1 and broker.redis.llen(DOCUMENTS) == 1
+    assert run_worker_once(broker.redis, queues=[DOCUMENTS]) == 1
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         personas[r].email for r in ("agent", "chef", "elu")
     )
