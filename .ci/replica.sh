@@ -92,6 +92,15 @@ start() {
     fi
     sleep 0.5
   done
+  if [ -z "${REPLICA_REBUILT:-}" ] && grep -q "has already been removed" "$REPLICA_DIR/replica.log" 2>/dev/null; then
+    # It runs but will never catch up (the primary recycled the WAL it missed): made anew, once.
+    echo "The replica missed WAL the primary has recycled: making it anew" >&2
+    stop >/dev/null 2>&1 || true
+    create
+    launch || { tail -20 "$REPLICA_DIR/replica.log" >&2; exit 1; }
+    REPLICA_REBUILT=1 start
+    return
+  fi
   echo "The replica does not accept reads yet (a long transaction on the primary?); its log:" >&2
   tail -20 "$REPLICA_DIR/replica.log" >&2
   exit 1
