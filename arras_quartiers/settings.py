@@ -116,6 +116,20 @@ else:
         }
     }
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+# Behind PgBouncer in transaction mode (DATABASE_POOLER=pgbouncer, deploy/pgbouncer.ini), a server
+# connection serves one transaction, then another client: no server-side cursor (it would outlive
+# its transaction; `.iterator()` then reads its whole result on the client, so the CSV export's
+# next step is keyset chunks), no session-level SET (the app sets only transaction-local values). Connections to PgBouncer itself stay open (cheap), and
+# are checked before reuse so that a restarted pooler costs no request.
+DATABASE_POOLER = env_str("DATABASE_POOLER")
+if DATABASE_POOLER not in ("", "pgbouncer"):
+    raise ImproperlyConfigured("DATABASE_POOLER: empty (direct connection) or 'pgbouncer'.")
+if DATABASE_POOLER and IS_POSTGRES:
+    DATABASES["default"] = {
+        **DATABASES["default"],
+        "DISABLE_SERVER_SIDE_CURSORS": True,
+        "CONN_HEALTH_CHECKS": True,
+    }
 
 # Read replica (foundation/replica.py): the reads of lists, dashboards, indicators, feeds and the
 # map go to DATABASE_REPLICA_URL when it answers and lags less than DATABASE_REPLICA_MAX_LAG
@@ -238,7 +252,8 @@ USE_TZ = True
 
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes (the web nodes of one release share it, or each has its own copy).
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
