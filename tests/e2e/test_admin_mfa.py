@@ -44,7 +44,10 @@ def test_administrator_activates_totp_then_signs_in_with_it(page, personas):
     step(page, "sign in again: the code is asked")
     page.goto("/")
     page.get_by_role("button", name=admin.get_full_name()).click()
-    page.get_by_role("button", name="Se déconnecter").click()
+    # The logout is sent once the phone's offline queue is cleared (static/observations/offline.js):
+    # wait for its navigation, or the next one would abort it.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Se déconnecter").click()
     page.wait_for_load_state()
     login_page_then_code = page
     login_page_then_code.goto("/admin/")
