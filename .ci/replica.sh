@@ -74,7 +74,8 @@ EOF
 }
 
 start() {
-  if ! as_postgres "$PGBIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
+  if ! running; then
+    rm -f "$DATA/postmaster.pid"
     # An old copy resumes where it stopped, unless the primary no longer has the WAL it missed.
     if [ ! -f "$DATA/standby.signal" ] || ! launch \
       || grep -q "has already been removed" "$REPLICA_DIR/replica.log"; then
@@ -112,8 +113,21 @@ launch() {
     && sleep 1 && as_postgres "$PGBIN/pg_ctl" -D "$DATA" status >/dev/null
 }
 
+# Running when postmaster.pid names a live postgres process. The file outlives a machine's restart:
+# its PID is then gone, or taken by another program, which must never get the stop signal.
+running() {
+  local pid
+  [ -f "$DATA/postmaster.pid" ] || return 1
+  pid="$(head -n 1 "$DATA/postmaster.pid")"
+  [[ "$pid" =~ ^[0-9]+$ ]] && [ -r "/proc/$pid/comm" ] && grep -qx "postgres" "/proc/$pid/comm"
+}
+
 stop() {
-  [ -f "$DATA/postmaster.pid" ] || { echo "Replica not running"; return; }
+  if ! running; then
+    [ -f "$DATA/postmaster.pid" ] && rm -f "$DATA/postmaster.pid" && echo "Stale postmaster.pid removed"
+    echo "Replica not running"
+    return 0
+  fi
   as_postgres "$PGBIN/pg_ctl" -D "$DATA" -m fast -w stop >/dev/null
   echo "Replica stopped"
 }
