@@ -118,8 +118,8 @@ else:
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 # Behind PgBouncer in transaction mode (DATABASE_POOLER=pgbouncer, deploy/pgbouncer.ini), a server
 # connection serves one transaction, then another client: no server-side cursor (it would outlive
-# its transaction; `.iterator()` then reads its whole result on the client, so the CSV export's
-# next step is keyset chunks), no session-level SET (the app sets only transaction-local values). Connections to PgBouncer itself stay open (cheap), and
+# its transaction; `.iterator()` then reads its whole result on the client, so large reads go by
+# keyset chunks: foundation/chunks.py), no session-level SET (the app sets only transaction-local values). Connections to PgBouncer itself stay open (cheap), and
 # are checked before reuse so that a restarted pooler costs no request.
 DATABASE_POOLER = env_str("DATABASE_POOLER")
 if DATABASE_POOLER not in ("", "pgbouncer"):

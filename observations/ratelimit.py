@@ -20,11 +20,15 @@ from django.utils.translation import gettext as _
 logger = logging.getLogger(__name__)
 
 
-def _hit(name: str, user_id: int, limit: int, period: int) -> int | None:
-    """Count one request; the seconds to wait when over the limit, else None."""
+def hit(name: str, subject_id: int, limit: int, period: int) -> int | None:
+    """Count one request of `subject_id` (a person, an API key) under `name`.
+
+    The seconds to wait when over the limit, else None. Views of signed-in people use
+    `rate_limit` below; callers that identify their client otherwise (Open311's API keys) call this.
+    """
     now = time.time()
     window = int(now // period)
-    key = f"observations:ratelimit:{name}:{user_id}:{window}"
+    key = f"observations:ratelimit:{name}:{subject_id}:{window}"
     try:
         if cache.add(key, 1, timeout=period + 1):
             count = 1
@@ -52,7 +56,7 @@ def rate_limit(name: str, *, limit: int, period: int = 60):
                 allowed, seconds = getattr(settings, "OBSERVATIONS_RATE_LIMITS", {}).get(
                     name, (limit, period)
                 )
-                wait = _hit(name, user.pk, allowed, seconds)
+                wait = hit(name, user.pk, allowed, seconds)
                 if wait is not None:
                     response = HttpResponse(
                         _(

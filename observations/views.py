@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from foundation.chunks import in_chunks
 from foundation.forms import valid_filters
 from foundation.replica import reads_from_replica
 from observations import geocoding, maps, offline, permissions, selectors, services
@@ -155,7 +156,7 @@ def _cell(value) -> str:
 
 def _csv_rows(queryset):
     yield CSV_HEADER
-    for obs in queryset.iterator(chunk_size=2000):
+    for obs in in_chunks(queryset, descending=True):
         confidential = obs.is_confidential
         yield [
             _cell(v)
@@ -185,7 +186,7 @@ def observation_export(request):
     _form, queryset = _filtered(request)
     writer = csv.writer(_Echo(), delimiter=";")
     response = StreamingHttpResponse(
-        (writer.writerow(row) for row in _csv_rows(queryset.order_by("-id"))),
+        (writer.writerow(row) for row in _csv_rows(queryset)),
         content_type="text/csv; charset=utf-8",
     )
     stamp = timezone.localdate().isoformat()

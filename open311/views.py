@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from foundation import journal
-from observations.ratelimit import _hit as count_hit
+from observations.ratelimit import hit as count_hit
 from open311 import formats, permissions, selectors, services
 from open311.models import Submission
 

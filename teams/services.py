@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from foundation.chunks import in_chunks
 from foundation.images import sanitize_image
 from teams.models import Agent, Membership, Quartier
 
@@ -77,7 +78,7 @@ def agent_sessions_end(*, agent: Agent) -> int:
     ended = 0
     pk = str(agent.pk)
     sessions = Session.objects.filter(expire_date__gt=timezone.now())
-    for session in sessions.iterator(chunk_size=2000):
+    for session in in_chunks(sessions):
         if session.get_decoded().get("_auth_user_id") == pk:
             session.delete()
             ended += 1
