@@ -527,38 +527,25 @@ HAPROXY_PORT = 8180
 
 
 def start_haproxy(ports: list[int]) -> subprocess.Popen:
-    """HAProxy in front of the web nodes, as in production (health checks on /sante/, retries
-    and redispatch), for the soak test; its configuration is written for this run's ports."""
+    """HAProxy in front of the two web nodes with production's own configuration
+    (deploy/haproxy.cfg: health checks on /sante/, retries and redispatch), for the soak test."""
     binary = shutil.which("haproxy") or "/usr/sbin/haproxy"
     if not Path(binary).exists():
         raise SystemExit("--haproxy: Debian's haproxy is not installed (apt-get install haproxy)")
-    servers = "\n".join(
-        f"    server web{i} 127.0.0.1:{port} check inter 1s fall 2 rise 2"
-        for i, port in enumerate(ports, 1)
+    if len(ports) != 2:
+        raise SystemExit("--haproxy: deploy/haproxy.cfg has two web nodes; give two --ports")
+    config = ROOT / "deploy" / "haproxy.cfg"
+    addresses = {
+        "HAPROXY_BIND": f"127.0.0.1:{HAPROXY_PORT}",
+        "WEB1_ADDR": f"127.0.0.1:{ports[0]}",
+        "WEB2_ADDR": f"127.0.0.1:{ports[1]}",
+    }
+    process = subprocess.Popen(
+        [binary, "-f", str(config), "-db"],
+        env={**os.environ, **addresses},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
-    config = RESULTS / "haproxy-bench.cfg"
-    config.write_text(
-        f"""global
-    maxconn 1024
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 60s
-    timeout server 60s
-    retries 2
-    option redispatch
-    retry-on conn-failure empty-response response-timeout
-frontend web
-    bind 127.0.0.1:{HAPROXY_PORT}
-    default_backend nodes
-backend nodes
-    balance roundrobin
-    option httpchk GET /sante/
-    http-check expect status 200
-{servers}
-"""
-    )
-    process = subprocess.Popen([binary, "-f", str(config), "-db"], stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 20
     while True:
         try:
