@@ -124,12 +124,9 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 DATABASE_POOLER = env_str("DATABASE_POOLER")
 if DATABASE_POOLER not in ("", "pgbouncer"):
     raise ImproperlyConfigured("DATABASE_POOLER: empty (direct connection) or 'pgbouncer'.")
+POOLED = {"DISABLE_SERVER_SIDE_CURSORS": True, "CONN_HEALTH_CHECKS": True}
 if DATABASE_POOLER and IS_POSTGRES:
-    DATABASES["default"] = {
-        **DATABASES["default"],
-        "DISABLE_SERVER_SIDE_CURSORS": True,
-        "CONN_HEALTH_CHECKS": True,
-    }
+    DATABASES["default"] = {**DATABASES["default"], **POOLED}
 
 # Read replica (foundation/replica.py): the reads of lists, dashboards, indicators, feeds and the
 # map go to DATABASE_REPLICA_URL when it answers and lags less than DATABASE_REPLICA_MAX_LAG
@@ -141,6 +138,8 @@ if DATABASE_REPLICA_URL and IS_POSTGRES:
     DATABASES["replica"] = {
         **dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=env_int("CONN_MAX_AGE", 60)),
         "OPTIONS": {"connect_timeout": 2},
+        # Through the same PgBouncer as the primary (deploy/pgbouncer.ini, `quartiers_replica`).
+        **(POOLED if DATABASE_POOLER else {}),
         **({"TEST": {"MIRROR": "default"}} if TESTING else {}),
     }
 DATABASE_ROUTERS = ["foundation.replica.ReplicaRouter"]
