@@ -2,12 +2,14 @@
 
 A media URL is chosen by a partner, so it may point anywhere: to the city's own network
 included. The host must resolve to public addresses only (unless listed in
-`OPEN311_MEDIA_PRIVATE_HOSTS`, for tests), redirects are not followed (a public host could
-send us inward), and what comes back is decoded and re-encoded like an agent's photo.
+`OPEN311_MEDIA_PRIVATE_HOSTS`, for tests), the connection goes to the very address checked
+(never to a second answer of the DNS), redirects are not followed (a public host could send us
+inward), no proxy is used (it would resolve the name again), and what comes back is decoded and re-encoded like an agent's photo.
 """
 
 from __future__ import annotations
 
+import http.client
 import io
 import ipaddress
 import socket
@@ -31,28 +33,73 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         raise MediaRefused(_("Le média redirige ailleurs : donnez son adresse finale."))
 
 
-def check_url(url: str) -> None:
-    """Refuse what is not http(s) to a public host (checked on the addresses it resolves to)."""
+def check_url(url: str) -> str:
+    """The address to connect to for `url`: refused unless http(s) to a public host (checked on
+    every address it resolves to; hosts of `OPEN311_MEDIA_PRIVATE_HOSTS` may be private)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise MediaRefused(_("media_url doit être une adresse http ou https."))
     host = parts.hostname
-    if host in settings.OPEN311_MEDIA_PRIVATE_HOSTS:
-        return
     try:
         infos = socket.getaddrinfo(host, parts.port or None, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as error:
         raise MediaRefused(_("Hôte du média introuvable.")) from error
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise MediaRefused(_("Le média doit être sur un hôte public."))
+    addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
+    if host not in settings.OPEN311_MEDIA_PRIVATE_HOSTS and not all(
+        address.is_global for address in addresses
+    ):
+        raise MediaRefused(_("Le média doit être sur un hôte public."))
+    return str(addresses[0])
+
+
+def _pinned(connection_class, address: str):
+    """`connection_class` that connects to `address`, whatever the host name resolves to by then:
+    a name that answered a public address to the check and an inward one a moment later (DNS
+    rebinding) still reaches the address checked. The Host header, and for https the server
+    name and its certificate, stay the host's."""
+
+    def connect(host: str, **kwargs):
+        connection = connection_class(host, **kwargs)
+
+        def create_connection(host_port, timeout, source_address=None):
+            return socket.create_connection((address, host_port[1]), timeout, source_address)
+
+        connection._create_connection = create_connection
+        return connection
+
+    return connect
+
+
+class _PinnedHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, address: str):
+        super().__init__()
+        self.address = address
+
+    def http_open(self, req):
+        return self.do_open(_pinned(http.client.HTTPConnection, self.address), req)
+
+
+class _PinnedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, address: str):
+        super().__init__()
+        self.address = address
+
+    def https_open(self, req):
+        return self.do_open(
+            _pinned(http.client.HTTPSConnection, self.address), req, context=self._context
+        )
 
 
 def fetch(url: str) -> CleanImage:
     """The re-encoded picture at `url`; MediaRefused if it is not one; OSError if unreachable."""
-    check_url(url)
-    opener = urllib.request.build_opener(_NoRedirect)
+    address = check_url(url)
+    # No proxy from the environment: it would resolve the name again, out of our sight.
+    opener = urllib.request.build_opener(
+        urllib.request.ProxyHandler({}),
+        _NoRedirect,
+        _PinnedHTTPHandler(address),
+        _PinnedHTTPSHandler(address),
+    )
     request = urllib.request.Request(url, headers={"Accept": "image/*"})  # noqa: S310 - scheme checked above
     try:
         with opener.open(request, timeout=settings.OPEN311_MEDIA_TIMEOUT) as response:

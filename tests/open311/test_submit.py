@@ -4,11 +4,13 @@ a media fetched and re-encoded in the background, with a token while it is pendi
 from __future__ import annotations
 
 import io
+import socket
 
 import pytest
 from PIL import Image
 
 from observations.models import Category, Notification, Observation, Photo
+from open311 import media
 from open311.models import ServiceAttribute, Submission
 from tests.observations.factories import jpeg_bytes
 from tests.open311 import spec
@@ -181,3 +183,28 @@ def test_tokens_of_other_keys_are_not_found(client, key, ouest):
     token = post(client, key, lat=lat, long=long).json()[0]["token"]
     _, other = api_key_create(partner="Autre", quartiers=[ouest])
     assert client.get(f"{BASE}/tokens/{token}.json", {"api_key": other}).status_code == 404
+
+
+def test_the_media_is_fetched_from_the_address_checked_not_a_second_dns_answer(
+    settings, monkeypatch
+):
+    """DNS rebinding: a partner's host name answers a public address to the check, then an
+    inward one (here a local server) when the connection is made. The fetch connects to the
+    public address it checked (nothing listens there: it fails), never inward."""
+    settings.OPEN311_MEDIA_TIMEOUT = 2
+    real_getaddrinfo = socket.getaddrinfo
+    with local_server(host="127.0.0.2") as inward:
+        inward.body, inward.content_type = jpeg_bytes(), "image/jpeg"
+        port = int(inward.url.rsplit(":", 1)[1])
+        answers = iter(["1.1.1.1"] + ["127.0.0.2"] * 5)
+
+        def rebinding(host, *args, **kwargs):
+            if host != "media.partenaire.test":
+                return real_getaddrinfo(host, *args, **kwargs)
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+
+        monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+        with pytest.raises(OSError):
+            media.fetch(f"http://media.partenaire.test:{port}/p.jpg")
+
+    assert inward.requests == []

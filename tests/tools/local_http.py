@@ -30,7 +30,8 @@ class LocalServer:
 
 
 @contextmanager
-def local_server() -> Iterator[LocalServer]:
+def local_server(host: str = "127.0.0.1", port: int = 0) -> Iterator[LocalServer]:
+    """Serving on `host`:`port` (a free port by default)."""
     state = LocalServer(url="")
 
     class Handler(BaseHTTPRequestHandler):
@@ -57,8 +58,8 @@ def local_server() -> Iterator[LocalServer]:
         def log_message(self, *args) -> None:  # quiet
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
+    server = ThreadingHTTPServer((host, port), Handler)
+    state.url = f"http://{host}:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
