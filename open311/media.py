@@ -13,6 +13,7 @@ import http.client
 import io
 import ipaddress
 import socket
+import ssl
 import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
@@ -81,12 +82,13 @@ class _PinnedHTTPHandler(urllib.request.HTTPHandler):
 
 class _PinnedHTTPSHandler(urllib.request.HTTPSHandler):
     def __init__(self, address: str):
-        super().__init__()
+        self.ssl_context = ssl.create_default_context()
+        super().__init__(context=self.ssl_context)
         self.address = address
 
     def https_open(self, req):
         return self.do_open(
-            _pinned(http.client.HTTPSConnection, self.address), req, context=self._context
+            _pinned(http.client.HTTPSConnection, self.address), req, context=self.ssl_context
         )
 
 
