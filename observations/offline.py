@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 class QueueFields(forms.Form):
@@ -61,3 +62,51 @@ def refused_json(form) -> JsonResponse:
     return JsonResponse(
         {"message": " ".join(parts), "errors": form.errors.get_json_data()}, status=400
     )
+
+
+def _plural(singular: str, plural: str) -> list[str]:
+    """Both forms, with « %(n)s » for the count: the script picks the plural above one (French)."""
+    return [ngettext(singular, plural, 1), ngettext(singular, plural, 2)]
+
+
+def client_messages() -> dict[str, str | list[str]]:
+    """What the queue's script says to the person, translated here like every other text of the
+    app and handed to the script in the page (json_script: the CSP allows no inline script)."""
+    return {
+        "refused": _("Refusée par le serveur."),
+        "refused_here": _(
+            "Refusée : vous ne pouvez plus signaler d'observation ici. Supprimez-la ou modifiez "
+            "le quartier."
+        ),
+        "photos_kept": _plural(
+            "%(n)s photo gardée : en choisir d'autres la remplace.",
+            "%(n)s photos gardées : en choisir d'autres les remplace.",
+        ),
+        "storage_full": _(
+            "Impossible de garder l'observation sur ce téléphone (mémoire pleine ?)."
+        ),
+        "untitled": _("(sans titre)"),
+        "kept_on": _("gardée le %(when)s"),
+        "photos": _plural("%(n)s photo", "%(n)s photos"),
+        "no_photo": _("sans photo"),
+        "refused_because": _("Refusée par le serveur : %(reason)s"),
+        "walk": _("Diagnostic en marchant"),
+        "edit": _("Modifier « %(title)s »"),
+        "delete": _("Supprimer « %(title)s »"),
+        "untitled_label": _("sans titre"),
+        "confirm_delete": _(
+            "Supprimer cette observation de ce téléphone ? Elle ne sera pas envoyée."
+        ),
+        "deleted": _("Observation supprimée de ce téléphone."),
+        "sent": _plural("%(n)s observation envoyée", "%(n)s observations envoyées"),
+        "refused_count": _plural(
+            "%(n)s refusée : voir le motif", "%(n)s refusées : voir les motifs"
+        ),
+        "no_answer": _("le serveur ne répond pas : nouvel essai au retour du réseau"),
+        "confirm_logout": _plural(
+            "%(n)s observation n'est pas encore envoyée : elle sera effacée de ce téléphone. "
+            "Se déconnecter quand même ?",
+            "%(n)s observations ne sont pas encore envoyées : elles seront effacées de ce "
+            "téléphone. Se déconnecter quand même ?",
+        ),
+    }

@@ -54,7 +54,16 @@
     try { return JSON.parse(body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) { return ""; }
   }
 
-  function plural(n, one, many) { return n + " " + (n > 1 ? many : one); }
+  // Texts come translated with the page (observations/offline.py, client_messages).
+  var T = {};
+  try { T = JSON.parse(document.getElementById("offline-messages").textContent); } catch (e) { /* none */ }
+  function format(message, values) {
+    Object.keys(values || {}).forEach(function (name) { message = message.split("%(" + name + ")s").join(values[name]); });
+    return message;
+  }
+  function text(key, values) { return format(T[key] || key, values); }
+  // A count: the plural form above one, as French says it.
+  function plural(n, key) { return format(T[key] ? T[key][n > 1 ? 1 : 0] : key, { n: n }); }
 
   // The badge in the header -------------------------------------------------------------------
   var badge = document.getElementById("offline-badge");
@@ -107,11 +116,11 @@
       if (response.ok && json) { return queue.remove(item.id).then(function () { return "sent"; }); }
       if (json && (response.status === 400 || response.status === 403)) {
         return response.json().then(function (answer) {
-          return refuse(item, answer.message || "Refusée par le serveur.");
+          return refuse(item, answer.message || text("refused"));
         });
       }
       if (response.status === 404) {
-        return refuse(item, "Refusée : vous ne pouvez plus signaler d'observation ici. Supprimez-la ou modifiez le quartier.");
+        return refuse(item, text("refused_here"));
       }
       // Signed out, session expired, server down: everything stays, tried again later.
       return "stop";
@@ -174,7 +183,7 @@
         fill(form, item);
         if (kept) {
           kept.textContent = item.photos && item.photos.length
-            ? plural(item.photos.length, "photo gardée", "photos gardées") + " : en choisir d'autres les remplace."
+            ? plural(item.photos.length, "photos_kept")
             : "";
           kept.classList.remove("d-none");
         }
@@ -203,7 +212,7 @@
         requestAnimationFrame(function () { notice.scrollIntoView({ block: "center" }); });
         refreshBadge();
       }, function () {
-        notice.textContent = "Impossible de garder l'observation sur ce téléphone (mémoire pleine ?).";
+        notice.textContent = text("storage_full");
         notice.classList.remove("d-none");
       });
     });
@@ -258,27 +267,27 @@
     list.textContent = "";
     items.forEach(function (item) {
       var node = template.content.firstElementChild.cloneNode(true);
-      node.querySelector(".pending-title").textContent = item.title || "(sans titre)";
+      node.querySelector(".pending-title").textContent = item.title || text("untitled");
       var when = new Date(item.savedAt).toLocaleString("fr-FR", { dateStyle: "short", timeStyle: "short" });
-      node.querySelector(".pending-meta").textContent = [item.place, "gardée le " + when,
-        item.photos && item.photos.length ? plural(item.photos.length, "photo", "photos") : "sans photo"]
+      node.querySelector(".pending-meta").textContent = [item.place, text("kept_on", { when: when }),
+        item.photos && item.photos.length ? plural(item.photos.length, "photos") : text("no_photo")]
         .filter(Boolean).join(" · ");
       if (item.error) {
         var error = node.querySelector(".pending-error");
-        error.textContent = "Refusée par le serveur : " + item.error;
+        error.textContent = text("refused_because", { reason: item.error });
         error.classList.remove("d-none");
       }
       if (item.kind === "walk-note") {
-        node.querySelector(".pending-meta").textContent = "Diagnostic en marchant · " + node.querySelector(".pending-meta").textContent;
+        node.querySelector(".pending-meta").textContent = text("walk") + " · " + node.querySelector(".pending-meta").textContent;
       }
       var edit = node.querySelector(".pending-edit");
       edit.href = item.url + "#en-attente-" + item.id;
-      edit.setAttribute("aria-label", "Modifier « " + (item.title || "sans titre") + " »");
+      edit.setAttribute("aria-label", text("edit", { title: item.title || text("untitled_label") }));
       var remove = node.querySelector(".pending-delete");
-      remove.setAttribute("aria-label", "Supprimer « " + (item.title || "sans titre") + " »");
+      remove.setAttribute("aria-label", text("delete", { title: item.title || text("untitled_label") }));
       remove.addEventListener("click", function () {
-        if (!window.confirm("Supprimer cette observation de ce téléphone ? Elle ne sera pas envoyée.")) { return; }
-        queue.remove(item.id).then(showList).then(function () { say("Observation supprimée de ce téléphone."); });
+        if (!window.confirm(text("confirm_delete"))) { return; }
+        queue.remove(item.id).then(showList).then(function () { say(text("deleted")); });
       });
       list.appendChild(node);
     });
@@ -296,9 +305,9 @@
       showList();
       var r = event.detail || {};
       var parts = [];
-      if (r.sent) { parts.push(plural(r.sent, "observation envoyée", "observations envoyées")); }
-      if (r.refused) { parts.push(plural(r.refused, "refusée : voir le motif", "refusées : voir les motifs")); }
-      if (r.stopped) { parts.push("le serveur ne répond pas : nouvel essai au retour du réseau"); }
+      if (r.sent) { parts.push(plural(r.sent, "sent")); }
+      if (r.refused) { parts.push(plural(r.refused, "refused_count")); }
+      if (r.stopped) { parts.push(text("no_answer")); }
       if (parts.length) { say(parts.join(" ; ") + "."); }
     });
     showList();
@@ -311,8 +320,7 @@
     if (!logoutUrl || new URL(target.action, location.href).pathname !== logoutUrl) { return; }
     event.preventDefault();
     queue.all().then(function (items) {
-      if (items.length && !window.confirm(plural(items.length, "observation n'est pas encore envoyée", "observations ne sont pas encore envoyées") +
-        " : elle" + (items.length > 1 ? "s seront effacées" : " sera effacée") + " de ce téléphone. Se déconnecter quand même ?")) { return; }
+      if (items.length && !window.confirm(plural(items.length, "confirm_logout"))) { return; }
       var cleared = [queue.clear(), caches.delete(PAGES_CACHE)];
       try {
         Object.keys(localStorage).forEach(function (k) { if (k.indexOf("aq-") === 0) { localStorage.removeItem(k); } });
