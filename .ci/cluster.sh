@@ -5,6 +5,7 @@
 # the database (sessions), Redis (cache, rate limits, broker) and one media folder.
 #
 #   .ci/cluster.sh start       migrate and fill the cluster's database if new, start everything
+#                              (CLUSTER_DB_READY=1: the database is ready, e.g. a test database)
 #   .ci/cluster.sh node N      (re)start web node N (1 or 2) alone
 #   .ci/cluster.sh stop        stop everything (the database and the collected static files stay)
 #
@@ -65,12 +66,12 @@ stop_pidfile() { # file [group]: TERM, then KILL after 10 s
 start_node() { # N
   local n=$1 port=${WEB_PORTS[$(($1 - 1))]}
   stop_pidfile "$DIR/web$n.pid" group
-  # Its own session (process group): a test kills the whole node, master and workers, at once.
+  # Its own session (process group, led by the gunicorn master, whose pid gunicorn writes
+  # itself): a test kills the whole node, master and workers, at once.
   app_env DATABASE_URL="postgres://$PG_USER@127.0.0.1:$BOUNCER_PORT/$DB" DATABASE_POOLER=pgbouncer \
     setsid "$ROOT/.venv/bin/gunicorn" arras_quartiers.wsgi --bind "127.0.0.1:$port" \
-    --workers 2 --threads 2 --worker-class gthread --timeout 60 --graceful-timeout 5 \
-    --access-logfile - --log-level warning >"$DIR/web$n.log" 2>&1 &
-  echo $! >"$DIR/web$n.pid"
+    --pid "$DIR/web$n.pid" --workers 2 --threads 2 --worker-class gthread --timeout 60 \
+    --graceful-timeout 5 --access-logfile - --log-level warning >"$DIR/web$n.log" 2>&1 &
   wait_http "http://127.0.0.1:$port/sante/" 60
 }
 
@@ -86,7 +87,9 @@ start() {
     app_env DATABASE_URL="$direct" "$PY" manage.py collectstatic --noinput >/dev/null
   fi
   # The database: created, migrated directly (not through the pooler) and filled once.
-  if ! psql "$PG/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1; then
+  if [[ -n ${CLUSTER_DB_READY:-} ]]; then
+    :
+  elif ! psql "$PG/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1; then
     psql -q "$PG/postgres" -c "CREATE DATABASE $DB"
     if ! { app_env DATABASE_URL="$direct" "$PY" manage.py migrate --noinput >/dev/null &&
            app_env DATABASE_URL="$direct" "$PY" manage.py loaddemo >/dev/null; }; then
@@ -101,6 +104,7 @@ start() {
   # run as root, so as the PostgreSQL account then.
   local conf=$DIR/pgbouncer/pgbouncer.ini
   sed -e "s|^quartiers = .*|$DB = host=$PG_HOST port=$PG_PORT dbname=$DB timezone=UTC|" \
+      -e "/^quartiers_replica = /d" \
       -e "s|^listen_addr = .*|listen_addr = 127.0.0.1|" \
       -e "s|^listen_port = .*|listen_port = $BOUNCER_PORT|" \
       -e "s|^auth_type = .*|auth_type = trust|" \
@@ -126,8 +130,8 @@ start() {
 
   HAPROXY_BIND="127.0.0.1:$HAPROXY_PORT" WEB1_ADDR="127.0.0.1:${WEB_PORTS[0]}" \
     WEB2_ADDR="127.0.0.1:${WEB_PORTS[1]}" \
-    setsid "$HAPROXY" -db -f deploy/haproxy.cfg >"$DIR/haproxy.log" 2>&1 &
-  echo $! >"$DIR/haproxy.pid"
+    setsid bash -c 'echo $$ >"$0"; exec "$1" -db -f deploy/haproxy.cfg' "$DIR/haproxy.pid" "$HAPROXY" \
+    >"$DIR/haproxy.log" 2>&1 &
   wait_http "http://127.0.0.1:$HAPROXY_PORT/sante/" 20
   echo "Cluster up: http://127.0.0.1:$HAPROXY_PORT/ (nodes ${WEB_PORTS[*]}, PgBouncer $BOUNCER_PORT, files in $DIR)"
 }
