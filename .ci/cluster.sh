@@ -11,7 +11,9 @@
 #
 # Environment (defaults): CLUSTER_DIR (/tmp/equipes-cluster), CLUSTER_PG (postgres://postgres@127.0.0.1:5432),
 # CLUSTER_DB (equipes_cluster), CLUSTER_REDIS_URL (redis://127.0.0.1:6379/12), CLUSTER_PGBOUNCER_PORT (6432),
-# CLUSTER_HAPROXY_PORT (8180), CLUSTER_WEB_PORTS ("8181 8182").
+# CLUSTER_HAPROXY_PORT (8180), CLUSTER_WEB_PORTS ("8181 8182"), CLUSTER_STATIC_COMPRESS (0: static files
+# keep their hashed names but get no gzip/Brotli copies, collected in seconds rather than minutes;
+# 1 as in production).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -38,6 +40,7 @@ app_env() {
   env -u TESTING -u DEBUG -u DATABASE_REPLICA_URL \
     DEBUG=0 TESTING=0 SECURE_HTTPS=0 SECRET_KEY=cluster-only-not-a-production-secret \
     ALLOWED_HOSTS=127.0.0.1,localhost VAR_DIR="$DIR/var" MEDIA_ROOT="$DIR/media" STATIC_ROOT="$DIR/static" \
+    STATIC_COMPRESS="${CLUSTER_STATIC_COMPRESS:-0}" \
     REDIS_URL="$REDIS" CELERY_BROKER_URL="$REDIS" LOG_LEVEL=WARNING "$@"
 }
 

@@ -112,7 +112,9 @@ def cluster(django_db_setup, django_db_blocker):
         from django.db import connection
 
         database = connection.settings_dict["NAME"]
-    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0] + "/11"
+    redis_url = os.environ.get("CLUSTER_REDIS_URL") or (
+        os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0] + "/11"
+    )
     # The nodes' cache, emptied: panels cached by an earlier run under the same ids must not show.
     redis.Redis.from_url(redis_url).flushdb()
     folder = Path(tempfile.mkdtemp(prefix="aq-cluster-"))
@@ -129,11 +131,18 @@ def cluster(django_db_setup, django_db_blocker):
 def person(ouest):
     """An agent of Ouest whose password the nodes can check (the production hasher: the test
     settings hash with MD5, which the nodes do not accept)."""
-    agent = make_agent("cluster.agent@test.example", first_name="Capucine", last_name="Noeud")
+    agent = agent_with_password(
+        "cluster.agent@test.example", ouest, first_name="Capucine", last_name="Noeud"
+    )
+    Category.objects.get_or_create(slug="proprete", defaults={"name": "Propreté"})
+    return agent
+
+
+def agent_with_password(email: str, quartier, **names):
+    agent = make_agent(email, **names)
     agent.password = PBKDF2PasswordHasher().encode(PASSWORD, get_random_string(12), iterations=2000)
     agent.save(update_fields=["password"])
-    join(agent, ouest)
-    Category.objects.get_or_create(slug="proprete", defaults={"name": "Propreté"})
+    join(agent, quartier)
     return agent
 
 
@@ -266,3 +275,30 @@ def test_a_node_killed_during_a_load_costs_no_request(cluster, person, ouest):
         assert time.monotonic() < deadline, "node 1 never served again"
         back.add(served_by(browsers[0].get(f"{cluster.url}/", timeout=10)))
         time.sleep(0.2)
+
+
+@cluster_db
+def test_failed_sign_ins_are_counted_across_both_nodes(cluster, ouest):
+    """Five wrong passwords lock the account for that client (ACCOUNT_RATE_LIMITS, "5/5m/key"),
+    wherever they landed: the nodes count in the same Redis, so spreading the attempts over two
+    nodes does not double the allowance. (Its own account: the lock lasts 5 minutes.)"""
+    target = agent_with_password("cluster.cible@test.example", ouest)
+    browser = requests.Session()
+    page = browser.get(f"{cluster.url}/comptes/login/", timeout=10)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+
+    def attempt(password: str) -> requests.Response:
+        # No page in between: HAProxy's round robin alternates the posts between the nodes.
+        return browser.post(
+            f"{cluster.url}/comptes/login/",
+            data={"csrfmiddlewaretoken": token, "login": target.email, "password": password},
+            headers={"Referer": f"{cluster.url}/comptes/login/"},
+            timeout=10,
+            allow_redirects=False,
+        )
+
+    wrong = [attempt("mauvais mot de passe") for _ in range(5)]
+    assert all(a.status_code == 200 and "Trop de tentatives" not in a.text for a in wrong)
+    assert {served_by(a) for a in wrong} == {"web1", "web2"}
+    refused = attempt(PASSWORD)  # the right one, too late
+    assert refused.status_code == 200 and "Trop de tentatives" in refused.text
