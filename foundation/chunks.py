@@ -4,8 +4,8 @@
 transaction; behind PgBouncer in transaction mode (DATABASE_POOLER=pgbouncer) the settings turn
 those cursors off and `.iterator()` then fetches the whole result at once. Keyset chunks are plain
 queries (`pk > last ORDER BY pk LIMIT n`), each answered by the primary key's index: the memory
-stays bounded on every deployment, and rows deleted or added between chunks are neither skipped
-twice nor read twice.
+stays bounded on every deployment, and rows deleted or added between chunks make no row of the
+next chunk skipped or read twice (which OFFSET pagination would).
 """
 
 from __future__ import annotations

@@ -64,30 +64,32 @@ def refused_json(form) -> JsonResponse:
     )
 
 
-def _plural(singular: str, plural: str) -> list[str]:
-    """Both forms, with « %(n)s » for the count: the script picks the plural above one (French)."""
-    return [ngettext(singular, plural, 1), ngettext(singular, plural, 2)]
-
-
 def client_messages() -> dict[str, str | list[str]]:
     """What the queue's script says to the person, translated here like every other text of the
-    app and handed to the script in the page (json_script: the CSP allows no inline script)."""
+    app and handed to the script in the page (json_script: the CSP allows no inline script).
+    A count's text comes in both forms, singular then plural, with « %(n)s » for the number; the
+    script picks the plural above one (French). Written as ngettext calls so that makemessages
+    finds them."""
     return {
         "refused": _("Refusée par le serveur."),
         "refused_here": _(
             "Refusée : vous ne pouvez plus signaler d'observation ici. Supprimez-la ou modifiez "
             "le quartier."
         ),
-        "photos_kept": _plural(
-            "%(n)s photo gardée : en choisir d'autres la remplace.",
-            "%(n)s photos gardées : en choisir d'autres les remplace.",
-        ),
+        "photos_kept": [
+            ngettext(
+                "%(n)s photo gardée : en choisir d'autres la remplace.",
+                "%(n)s photos gardées : en choisir d'autres les remplace.",
+                n,
+            )
+            for n in (1, 2)
+        ],
         "storage_full": _(
             "Impossible de garder l'observation sur ce téléphone (mémoire pleine ?)."
         ),
         "untitled": _("(sans titre)"),
         "kept_on": _("gardée le %(when)s"),
-        "photos": _plural("%(n)s photo", "%(n)s photos"),
+        "photos": [ngettext("%(n)s photo", "%(n)s photos", n) for n in (1, 2)],
         "no_photo": _("sans photo"),
         "refused_because": _("Refusée par le serveur : %(reason)s"),
         "walk": _("Diagnostic en marchant"),
@@ -98,15 +100,22 @@ def client_messages() -> dict[str, str | list[str]]:
             "Supprimer cette observation de ce téléphone ? Elle ne sera pas envoyée."
         ),
         "deleted": _("Observation supprimée de ce téléphone."),
-        "sent": _plural("%(n)s observation envoyée", "%(n)s observations envoyées"),
-        "refused_count": _plural(
-            "%(n)s refusée : voir le motif", "%(n)s refusées : voir les motifs"
-        ),
+        "sent": [
+            ngettext("%(n)s observation envoyée", "%(n)s observations envoyées", n) for n in (1, 2)
+        ],
+        "refused_count": [
+            ngettext("%(n)s refusée : voir le motif", "%(n)s refusées : voir les motifs", n)
+            for n in (1, 2)
+        ],
         "no_answer": _("le serveur ne répond pas : nouvel essai au retour du réseau"),
-        "confirm_logout": _plural(
-            "%(n)s observation n'est pas encore envoyée : elle sera effacée de ce téléphone. "
-            "Se déconnecter quand même ?",
-            "%(n)s observations ne sont pas encore envoyées : elles seront effacées de ce "
-            "téléphone. Se déconnecter quand même ?",
-        ),
+        "confirm_logout": [
+            ngettext(
+                "%(n)s observation n'est pas encore envoyée : elle sera effacée de ce téléphone. "
+                "Se déconnecter quand même ?",
+                "%(n)s observations ne sont pas encore envoyées : elles seront effacées de ce "
+                "téléphone. Se déconnecter quand même ?",
+                n,
+            )
+            for n in (1, 2)
+        ],
     }
