@@ -23,7 +23,10 @@ SERIAL = (
 )
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
+    # tryfirst: pytest-xdist's worker sends a group's tests together by a suffix it adds to their
+    # node ids in this same hook, from the marks present then (tests/jobs/test_serial_group.py).
     for item in items:
         if item.nodeid.startswith(SERIAL) or item.get_closest_marker("serial"):
             item.add_marker(pytest.mark.xdist_group("serial"))
