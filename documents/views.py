@@ -14,13 +14,13 @@ from documents import permissions, selectors, services
 from documents.forms import AgendaLinkForm, DocumentForm, FolderForm, SearchForm, VersionForm
 from documents.models import Document
 from foundation.forms import attach_errors
+from foundation.numbers import whole_number
 from meetings.permissions import agenda_items_visible_to, can_manage, meetings_visible_to
 from observations.selectors import keyset_page, search_room
 
 
 def _cursor(request, name: str) -> int | None:
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
+    return whole_number(request.GET.get(name))
 
 
 def _querystring(request) -> str:

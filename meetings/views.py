@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from bookings import selectors as booking_selectors
 from bookings.ical import booking_event
 from foundation import generations
+from foundation.numbers import whole_number, whole_numbers
 from foundation.panels import render_panels
 from foundation.replica import primary_reads, reads_from_replica
 from meetings import permissions, selectors, services
@@ -251,9 +252,9 @@ def meeting_create(request):
     if chosen:
         initial.update(quartier=chosen, place=chosen.meeting_place)
     groups = selectors.convenable_working_groups(request.user)
-    group_pk = request.GET.get("groupe", "")
-    if group_pk.isdigit():
-        initial["working_group"] = groups.filter(pk=int(group_pk)).first()
+    group_pk = whole_number(request.GET.get("groupe"))
+    if group_pk is not None:
+        initial["working_group"] = groups.filter(pk=group_pk).first()
     rooms = _rooms(request.user)
     if rooms is not None and chosen:
         initial["room"] = booking_selectors.default_room(chosen)
@@ -474,7 +475,7 @@ def invitation_remove(request, pk, invitation_pk):
 @require_POST
 def attendance(request, pk):
     meeting = _managed(request, pk)
-    present = {int(value) for value in request.POST.getlist("present") if value.isdigit()}
+    present = whole_numbers(request.POST.getlist("present"))
     try:
         count = services.attendance_record(meeting=meeting, present_ids=present)
     except ValidationError as exc:

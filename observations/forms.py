@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from foundation.forms import choice_field
 from foundation.images import sanitize_image
+from foundation.numbers import whole_numbers
 from foundation.widgets import Select
 from observations.models import Category, NeedType, Observation
 from observations.offline import QueueFields
@@ -226,7 +227,7 @@ class ObservationForm(QueueFields):
             if hasattr(self, "cleaned_data")
             else ""
         )
-        return {int(part) for part in raw.split(",") if part.strip().isdigit()}
+        return whole_numbers(raw.split(","))
 
     def service_data(self) -> dict:
         data = {

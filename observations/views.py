@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from foundation.chunks import in_chunks
 from foundation.forms import valid_filters
+from foundation.numbers import whole_number
 from foundation.replica import reads_from_replica
 from observations import geocoding, maps, offline, permissions, selectors, services
 from observations.forms import (
@@ -40,13 +41,6 @@ from observations.ratelimit import rate_limit
 from teams.access import quartiers_offered_to, roles_of
 from teams.fields import quartier_switch
 from teams.models import Service
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
 
 
 def _querystring(request, *drop: str) -> str:
@@ -78,7 +72,9 @@ def observation_list(request):
     form, queryset = _filtered(request)
     with selectors.search_room(bool(valid_filters(form).get("q"))):
         page = selectors.keyset_page(
-            queryset, after=_int(request.GET.get("apres")), before=_int(request.GET.get("avant"))
+            queryset,
+            after=whole_number(request.GET.get("apres")),
+            before=whole_number(request.GET.get("avant")),
         )
     context = {
         "form": form,
@@ -275,7 +271,7 @@ def address_search(request):
     quartiers = permissions.quartiers_for_logging(request.user)
     if not quartiers.exists():
         raise Http404
-    quartier = quartiers.filter(pk=_int(request.GET.get("quartier")) or 0).first()
+    quartier = quartiers.filter(pk=whole_number(request.GET.get("quartier")) or 0).first()
     query = request.GET.get("q", "")
     unavailable = False
     try:
@@ -314,7 +310,7 @@ def observation_check(request):
         place=request.POST.get("place", ""),
         latitude=data.get("latitude"),
         longitude=data.get("longitude"),
-        exclude_pk=_int(request.POST.get("exclude")),
+        exclude_pk=whole_number(request.POST.get("exclude")),
     )
     return render(
         request,
@@ -606,7 +602,9 @@ def service_queue(request):
         status = ""
     queryset = selectors.service_queue(request.user, service=service, status=status)
     page = selectors.keyset_page(
-        queryset, after=_int(request.GET.get("apres")), before=_int(request.GET.get("avant"))
+        queryset,
+        after=whole_number(request.GET.get("apres")),
+        before=whole_number(request.GET.get("avant")),
     )
     context = {
         "page": page,

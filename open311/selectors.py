@@ -7,6 +7,7 @@ import datetime
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from foundation.numbers import whole_number
 from observations.models import Category, Observation
 from open311.formats import iso
 from open311.models import ServiceAttribute
@@ -14,6 +15,7 @@ from open311.models import ServiceAttribute
 #: The spec's defaults: without dates, the last 90 days; never more than 90 days, 1000 requests.
 DEFAULT_WINDOW = datetime.timedelta(days=90)
 MAX_RESULTS = 1000
+MAX_PAGE = 100_000
 SERVICE_TYPE = "batch"  # a chef de projet triages each request: no real-time answer
 
 CLOSED_STATUSES = (Observation.Status.DONE, Observation.Status.CLOSED)
@@ -118,14 +120,21 @@ def filter_requests(
     start: datetime.datetime | None = None,
     end: datetime.datetime | None = None,
     now: datetime.datetime,
+    page: int = 1,
+    page_size: int = MAX_RESULTS,
 ) -> QuerySet[Observation]:
-    """The spec's filters on `queryset` (already scoped to the key); ids override the others."""
+    """The spec's filters on `queryset` (already scoped to the key); ids override the others.
+
+    `page` and `page_size` are the pagination extension most GeoReport v2 servers implement
+    (Chicago, Boston, Toronto…): pages of `page_size` requests, newest first, within the window.
+    """
     if ids is not None:
         numbers = []
         for raw in ids:
-            if not raw.strip().isdigit():
+            number = whole_number(raw)
+            if number is None:
                 raise BadQuery(_("Identifiant de demande invalide : %(id)s") % {"id": raw})
-            numbers.append(int(raw))
+            numbers.append(number)
         return queryset.filter(pk__in=numbers[:MAX_RESULTS]).order_by("-observed_at", "-id")
     if start is None and end is None:
         end = now
@@ -149,4 +158,9 @@ def filter_requests(
             queryset = queryset.exclude(status__in=CLOSED_STATUSES)
         elif wanted == {"closed"}:
             queryset = queryset.filter(status__in=CLOSED_STATUSES)
-    return queryset.order_by("-observed_at", "-id")[:MAX_RESULTS]
+    if not 1 <= page_size <= MAX_RESULTS:
+        raise BadQuery(_("page_size vaut de 1 à %(max)s.") % {"max": MAX_RESULTS})
+    if not 1 <= page <= MAX_PAGE:
+        raise BadQuery(_("page vaut de 1 à %(max)s.") % {"max": MAX_PAGE})
+    first = (page - 1) * page_size
+    return queryset.order_by("-observed_at", "-id")[first : first + page_size]

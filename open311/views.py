@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from foundation import journal
+from foundation.numbers import whole_number
 from observations.ratelimit import hit as count_hit
 from open311 import formats, permissions, selectors, services
 from open311.models import Submission
@@ -152,6 +153,15 @@ def _moment(raw: str, name: str) -> datetime.datetime | None:
     return moment
 
 
+def _whole(raw: str, name: str, default: int) -> int:
+    if not raw:
+        return default
+    number = whole_number(raw)
+    if number is None:
+        raise selectors.BadQuery(_("%(name)s doit être un nombre entier.") % {"name": name})
+    return number
+
+
 @api(methods=("GET", "POST"), key="required")
 def requests(request, *, api_key, fmt):
     if request.method == "POST":
@@ -167,6 +177,8 @@ def requests(request, *, api_key, fmt):
             start=_moment(params.get("start_date", ""), "start_date"),
             end=_moment(params.get("end_date", ""), "end_date"),
             now=timezone.now(),
+            page=_whole(params.get("page", ""), "page", 1),
+            page_size=_whole(params.get("page_size", ""), "page_size", selectors.MAX_RESULTS),
         )
     except selectors.BadQuery as error:
         return formats.error(400, str(error), fmt)

@@ -20,6 +20,7 @@ from django.forms.models import ModelChoiceIterator
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from foundation.numbers import whole_number
 from foundation.widgets import SearchSelect
 from teams.models import Quartier
 
@@ -85,8 +86,8 @@ def resolve_quartier(queryset: QuerySet, text: str) -> Quartier | None:
     """A quartier of `queryset` by id, slug or name (case-insensitive)."""
     text = str(text).strip()
     lookup = Q(slug=text) | Q(name__iexact=text)
-    if text.isdigit():
-        lookup |= Q(pk=int(text))
+    if (pk := whole_number(text)) is not None:
+        lookup |= Q(pk=pk)
     return queryset.filter(lookup).order_by("pk").first()
 
 

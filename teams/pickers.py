@@ -25,6 +25,7 @@ from django.template.loader import render_to_string
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from foundation.numbers import whole_number
 from foundation.widgets import SearchSelect, fetched_choices, few_or_none
 from teams import fields as quartier_fields
 from teams.fields import resolve_quartier
@@ -53,8 +54,8 @@ def resolve_agent(queryset: QuerySet, text: str):
     text = str(text).strip()
     if not text:
         return None
-    if text.isdigit():
-        return queryset.filter(pk=int(text)).first()
+    if (pk := whole_number(text)) is not None:
+        return queryset.filter(pk=pk).first()
     found = _ADDRESS.search(text)
     return queryset.filter(email__iexact=found.group(1) if found else text).first()
 
@@ -188,8 +189,8 @@ class ManyField(forms.ModelMultipleChoiceField):
     def clean(self, value):
         pks = []
         for item in value or []:
-            if str(item).isdigit():
-                pks.append(str(item))
+            if (pk := whole_number(item)) is not None:
+                pks.append(str(pk))
                 continue
             found = self.resolve(item)
             if found is None:

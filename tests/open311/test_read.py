@@ -143,6 +143,14 @@ def test_requests_filters(client, key, requests_world, fmt):
         {"start_date": "2026-01-01T00:00:00+01:00", "end_date": "2026-06-01T00:00:00+01:00"},
         {"start_date": "2026-06-01T00:00:00+01:00", "end_date": "2026-01-01T00:00:00+01:00"},
         {"service_request_id": "12,abc"},
+        {"service_request_id": "12,²"},  # a digit to str.isdigit, not to int()
+        {"page": "0"},
+        {"page": "deux"},
+        {"page": "100001"},
+        {"page_size": "1001"},
+        {"page_size": "²"},
+        {"page": "①"},
+        {"page": "9" * 40},
     ],
 )
 def test_bad_filters_are_spec_400s(client, key, params):
@@ -162,6 +170,33 @@ def test_at_most_1000_requests(client, key, personas, ouest):
     )  # fmt: skip
     response = client.get(f"{BASE}/requests.json", {"api_key": key})
     assert len(response.json()) == 1000
+
+
+def test_pages_of_requests_newest_first_through_the_window(client, key, personas, ouest):
+    now = timezone.now()
+    Observation.objects.bulk_create(
+        Observation(
+            quartier=ouest, category=Category.objects.get(slug="proprete"), title=f"n{n}",
+            place="rue", author=personas["agent"], observed_at=now - datetime.timedelta(hours=n),
+        )
+        for n in range(7)
+    )  # fmt: skip
+    expected = list(
+        Observation.objects.filter(quartier=ouest, title__startswith="n")
+        .order_by("-observed_at")
+        .values_list("pk", flat=True)
+    )
+
+    def page(number, fmt="json"):
+        response = client.get(
+            f"{BASE}/requests.{fmt}", {"api_key": key, "page_size": 3, "page": number}
+        )
+        assert response.status_code == 200, response.content
+        items = spec.check_list(response, "requests", spec.REQUEST, fmt)
+        return [int(spec.field(item, "service_request_id")) for item in items]
+
+    assert page(1) + page(2) + page(3, "xml") == expected
+    assert page(4) == []
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
