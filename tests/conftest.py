@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.cache import cache
+from django.db.models.signals import post_migrate
 
 from teams.models import Agent, Membership, Partner, Priority, Quartier, Service
 from tests.teams.factories import join, login, make_agent
@@ -30,6 +31,28 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.nodeid.startswith(SERIAL) or item.get_closest_marker("serial"):
             item.add_marker(pytest.mark.xdist_group("serial"))
+
+
+def _reseed_reference_data(sender, using, apps=None, **kwargs) -> None:
+    """The rows data migrations seed (observation categories, needs), back after every flush.
+
+    A transactional test ends with a flush of the test database: content types and permissions
+    come back through `post_migrate`, which the flush sends, but the data migrations' rows do not.
+    The tests after it on the same pytest-xdist worker (whatever the order groups give) expect
+    them, as a migrated database has them.
+    """
+    if sender.label != "observations":
+        return
+    if apps is None:  # the flush's signal names no app registry: the project's own
+        from django.apps import apps
+    category = apps.get_model("observations", "Category")
+    if not category.objects.using(using).exists():
+        from importlib import import_module
+
+        import_module("observations.migrations.0002_search_index_and_categories").seed(apps, None)
+
+
+post_migrate.connect(_reseed_reference_data, dispatch_uid="tests-reseed-reference-data")
 
 
 @pytest.fixture(autouse=True)

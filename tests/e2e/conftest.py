@@ -164,31 +164,6 @@ def _screenshot_on_failure(request, session: Session) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _reference_data(request):
-    """The rows seeded by data migrations (observation categories, needs), for every journey.
-
-    Journeys are transactional tests: the database is flushed after each one (content types
-    and permissions come back with post_migrate, data migrations' rows do not). Seeding them
-    again here is cheaper and steadier than serialized_rollback in a suite where other
-    transactional tests flush without it.
-    """
-    if "live_server" not in request.fixturenames:
-        return
-    request.getfixturevalue("transactional_db")
-    from importlib import import_module
-
-    from django.apps import apps
-
-    try:
-        category = apps.get_model("observations", "Category")
-    except LookupError:
-        return
-    if not category.objects.exists():
-        migration = import_module("observations.migrations.0002_search_index_and_categories")
-        migration.seed(apps, None)
-
-
-@pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     """Every journey signs in through the form: login rate-limit counters start at zero."""
     from django.core.cache import cache
