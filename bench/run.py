@@ -450,7 +450,13 @@ def personas_and_pages() -> tuple[dict, list[dict], dict]:
             f"/observations/remontees/?page={deep_escalations}",
             "comite",
         ),
-        ("Open311 API, request list", f"/open311/v2/requests.json?api_key={open311_key}", None),
+        # A partner's page of 50 (the pagination extension), as the minimal view's 50 rows; the
+        # spec's default answer (up to 1,000 requests) is a bulk read, not a page.
+        (
+            "Open311 API, request list",
+            f"/open311/v2/requests.json?api_key={open311_key}&page_size=50",
+            None,
+        ),
     ]
     page_list = [
         {"name": name, "path": path, "cookie": cookies[role] if role else "", "role": role}
@@ -848,7 +854,7 @@ LABELS = {
     "observation map, points in view": "carte des observations, points de la zone affichée",
     "comité de direction escalations": "remontées (comité de direction)",
     "comité de direction escalations, deep page": "remontées, page lointaine",
-    "Open311 API, request list": "API Open311, liste des demandes",
+    "Open311 API, request list": "API Open311, liste des demandes (page de 50)",
 }
 
 
