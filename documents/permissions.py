@@ -70,9 +70,18 @@ def spaces_managed_by(user) -> QuerySet[Space]:
     )
 
 
-def documents_visible_to(user) -> QuerySet[Document]:
-    """Documents out of the bin in a space the person reads."""
-    return Document.objects.alive().filter(space__in=spaces_visible_to(user).values("pk"))
+def documents_visible_to(user, *, spaces_listed: bool = False) -> QuerySet[Document]:
+    """Documents out of the bin in a space the person reads.
+
+    `spaces_listed`: the spaces' ids are read first (one query) and given as a list, for a search
+    across all of them. Given the subquery, PostgreSQL ran the full-text search over the whole
+    city's documents and kept those of these spaces one by one (bench/run.py, 33,000 documents
+    that all match: 56 ms; with the list, 0.6 ms).
+    """
+    spaces = spaces_visible_to(user)
+    if spaces_listed:
+        return Document.objects.alive().filter(space__in=list(spaces.values_list("pk", flat=True)))
+    return Document.objects.alive().filter(space__in=spaces.values("pk"))
 
 
 def binned_documents_visible_to(user) -> QuerySet[Document]:

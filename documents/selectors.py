@@ -74,9 +74,10 @@ def folders_of(space: Space) -> list[Folder]:
 
 
 def with_list_joins(queryset: QuerySet[Document]) -> QuerySet[Document]:
+    """What a list shows: not the text extracted from the files (a long report's is megabytes)."""
     return queryset.select_related(
         "space__quartier", "space__working_group", "folder", "current_version", "created_by"
-    )
+    ).defer("extracted_text", "search_document")
 
 
 def search(queryset: QuerySet[Document], text: str) -> QuerySet[Document]:
@@ -88,7 +89,9 @@ def search(queryset: QuerySet[Document], text: str) -> QuerySet[Document]:
 def documents_for(
     user, *, space: Space | None = None, folder: Folder | None = None, text: str = ""
 ) -> QuerySet[Document]:
-    documents = documents_visible_to(user)
+    # Searching every space the person reads, PostgreSQL gets their ids as a list (see
+    # `documents_visible_to`).
+    documents = documents_visible_to(user, spaces_listed=bool(text) and space is None)
     if space is not None:
         documents = documents.filter(space=space)
     if folder is not None:
