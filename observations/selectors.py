@@ -47,7 +47,12 @@ RISE_RATIO = 1.5
 
 
 def observations_for(user) -> QuerySet[Observation]:
-    return observations_visible_to(user).select_related("quartier", "category", "service", "author")
+    """The lists' rows: joined, without the search vector (only PostgreSQL reads it)."""
+    return (
+        observations_visible_to(user)
+        .select_related("quartier", "category", "service", "author")
+        .defer("search_document")
+    )
 
 
 def search(queryset: QuerySet[Observation], text: str) -> QuerySet[Observation]:
@@ -172,6 +177,7 @@ def _page_rows(queryset: QuerySet, order: str, count: int) -> list:
     keys = queryset.order_by(order).values("pk")[:count]
     rows = queryset.model._base_manager.filter(pk__in=keys).order_by(order)
     rows.query.select_related = queryset.query.select_related
+    rows.query.deferred_loading = queryset.query.deferred_loading
     return list(rows)
 
 
