@@ -81,6 +81,8 @@ def run_page(
     for client in clients:  # warm up: open connections, fill caches, check the page answers
         for _ in range(2):
             client.get(page)
+            if reference is not None:  # and the reference's, measured on the same connections
+                client.get(reference)
     samples: list[tuple[int, float, int]] = []
     reference_samples: list[tuple[int, float, int]] = []
     lock = threading.Lock()
