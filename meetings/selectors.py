@@ -88,8 +88,11 @@ def past_meetings(user) -> QuerySet[Meeting]:
 
 def my_meetings(user, *, since: datetime.datetime | None = None) -> QuerySet[Meeting]:
     """Every meeting the person is invited to or organises, across quartiers and groupes de travail."""
+    # One set of ids (a UNION), not `invited OR organiser`: with the OR, PostgreSQL walked every
+    # upcoming meeting of the city in date order (41,000 in bench/run.py: 14 ms, now 2 ms).
     invited = Invitation.objects.filter(agent_id=user.pk).values("meeting_id")
-    meetings = Meeting.objects.filter(Q(pk__in=invited) | Q(organiser_id=user.pk))
+    organised = Meeting.objects.filter(organiser_id=user.pk).values("pk")
+    meetings = Meeting.objects.filter(pk__in=invited.union(organised))
     if since is not None:
         meetings = meetings.filter(end__gte=since)
     return meetings.select_related("quartier", "working_group").order_by("start", "pk")
