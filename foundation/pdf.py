@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import mimetypes
 import os
+import ssl
 from typing import Any
 
 from django.conf import settings
@@ -25,7 +26,15 @@ from foundation.pdf_tags import repair_tags
 PDF_BASE_URL = "https://document.invalid/"
 
 
+# Documents never reach the network, so the fetcher needs no certificates: without a context of
+# its own, WeasyPrint's fetcher loads the system's CA bundle for every document (~20 ms).
+_NO_NETWORK = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
 class StaticOnlyFetcher(URLFetcher):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(ssl_context=_NO_NETWORK, **kwargs)
+
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
         if url.startswith("data:"):
             return super().fetch(url, headers)
