@@ -13,11 +13,14 @@
 from __future__ import annotations
 
 import io
+import re
 from html.parser import HTMLParser
 
 import pikepdf
 
 PAGINATION = pikepdf.Dictionary(Type=pikepdf.Name.Pagination)
+# A marked-content sequence with an MCID and nothing else, at an operator boundary.
+_MARK = re.compile(rb"(?<![^\s])/[A-Za-z][A-Za-z0-9]*\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC(?![^\s])")
 
 
 class _LinkTexts(HTMLParser):
@@ -166,22 +169,47 @@ class _Repair:
             mcids = self.artifacts.get(number)
             if not mcids:
                 continue
-            instructions: list = []
-            for instruction in pikepdf.parse_content_stream(page):
-                operands, operator = instruction.operands, instruction.operator
-                if operator == pikepdf.Operator("BDC") and len(operands) == 2:
-                    properties = operands[1]
-                    mcid = (
-                        properties.get("/MCID")
-                        if isinstance(properties, pikepdf.Dictionary)
-                        else None
+            if not self._rewrite_marks(page, mcids):
+                self._rewrite_instructions(page, mcids)
+
+    def _rewrite_marks(self, page: pikepdf.Page, mcids: set[int]) -> bool:
+        """The fast path: WeasyPrint writes each mark as `/Tag << /MCID n >> BDC` and its text
+        as hexadecimal strings, so the marks are found in the bytes without parsing the whole
+        stream (which took most of the repair's time). False, untouched, when the page's stream
+        does not read that way: every mark to turn must be found exactly once."""
+        contents = page.obj.get("/Contents")
+        if not isinstance(contents, pikepdf.Stream):
+            return False
+        found: list[int] = []
+
+        def replace(match: re.Match) -> bytes:
+            mcid = int(match[1])
+            if mcid not in mcids:
+                return match[0]
+            found.append(mcid)
+            return b"/Artifact << /Type /Pagination >> BDC"
+
+        data = _MARK.sub(replace, contents.read_bytes())
+        if len(found) != len(mcids) or set(found) != mcids:
+            return False
+        page.Contents = self.pdf.make_stream(data)
+        return True
+
+    def _rewrite_instructions(self, page: pikepdf.Page, mcids: set[int]) -> None:
+        instructions: list = []
+        for instruction in pikepdf.parse_content_stream(page):
+            operands, operator = instruction.operands, instruction.operator
+            if operator == pikepdf.Operator("BDC") and len(operands) == 2:
+                properties = operands[1]
+                mcid = (
+                    properties.get("/MCID") if isinstance(properties, pikepdf.Dictionary) else None
+                )
+                if mcid is not None and int(mcid) in mcids:
+                    instruction = pikepdf.ContentStreamInstruction(
+                        [pikepdf.Name.Artifact, PAGINATION], operator
                     )
-                    if mcid is not None and int(mcid) in mcids:
-                        instruction = pikepdf.ContentStreamInstruction(
-                            [pikepdf.Name.Artifact, PAGINATION], operator
-                        )
-                instructions.append(instruction)
-            page.Contents = self.pdf.make_stream(pikepdf.unparse_content_stream(instructions))
+            instructions.append(instruction)
+        page.Contents = self.pdf.make_stream(pikepdf.unparse_content_stream(instructions))
 
     def describe_links(self, texts: dict[str, str]) -> None:
         for page in self.pdf.pages:

@@ -54,7 +54,6 @@ def _common_context(meeting: Meeting) -> dict:
         "invitations": invitations,
         "present": [i for i in invitations if i.attended is True],
         "excused": [i for i in invitations if i.attended is False],
-        "meeting_url": absolute(meeting.get_absolute_url()),
         "CITY_NAME": settings.CITY_NAME,
     }
 

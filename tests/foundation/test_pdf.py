@@ -87,3 +87,45 @@ def test_guillemets_filter_binds_them_to_their_words():
     html = mark_safe("<em>« a »</em>")  # noqa: S308 (a constant)
     rendered = template.render(Context({"html": html, "text": "<b>« b »</b>"}))
     assert rendered == "<em>«\u00a0a\u00a0»</em> &lt;b&gt;«\u00a0b\u00a0»&lt;/b&gt;"
+
+
+def test_the_fast_artifact_rewrite_equals_the_parsed_one(tmp_path, settings, monkeypatch):
+    """Running headers and repeated table headers become artifacts the same way whether the
+    marks are found in the bytes (the fast path) or by parsing the content streams."""
+    from foundation import pdf as pdf_module
+    from foundation import pdf_tags
+    from tests.foundation.pdfua import assert_pdfua
+
+    rows = "".join(f"<tr><td>Ligne {n}</td><td>{n}</td></tr>" for n in range(120))
+    (tmp_path / "long.html").write_text(
+        '{% extends "pdf/base.html" %}{% block title %}Essai{% endblock %}{% block content %}'
+        '<h1 id="haut">Essai</h1><p><a href="#haut">Retour en haut</a></p>'
+        "<table><caption>Un tableau long</caption>"
+        '<thead><tr><th scope="col">Ligne</th><th scope="col">N°</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table>{{% endblock %}}"
+    )
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]},
+    ]
+    raw: list[tuple[bytes, str]] = []
+    monkeypatch.setattr(
+        pdf_module, "repair_tags", lambda content, html: raw.append((content, html)) or content
+    )
+    render_pdf("long.html", {})
+    content, html = raw[0]
+    parsed_pages = []
+    parse = pdf_tags._Repair._rewrite_instructions
+
+    def counted(self, page, mcids):
+        parsed_pages.append(page)
+        return parse(self, page, mcids)
+
+    monkeypatch.setattr(pdf_tags._Repair, "_rewrite_instructions", counted)
+    fast = pdf_tags.repair_tags(content, html)
+    assert parsed_pages == []  # WeasyPrint's streams read the expected way
+    monkeypatch.setattr(pdf_tags._Repair, "_rewrite_marks", lambda self, page, mcids: False)
+    parsed = pdf_tags.repair_tags(content, html)
+    assert len(PdfReader(io.BytesIO(fast)).pages) >= 3
+    fast_walk, parsed_walk = assert_pdfua(fast), assert_pdfua(parsed)
+    assert fast_walk == parsed_walk
+    assert [t["rows"] for t in fast_walk.tables] == [121]
