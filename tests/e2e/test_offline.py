@@ -10,10 +10,12 @@ queue leaves the phone at logout.
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.urls import reverse
 from PIL import Image
+from playwright.sync_api import expect
 
 from tests.e2e.browser import PHONE, check_accessibility, login, step, visit
 from tests.e2e.test_observations import phone_photo
@@ -50,6 +52,12 @@ def _badge(page):
     return page.locator("#offline-badge")
 
 
+def _badge_shows(page, count: int) -> None:
+    """The header's badge counts `count` waiting observations. It is refreshed after the queue's
+    write (IndexedDB) resolves, a moment after the form's notice shows: waited for, not read."""
+    expect(_badge(page)).to_have_text(re.compile(rf"^\s*{count} en attente"))
+
+
 def _stored_image_has_no_metadata(photo) -> None:
     with photo.image.open("rb") as handle:
         data = handle.read()
@@ -77,18 +85,18 @@ def test_two_observations_logged_offline_reach_the_server_once(new_page, persona
 
     context.set_offline(True)
     _queue_offline(page, "Dépôt sauvage hall B", "Résidence Verlaine, hall B", [_photo("a.jpg")])
-    assert _badge(page).inner_text().strip().startswith("1 en attente")
+    _badge_shows(page, 1)
     _queue_offline(
         page, "Boîtes aux lettres forcées", "Rue Jean Jaurès", [_photo("b.jpg"), _photo("c.jpg")]
     )
-    assert _badge(page).inner_text().strip().startswith("2 en attente")
+    _badge_shows(page, 2)
     assert not Observation.objects.exists()
 
     step(page, "reload the form with no network")
     response = page.reload()
     assert response is not None and response.from_service_worker
     assert page.get_by_role("heading", name="Signaler une observation").is_visible()
-    assert _badge(page).inner_text().strip().startswith("2 en attente")
+    _badge_shows(page, 2)
 
     step(page, "review the queue with no network")
     page.goto(reverse("observations:pending"))
@@ -156,7 +164,7 @@ def test_a_refused_item_stays_with_its_reason_and_the_queue_leaves_at_logout(
     page.get_by_role("link", name="Modifier « Voisin bruyant »").click()
     page.get_by_text("Vous modifiez une observation gardée").wait_for()
     description = page.get_by_label("Description")
-    assert description.input_value() == "Appeler au 06 12 34 56 78"
+    expect(description).to_have_value("Appeler au 06 12 34 56 78")
     description.fill("Bruit répété le soir dans la cage d'escalier")
     page.get_by_role("button", name="Enregistrer l'observation").click()
     page.wait_for_url("**/observations/en-attente/")
@@ -210,7 +218,7 @@ def test_a_walk_note_taken_offline_joins_the_queue(new_page, personas, ouest):
     page.get_by_label("Photos").set_input_files(files=[_photo("banc.jpg")])
     page.get_by_role("button", name="Noter l'observation").click()
     page.get_by_text(QUEUED).wait_for()
-    assert _badge(page).inner_text().strip().startswith("1 en attente")
+    _badge_shows(page, 1)
     page.goto(reverse("observations:pending"))
     assert stop.name in page.locator("#pending-list").inner_text()
 
