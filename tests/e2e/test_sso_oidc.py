@@ -28,10 +28,16 @@ SCREENSHOTS = ROOT / ("docs/screenshots" if os.environ.get("UPDATE_SCREENSHOTS")
 LABEL = "Se connecter avec le compte de la ville"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def _free_ports(count: int) -> list[int]:
+    """`count` distinct ports free now (each socket stays bound until all are picked)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
 
 
 def _wait_for(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
@@ -53,8 +59,6 @@ def _wait_for(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
 def sso_app(tmp_path_factory):
     """The provider and the app, each in its own process; yields (app_url, issuer, db path)."""
     var = tmp_path_factory.mktemp("sso-var")
-    app_port, idp_port = _free_port(), _free_port()
-    app_url, issuer = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{idp_port}"
     env = {
         key: value
         for key, value in os.environ.items()
@@ -66,7 +70,7 @@ def sso_app(tmp_path_factory):
         MEDIA_ROOT=str(var / "media"),
         NO_PROXY="127.0.0.1,localhost",
         no_proxy="127.0.0.1,localhost",
-        OIDC_ISSUER_URL=issuer,
+        OIDC_ISSUER_URL="http://127.0.0.1",  # the settings ask for one; the app gets the real one
         OIDC_CLIENT_ID="equipes-quartier",
         OIDC_CLIENT_SECRET="secret-de-test",  # noqa: S106 - the test provider's client
         OIDC_ROLES_CLAIM="groups",
@@ -102,29 +106,46 @@ def sso_app(tmp_path_factory):
         check=True,
         capture_output=True,
     )
-    idp = subprocess.Popen(
-        ["node", "tests/tools/oidc_provider.mjs", str(idp_port), app_url],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    app = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{app_port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    # A port free when picked may be taken before the process binds it (other tests, the other
+    # pytest-xdist worker): then both start again on new ports (the provider knows the app's).
+    for attempt in range(3):
+        app_port, idp_port = _free_ports(2)
+        app_url, issuer = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{idp_port}"
+        idp = subprocess.Popen(
+            ["node", "tests/tools/oidc_provider.mjs", str(idp_port), app_url],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        app = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{app_port}"],
+            cwd=ROOT,
+            env={**env, "OIDC_ISSUER_URL": issuer},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            _wait_for(f"{issuer}/.well-known/openid-configuration", idp)
+            _wait_for(f"{app_url}/comptes/login/", app)
+        except AssertionError as exc:
+            _stop(app, idp)
+            if "already in use" in str(exc) or "EADDRINUSE" in str(exc):
+                if attempt < 2:
+                    continue
+            raise
+        break
     try:
-        _wait_for(f"{issuer}/.well-known/openid-configuration", idp)
-        _wait_for(f"{app_url}/comptes/login/", app)
         yield app_url, issuer, var / "db.sqlite3"
     finally:
-        for process in (app, idp):
-            process.terminate()
-            process.wait(timeout=10)
+        _stop(app, idp)
+
+
+def _stop(*processes: subprocess.Popen) -> None:
+    for process in processes:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def _db(path: Path, sql: str, *args) -> list[tuple]:
