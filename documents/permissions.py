@@ -78,10 +78,8 @@ def documents_visible_to(user, *, spaces_listed: bool = False) -> QuerySet[Docum
     city's documents and kept those of these spaces one by one (bench/run.py, 33,000 documents
     that all match: 56 ms; with the list, 0.6 ms).
     """
-    spaces = spaces_visible_to(user)
-    if spaces_listed:
-        return Document.objects.alive().filter(space__in=list(spaces.values_list("pk", flat=True)))
-    return Document.objects.alive().filter(space__in=spaces.values("pk"))
+    spaces = spaces_visible_to(user).values_list("pk", flat=True)
+    return Document.objects.alive().filter(space__in=list(spaces) if spaces_listed else spaces)
 
 
 def binned_documents_visible_to(user) -> QuerySet[Document]:

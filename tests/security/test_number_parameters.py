@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-ODD = ("²", "①", "12²", "-3", " 7 x", "9" * 40)
+ODD = ("²", "①", "12²", "-3", " 7 x", "9" * 40, "9" * 12)  # 12 nines: past an integer column
 
 
 def _pages(ouest, space):
