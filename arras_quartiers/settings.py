@@ -116,15 +116,21 @@ else:
         }
     }
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
-# Behind PgBouncer in transaction mode (DATABASE_POOLER=pgbouncer, deploy/pgbouncer.ini), a server
-# connection serves one transaction, then another client: no server-side cursor (it would outlive
-# its transaction; `.iterator()` then reads its whole result on the client, so large reads go by
-# keyset chunks: foundation/chunks.py), no session-level SET (the app sets only transaction-local values). Connections to PgBouncer itself stay open (cheap), and
-# are checked before reuse so that a restarted pooler costs no request.
+# No server-side cursor, pooled or not: behind PgBouncer in transaction mode a cursor would outlive
+# its transaction, and on a direct connection Django declares one `WITH HOLD` (three round trips
+# and a materialised result) for every form's model choices. `.iterator()` then reads its whole
+# result on the client, so large reads go by keyset chunks (foundation/chunks.py); both
+# deployments run the same reads (tests/foundation/test_server_cursors.py).
+if IS_POSTGRES:
+    DATABASES["default"] = {**DATABASES["default"], "DISABLE_SERVER_SIDE_CURSORS": True}
+# Behind PgBouncer (DATABASE_POOLER=pgbouncer, deploy/pgbouncer.ini), a server connection serves
+# one transaction, then another client: no session-level SET (the app sets only
+# transaction-local values). Connections to PgBouncer itself stay open (cheap), and are checked
+# before reuse so that a restarted pooler costs no request.
 DATABASE_POOLER = env_str("DATABASE_POOLER")
 if DATABASE_POOLER not in ("", "pgbouncer"):
     raise ImproperlyConfigured("DATABASE_POOLER: empty (direct connection) or 'pgbouncer'.")
-POOLED = {"DISABLE_SERVER_SIDE_CURSORS": True, "CONN_HEALTH_CHECKS": True}
+POOLED = {"CONN_HEALTH_CHECKS": True}
 if DATABASE_POOLER and IS_POSTGRES:
     DATABASES["default"] = {**DATABASES["default"], **POOLED}
 
@@ -139,6 +145,7 @@ if DATABASE_REPLICA_URL and IS_POSTGRES:
         **dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=env_int("CONN_MAX_AGE", 60)),
         "OPTIONS": {"connect_timeout": 2},
         # Through the same PgBouncer as the primary (deploy/pgbouncer.ini, `quartiers_replica`).
+        "DISABLE_SERVER_SIDE_CURSORS": True,
         **(POOLED if DATABASE_POOLER else {}),
         **({"TEST": {"MIRROR": "default"}} if TESTING else {}),
     }

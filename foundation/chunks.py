@@ -1,8 +1,8 @@
 """Reading a large queryset a chunk at a time, by keyset.
 
-`QuerySet.iterator()` streams through a server-side cursor, which lives as long as its
-transaction; behind PgBouncer in transaction mode (DATABASE_POOLER=pgbouncer) the settings turn
-those cursors off and `.iterator()` then fetches the whole result at once. Keyset chunks are plain
+`QuerySet.iterator()` would stream through a server-side cursor, which lives as long as its
+transaction and cannot sit behind PgBouncer in transaction mode; the settings turn those cursors
+off on every PostgreSQL deployment, so `.iterator()` fetches the whole result at once. Keyset chunks are plain
 queries (`pk > last ORDER BY pk LIMIT n`), each answered by the primary key's index: the memory
 stays bounded on every deployment, and rows deleted or added between chunks make no row of the
 next chunk skipped or read twice (which OFFSET pagination would).

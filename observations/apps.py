@@ -13,7 +13,10 @@ class ObservationsConfig(AppConfig):
         register_panel("home", home_panel, order=10)
         register_panel("quartier", quartier_panel, order=10)
 
+        from foundation.forms import choices_scope
         from foundation.generations import bump_on_change
-        from observations.models import Observation
+        from observations.models import Category, Observation
 
         bump_on_change(Observation, lambda o: [f"quartier:{o.quartier_id}"])
+        # The filter bars' options (foundation.forms.cached_choices).
+        bump_on_change(Category, lambda _category: [choices_scope(Category)])

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from foundation.forms import choice_field
+from foundation.forms import cached_choices, choice_field
 from foundation.images import sanitize_image
 from foundation.numbers import whole_numbers
 from foundation.widgets import Select
@@ -431,6 +431,7 @@ class ObservationFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         if quartiers is not None:
             choice_field(self, "quartier").queryset = quartiers
+        cached_choices(self, "category", "service")
         style_widgets(self)
 
 

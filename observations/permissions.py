@@ -114,6 +114,13 @@ def quartiers_for_logging(user) -> QuerySet[Quartier]:
     return Quartier.objects.filter(pk__in=roles.member_of)
 
 
+def logs_somewhere(user) -> bool:
+    """Whether `quartiers_for_logging(user)` has a quartier: read from the person's roles, with
+    no query but for an administrator (whose quartiers are all of them, if any)."""
+    roles = roles_of(user)
+    return bool(roles.member_of) or (roles.admin and Quartier.objects.exists())
+
+
 def sees_observation_lists(user) -> bool:
     """Whether the observation list, search and export make sense for the person at all."""
     roles = roles_of(user)

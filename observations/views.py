@@ -81,7 +81,7 @@ def observation_list(request):
         "page": page,
         "querystring": _querystring(request),
         "has_filters": any(v for k, v in request.GET.items() if k not in ("q", "apres", "avant")),
-        "can_log": permissions.quartiers_for_logging(request.user).exists(),
+        "can_log": permissions.logs_somewhere(request.user),
     }
     if request.htmx:
         return render(request, "observations/list.html#results", context)
@@ -202,7 +202,7 @@ def _saved(request, observation: Observation, *, created: bool):
 
 
 def observation_create(request):
-    if not permissions.quartiers_for_logging(request.user).exists():
+    if not permissions.logs_somewhere(request.user):
         raise Http404
     if request.method == "POST":
         refusal = offline.refuse_other_owner(request)
@@ -820,6 +820,6 @@ def orientation_counts(request):
         "table": table,
         "start": start,
         "end": end,
-        "can_log": permissions.quartiers_for_logging(request.user).exists(),
+        "can_log": permissions.logs_somewhere(request.user),
     }
     return render(request, "observations/orientation_counts.html", context)
