@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from foundation.urls import reverse_ids
+
 #: The French full-text configuration the observations' migrations created.
 SEARCH_CONFIG = "french_unaccent"
 #: Days a deleted document stays in the bin before its files are erased.
@@ -194,7 +196,7 @@ class Document(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("documents:detail", args=[self.pk])
+        return reverse_ids("documents:detail", self.pk)
 
     @property
     def erased_on(self) -> datetime.datetime | None:
@@ -266,4 +268,4 @@ class DocumentVersion(models.Model):
         return f"{self.document} — v{self.number}"
 
     def get_download_url(self) -> str:
-        return reverse("documents:download", args=[self.document_id, self.pk])
+        return reverse_ids("documents:download", self.document_id, self.pk)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from foundation.models import DocumentJob
+from foundation.urls import reverse_ids
 from teams.models import Priority, Quartier, Service
 
 #: French stemming, accents ignored ("depot" finds "dépôt"): created by migration 0004.
@@ -217,7 +218,7 @@ class Observation(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("observations:detail", args=[self.pk])
+        return reverse_ids("observations:detail", self.pk)
 
     @property
     def is_confidential(self) -> bool:
@@ -287,7 +288,7 @@ class Photo(models.Model):
         return f"{_('Photo')} {self.pk}"
 
     def get_absolute_url(self) -> str:
-        return reverse("observations:photo", args=[self.observation_id, self.pk])
+        return reverse_ids("observations:photo", self.observation_id, self.pk)
 
     @property
     def thumbnail_url(self) -> str:
