@@ -47,7 +47,7 @@ def day(value: date | None) -> SafeString | str:
 def moment(value: datetime | None) -> SafeString | str:
     if not value:
         return ""
-    local = _local(value)
+    local = localtime(value) if is_aware(value) else value
     return format_html(
         '<time datetime="{}">{}, {}</time>',
         local.isoformat(),
