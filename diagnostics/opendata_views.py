@@ -23,6 +23,7 @@ def _latest_versions():
     return (
         DiagnosticVersion.objects.filter(number=Subquery(latest))
         .select_related("diagnostic__quartier")
+        .defer("diagnostic__quartier__outline")
         .order_by("diagnostic__quartier__name", "-diagnostic__year")
     )
 

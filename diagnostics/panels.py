@@ -42,6 +42,7 @@ def latest_published(request):
     versions = list(
         versions_visible_to(request.user)
         .select_related("diagnostic__quartier")
+        .defer("diagnostic__quartier__outline")
         .order_by("-published_at")[:HOME_PANEL_SIZE]
     )
     if not versions:

@@ -24,6 +24,7 @@ def published_for(user):
         versions_visible_to(user)
         .filter(number=F("diagnostic__published_version"))
         .select_related("diagnostic__quartier")
+        .defer("diagnostic__quartier__outline")
         .order_by("-diagnostic__year", "diagnostic__quartier__name")
     )
 
@@ -32,6 +33,7 @@ def working_copies_for(user):
     return (
         working_copies_visible_to(user)
         .select_related("quartier")
+        .defer("quartier__outline")
         .annotate(
             submitted_contributions=Count(
                 "contributions", filter=Q(contributions__status="submitted")

@@ -67,6 +67,7 @@ def spaces_for(user) -> QuerySet[Space]:
     return (
         spaces_visible_to(user)
         .select_related("quartier", "working_group")
+        .defer("quartier__outline")
         .annotate(document_count=live_documents("space"))
         .order_by("working_group__name", "quartier__name")
     )
@@ -74,7 +75,10 @@ def spaces_for(user) -> QuerySet[Space]:
 
 def space_for(user, pk: int) -> Space:
     return get_object_or_404(
-        spaces_visible_to(user).select_related("quartier", "working_group"), pk=pk
+        spaces_visible_to(user)
+        .select_related("quartier", "working_group")
+        .defer("quartier__outline"),
+        pk=pk,
     )
 
 
@@ -91,7 +95,7 @@ def with_list_joins(queryset: QuerySet[Document]) -> QuerySet[Document]:
     """What a list shows: not the text extracted from the files (a long report's is megabytes)."""
     return queryset.select_related(
         "space__quartier", "space__working_group", "folder", "current_version", "created_by"
-    ).defer("extracted_text", "search_document")
+    ).defer("extracted_text", "search_document", "space__quartier__outline")
 
 
 def search(queryset: QuerySet[Document], text: str) -> QuerySet[Document]:

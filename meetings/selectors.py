@@ -36,7 +36,11 @@ CITABLE_LIMIT = 200
 
 
 def _meeting_list(queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
-    return queryset.select_related("quartier", "working_group").order_by("start", "pk")
+    return (
+        queryset.select_related("quartier", "working_group")
+        .defer("quartier__outline")
+        .order_by("start", "pk")
+    )
 
 
 def quartier_or_first(quartiers: QuerySet[Quartier], *, slug: str | None) -> Quartier | None:
@@ -82,6 +86,7 @@ def past_meetings(user) -> QuerySet[Meeting]:
         meetings_visible_to(user)
         .filter(end__lt=timezone.now())
         .select_related("quartier", "working_group")
+        .defer("quartier__outline")
         .order_by("-start", "-pk")
     )
 
@@ -95,7 +100,11 @@ def my_meetings(user, *, since: datetime.datetime | None = None) -> QuerySet[Mee
     meetings = Meeting.objects.filter(pk__in=invited.union(organised))
     if since is not None:
         meetings = meetings.filter(end__gte=since)
-    return meetings.select_related("quartier", "working_group").order_by("start", "pk")
+    return (
+        meetings.select_related("quartier", "working_group")
+        .defer("quartier__outline")
+        .order_by("start", "pk")
+    )
 
 
 def invitations_of(meeting: Meeting) -> list[Invitation]:

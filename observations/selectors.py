@@ -47,11 +47,12 @@ RISE_RATIO = 1.5
 
 
 def observations_for(user) -> QuerySet[Observation]:
-    """The lists' rows: joined, without the search vector (only PostgreSQL reads it)."""
+    """The lists' rows: joined, without the search vector (only PostgreSQL reads it) nor the
+    quartier's outline (a polygon of several kilobytes, decoded from JSON for each row)."""
     return (
         observations_visible_to(user)
         .select_related("quartier", "category", "service", "author")
-        .defer("search_document")
+        .defer("search_document", "quartier__outline")
     )
 
 
@@ -370,12 +371,16 @@ def triage_count(user) -> int:
 
 
 def escalations_for(user, *, answered: bool | None = None, quartier: Quartier | None = None):
-    queryset = escalations_visible_to(user).select_related(
-        "observation",
-        "observation__quartier",
-        "observation__category",
-        "escalated_by",
-        "answered_by",
+    queryset = (
+        escalations_visible_to(user)
+        .select_related(
+            "observation",
+            "observation__quartier",
+            "observation__category",
+            "escalated_by",
+            "answered_by",
+        )
+        .defer("observation__quartier__outline")
     )
     if answered is True:
         queryset = queryset.filter(answered_at__isnull=False)

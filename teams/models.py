@@ -165,6 +165,16 @@ class Service(models.Model):
         return reverse("teams:service_detail", args=[self.slug])
 
 
+class QuartierManager(models.Manager["Quartier"]):
+    """Quartiers without their outline: a polygon of kilobytes, decoded from JSON for each row,
+    that pages listing quartiers (filter bars, panels, menus) never show. A map reads it where
+    it draws one (`.values_list("outline")`, `.only(..., "outline")`, `.defer(None)`, or one
+    query on first access); a foreign key followed or joined reads the whole row."""
+
+    def get_queryset(self) -> models.QuerySet[Quartier]:
+        return super().get_queryset().defer("outline")
+
+
 class Quartier(models.Model):
     name = models.CharField(_("nom"), max_length=120, unique=True)
     slug = models.SlugField(_("identifiant"), max_length=120, unique=True)
@@ -190,6 +200,8 @@ class Quartier(models.Model):
             "du périmètre du quartier."
         ),
     )
+
+    objects = QuartierManager()
 
     class Meta:
         verbose_name = _("quartier")

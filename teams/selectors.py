@@ -82,7 +82,8 @@ def collation_key(text: str) -> str:
 def quartier_for(user, slug: str) -> Quartier:
     from django.shortcuts import get_object_or_404
 
-    return get_object_or_404(quartiers_visible_to(user), slug=slug)
+    # With its outline, which the quartier's page draws (the manager leaves it out of lists).
+    return get_object_or_404(quartiers_visible_to(user).defer(None), slug=slug)
 
 
 def annuaire(
