@@ -370,18 +370,20 @@ def triage_count(user) -> int:
     ).count()
 
 
+def _escalation_joins(queryset: QuerySet[Escalation]) -> QuerySet[Escalation]:
+    """What a list of escalations shows of each: its observation, quartier (not the outline),
+    category and people."""
+    return queryset.select_related(
+        "observation",
+        "observation__quartier",
+        "observation__category",
+        "escalated_by",
+        "answered_by",
+    ).defer("observation__quartier__outline")
+
+
 def escalations_for(user, *, answered: bool | None = None, quartier: Quartier | None = None):
-    queryset = (
-        escalations_visible_to(user)
-        .select_related(
-            "observation",
-            "observation__quartier",
-            "observation__category",
-            "escalated_by",
-            "answered_by",
-        )
-        .defer("observation__quartier__outline")
-    )
+    queryset = _escalation_joins(escalations_visible_to(user))
     if answered is True:
         queryset = queryset.filter(answered_at__isnull=False)
     elif answered is False:
@@ -661,20 +663,12 @@ def escalations_of_month(month: datetime.date):
     start = month_start(month)
     end = month_start(start + datetime.timedelta(days=32))
     tz = timezone.get_current_timezone()
-    return (
+    return _escalation_joins(
         Escalation.objects.filter(
             created_at__gte=datetime.datetime.combine(start, datetime.time.min, tzinfo=tz),
             created_at__lt=datetime.datetime.combine(end, datetime.time.min, tzinfo=tz),
         )
-        .select_related(
-            "observation",
-            "observation__quartier",
-            "observation__category",
-            "escalated_by",
-            "answered_by",
-        )
-        .order_by("observation__quartier__name", "created_at")
-    )
+    ).order_by("observation__quartier__name", "created_at")
 
 
 # The map ----------------------------------------------------------------------------------------
