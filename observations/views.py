@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,8 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from foundation import generations
 from foundation.chunks import in_chunks
-from foundation.forms import valid_filters
+from foundation.forms import choices_scope, valid_filters
 from foundation.numbers import whole_number
 from foundation.replica import reads_from_replica
 from observations import geocoding, maps, offline, permissions, selectors, services
@@ -35,12 +37,12 @@ from observations.forms import (
     StatusForm,
     TriageForm,
 )
-from observations.models import EscalationDigest, NeedType, Observation, Photo
+from observations.models import Category, EscalationDigest, NeedType, Observation, Photo
 from observations.permissions import escalations_visible_to, observations_visible_to
 from observations.ratelimit import rate_limit
-from teams.access import quartiers_offered_to, roles_of
+from teams.access import quartiers_offered_key, quartiers_offered_to, roles_of
 from teams.fields import quartier_switch
-from teams.models import Service
+from teams.models import Quartier, Service
 
 
 def _querystring(request, *drop: str) -> str:
@@ -64,6 +66,26 @@ def _filtered(request):
     return form, queryset
 
 
+def _filter_bar(request, form) -> dict:
+    """The context that lets `_filters.html` serve the filter bar from the shared cache: drawn
+    once for a set of choices (categories, services, the quartiers the person may pick) and of
+    filters, until one of those changes. Its options and their rendering were a quarter of the
+    list page. No key (drawn each time) without a cache the web nodes share."""
+    if not generations.enabled():
+        return {}
+    scopes = [choices_scope(Category), choices_scope(Service), choices_scope(Quartier)]
+    chosen = sorted(
+        (name, value) for name in form.fields for value in request.GET.getlist(name) if value
+    )
+    key = "|".join(
+        [generations.current(scopes), quartiers_offered_key(request.user), urlencode(chosen)]
+    )
+    return {
+        "filter_bar_key": key,
+        "filter_bar_seconds": settings.GENERATION_CACHE_SECONDS,
+    }
+
+
 @reads_from_replica
 def observation_list(request):
     if not permissions.sees_observation_lists(request.user):
@@ -82,6 +104,7 @@ def observation_list(request):
         "querystring": _querystring(request),
         "has_filters": any(v for k, v in request.GET.items() if k not in ("q", "apres", "avant")),
         "can_log": permissions.logs_somewhere(request.user),
+        **_filter_bar(request, form),
     }
     if request.htmx:
         return render(request, "observations/list.html#results", context)
@@ -113,6 +136,7 @@ def observation_map(request):
         "querystring": querystring,
         "has_filters": any(v for k, v in request.GET.items() if k not in ("q", "apres", "avant")),
         "map_config": maps.map_config(querystring, _map_outlines(request, form)),
+        **_filter_bar(request, form),
     }
     return render(request, "observations/map.html", context)
 

@@ -111,9 +111,24 @@ def quartiers_offered_to(user, *, every: bool = False) -> QuerySet[Quartier]:
     `every`, what a chef de projet may pick for a working group: every quartier. Names only:
     reading a quartier's pages still goes through `quartiers_visible_to`."""
     roles = roles_of(user)
-    if roles.sees_all_quartiers or roles.manages_services or (every and roles.chef_of):
+    if _offered_every_quartier(roles, every):
         return Quartier.objects.all()
     return Quartier.objects.filter(pk__in=roles.quartier_ids)
+
+
+def _offered_every_quartier(roles: Roles, every: bool) -> bool:
+    return (
+        roles.sees_all_quartiers or bool(roles.manages_services) or (every and bool(roles.chef_of))
+    )
+
+
+def quartiers_offered_key(user, *, every: bool = False) -> str:
+    """What `quartiers_offered_to` returns, as a short string for a cache key: "all", or the
+    ids of the person's teams (a drawn filter bar depends on them, not on who the person is)."""
+    roles = roles_of(user)
+    if _offered_every_quartier(roles, every):
+        return "all"
+    return ",".join(str(pk) for pk in sorted(roles.quartier_ids))
 
 
 def agents_offered_to(user) -> QuerySet[Agent]:

@@ -63,3 +63,39 @@ def test_a_category_removed_since_the_page_was_cached_filters_nothing(as_role, p
     assert response.status_code == 200
     assert "Éphémère" not in options(response, "category")
     assert "Banc cassé" in response.content.decode()
+
+
+def selected(response, name: str) -> list[str]:
+    html = response.content.decode()
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S)
+    assert select, name
+    return re.findall(r"<option[^>]*selected[^>]*>([^<]*)</option>", select.group(1))
+
+
+def test_each_person_is_offered_their_own_quartiers_from_the_cached_bar(
+    as_role, personas, ouest, sud
+):
+    url = reverse("observations:index")
+    assert options(as_role("agent").get(url), "quartier") == ["Tous", ouest.name]
+    assert options(as_role("outsider").get(url), "quartier") == ["Tous", sud.name]
+    assert options(as_role("agent").get(url), "quartier") == ["Tous", ouest.name]
+
+
+def test_the_bar_shows_the_filters_asked_and_follows_teams_and_names(
+    as_role, personas, ouest, sud
+):
+    from teams.models import Membership
+    from tests.teams.factories import join
+
+    client = as_role("agent")
+    url = reverse("observations:index")
+    assert selected(client.get(url, {"status": "traitee"}), "status") == ["traitée"]
+    assert selected(client.get(url), "status") == ["Tous"]
+    assert selected(client.get(url, {"status": "traitee", "apres": "9"}), "status") == ["traitée"]
+
+    join(personas["agent"], sud, Membership.Role.MEMBRE)
+    client = as_role("agent")
+    assert options(client.get(url), "quartier") == ["Tous", ouest.name, sud.name]
+    sud.name = "Arras-Sud (Baudimont)"
+    sud.save()
+    assert "Arras-Sud (Baudimont)" in options(client.get(url), "quartier")
