@@ -88,7 +88,7 @@ class PendingSignInAdmin(admin.ModelAdmin):
 class HRImportForm(forms.Form):
     file = forms.FileField(
         label=_("Export du SIRH (CSV ou XLSX)"),
-        help_text=_("Colonnes : voir « Import depuis le SIRH » dans le README."),
+        help_text=_("CSV (séparateur « ; » ou « , », UTF-8) ou XLSX (première feuille)."),
     )
     full = forms.BooleanField(
         label=_("Export complet : les agents absents du fichier sont partis"), required=False
@@ -123,6 +123,7 @@ class HRRecordAdmin(admin.ModelAdmin):
             raise PermissionDenied
         context = {**self.admin_site.each_context(request), "opts": self.model._meta}
         context["title"] = _("Import depuis le SIRH")
+        context["columns"] = hr.COLUMN_HELP
         form = HRImportForm()
         if request.method == "POST" and "apply" in request.POST:
             stored = request.session.get(HR_SESSION_KEY)

@@ -32,6 +32,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from arras_quartiers.models import HRRecord
 from meetings.models import Action, CalendarFeedToken
@@ -52,6 +53,25 @@ COLUMNS = {
     "date de depart": "departure_date",
 }
 REQUIRED = ("matricule", "last_name", "first_name", "email")
+#: What the import page tells an administrator of each column (the README says the same).
+COLUMN_HELP = [
+    ("matricule", _("obligatoire, unique : la clé de l'agent d'un import à l'autre")),
+    ("nom, prénom", _("obligatoires")),
+    ("email", _("obligatoire, unique ; retrouve un agent créé à la main (premier import)")),
+    ("service", _("nom ou identifiant d'un service existant")),
+    ("fonction", _("intitulé du poste (vide : la fonction saisie dans l'application est gardée)")),
+    ("responsable", _("matricule ou adresse du responsable hiérarchique")),
+    (
+        "quartiers",
+        _("identifiants ou noms de quartiers séparés par « | » : l'agent y entre comme membre"),
+    ),
+    (
+        "date d'arrivée, date de départ",
+        _(
+            "JJ/MM/AAAA ou AAAA-MM-JJ (ou dates Excel) ; une date d'arrivée vide garde celle de l'application"
+        ),
+    ),
+]
 FIELD_LABELS = {
     "first_name": "prénom",
     "last_name": "nom",

@@ -6,6 +6,7 @@ import datetime
 import io
 import os
 import re
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -262,6 +263,17 @@ def test_admin_import_dry_run_then_apply(as_role, export):
     page = client.post(url, {"apply": "1"}).content.decode()
     assert "Import appliqué" in page
     assert Agent.objects.filter(email="nina.nouvelle@test.example").exists()
+
+
+def test_admin_import_page_documents_the_columns_the_import_reads(as_role):
+    """The administrator learns the file's columns on the page itself, not from the README."""
+    page = as_role("admin").get(reverse("admin:arras_quartiers_hrrecord_import"))
+    table = re.search(r'<table id="hr-columns".*?</table>', page.content.decode(), re.S)
+    assert table, "no table of columns on the import page"
+    names = re.findall(r'<th scope="row"><code>(.*?)</code></th>', table.group(0))
+    documented = {hr._norm(unescape(part)) for name in names for part in name.split(", ")}
+    assert documented == set(hr.COLUMNS)
+    assert "JJ/MM/AAAA" in table.group(0)
 
 
 def test_admin_import_shows_errors(as_role, personas):
