@@ -1,0 +1,79 @@
+"""The administrators are told when the city's provider signs in someone no agent matches.
+
+The whole path (a real provider, the app in its own process) is walked in
+tests/e2e/test_sso_oidc.py; here the refusal the adapter makes is run in-process to read the
+letter itself.
+"""
+
+from __future__ import annotations
+
+import pytest
+from allauth.core.exceptions import ImmediateHttpResponse
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.db import SessionStore
+from django.core import mail
+from django.test import RequestFactory
+from django.urls import reverse
+
+from arras_quartiers.models import PendingSignIn
+from arras_quartiers.sso import SocialAccountAdapter
+from foundation.models import MailDelivery
+from tests.teams.factories import make_agent
+
+CLAIMS = {
+    "sub": "abc-123",
+    "email": "Personne.Inconnue@arras.test",
+    "email_verified": True,
+    "name": "Personne Inconnue",
+}
+
+
+def _refuse(claims: dict) -> None:
+    request = RequestFactory().get("/comptes/oidc/ville/login/callback/")
+    request.session = SessionStore()
+    request.user = AnonymousUser()
+    with pytest.raises(ImmediateHttpResponse) as answer:
+        SocialAccountAdapter()._refuse(request, claims)
+    assert answer.value.response["Location"] == reverse("sso_not_attached")
+
+
+def test_the_administrators_are_emailed_once_per_person(
+    personas, django_capture_on_commit_callbacks
+):
+    make_agent("ancien.admin@test.example", is_superuser=True, is_staff=True, is_active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        _refuse(CLAIMS)
+    (letter,) = mail.outbox
+    assert letter.to == ["admin@test.example"]  # active superusers only
+    assert "personne.inconnue@arras.test" in letter.subject
+    assert "Personne Inconnue" in letter.body
+    assert reverse("admin:arras_quartiers_pendingsignin_changelist") in letter.body
+    assert "ne garantit pas" not in letter.body
+    assert MailDelivery.objects.get().state == MailDelivery.State.SENT
+    # The same person trying again: counted, not mailed again.
+    with django_capture_on_commit_callbacks(execute=True):
+        _refuse(CLAIMS)
+    assert len(mail.outbox) == 1
+    assert PendingSignIn.objects.get().attempts == 2
+
+
+def test_an_unverified_address_is_flagged_in_the_letter(
+    personas, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _refuse({**CLAIMS, "email_verified": False})
+    (letter,) = mail.outbox
+    assert "ne garantit pas cette adresse" in letter.body
+
+
+def test_an_entry_dealt_with_before_the_letter_leaves_sends_nothing(
+    personas, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        _refuse(CLAIMS)
+    PendingSignIn.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in pending:
+            callback()
+    assert mail.outbox == []
+    assert not MailDelivery.objects.exists()
