@@ -118,7 +118,8 @@ class HRRecordAdmin(admin.ModelAdmin):
         ]
 
     def import_view(self, request):
-        """Upload → dry-run diff → "Appliquer" (the same file, kept in the session)."""
+        """Upload → dry-run diff → "Appliquer" (the same file, kept in the session, applied only
+        if its diff is still the one shown)."""
         if not (request.user.is_superuser or self.has_add_permission(request)):
             raise PermissionDenied
         context = {**self.admin_site.each_context(request), "opts": self.model._meta}
@@ -131,12 +132,23 @@ class HRRecordAdmin(admin.ModelAdmin):
                 messages.error(request, _("Déposez de nouveau le fichier."))
                 return redirect("admin:arras_quartiers_hrrecord_import")
             try:
-                result = hr.apply(
-                    hr.plan(
-                        hr.parse(base64.b64decode(stored["content"]), stored["name"]),
-                        full=stored["full"],
-                    )
+                result = hr.plan(
+                    hr.parse(base64.b64decode(stored["content"]), stored["name"]),
+                    full=stored["full"],
                 )
+                if result.lines() != stored.get("lines"):
+                    # Not what the administrator read: show the new dry run, apply nothing.
+                    request.session[HR_SESSION_KEY] = {**stored, "lines": result.lines()}
+                    messages.warning(
+                        request,
+                        _(
+                            "Les données ont changé depuis l'essai à blanc : rien n'a été "
+                            "appliqué. Relisez ce nouvel essai, puis appliquez-le."
+                        ),
+                    )
+                    context.update(plan_lines=result.lines(), can_apply=not result.empty, form=form)
+                    return render(request, "admin/arras_quartiers/hr_import.html", context)
+                result = hr.apply(result)
             except hr.ImportRejected as exc:
                 context.update(errors=exc.lines(), form=form)
                 return render(request, "admin/arras_quartiers/hr_import.html", context)
@@ -165,6 +177,7 @@ class HRRecordAdmin(admin.ModelAdmin):
                     "content": base64.b64encode(content).decode(),
                     "name": upload.name,
                     "full": form.cleaned_data["full"],
+                    "lines": result.lines(),
                 }
                 context.update(plan_lines=result.lines(), can_apply=not result.empty)
         context["form"] = form

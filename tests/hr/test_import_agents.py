@@ -331,6 +331,24 @@ def test_admin_import_page_documents_the_columns_the_import_reads(as_role):
     assert "JJ/MM/AAAA" in table.group(0)
 
 
+def test_admin_applies_only_the_diff_it_showed(as_role, export, personas, ouest):
+    client = as_role("admin")
+    url = reverse("admin:arras_quartiers_hrrecord_import")
+    upload = io.BytesIO(export)
+    upload.name = "export.csv"
+    client.post(url, {"file": upload})
+    # Between the dry run and "Appliquer", the leaving agent takes an action.
+    _open_action(ouest, personas["agent"], meeting=make_meeting(ouest, personas["chef"]))
+    page = unescape(client.post(url, {"apply": "1"}).content.decode())
+    assert "Les données ont changé depuis l'essai à blanc" in page
+    assert "action « Relancer le bailleur » confiée à" in page and "Appliquer" in page
+    assert not Agent.objects.filter(email="nina.nouvelle@test.example").exists()
+    # Applied once read.
+    page = unescape(client.post(url, {"apply": "1"}).content.decode())
+    assert "Import appliqué" in page
+    assert Agent.objects.filter(email="nina.nouvelle@test.example").exists()
+
+
 def test_admin_import_shows_errors(as_role, personas):
     client = as_role("admin")
     upload = io.BytesIO(_csv("X2;Sans;Service;sans@test.example;Urbanisme;;;;;"))
