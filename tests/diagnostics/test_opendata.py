@@ -137,3 +137,17 @@ def test_the_catalogue_lists_published_diagnostics_only(published, make_diagnost
         assert anonymous.get(url.removeprefix("http://testserver")).status_code == 200
     # A draft has no dataset.
     assert anonymous.get(reverse("opendata:csv", args=["sud", YEAR, 1])).status_code == 404
+
+
+def test_the_published_version_links_its_open_data(published, as_role):
+    page = as_role("chef").get(reverse("diagnostics:version", args=[published.pk, 1]))
+    links = re.findall(
+        r'<span class="small" id="donnees-ouvertes">.*?</span>', page.content.decode()
+    )
+    assert links, "no open-data links on the version page"
+    hrefs = re.findall(r'href="([^"]+)"', links[0])
+    assert hrefs == [
+        reverse("opendata:csv", args=["ouest", YEAR, 1]),
+        reverse("opendata:json", args=["ouest", YEAR, 1]),
+    ]
+    assert read_csv(Client(), hrefs[0])
