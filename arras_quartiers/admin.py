@@ -10,7 +10,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from arras_quartiers import audit, hr
@@ -68,7 +70,15 @@ class PendingSignInAdmin(admin.ModelAdmin):
     """People the city's provider signed in whom no agent matches: create or correct the
     agent (its address), then delete the entry."""
 
-    list_display = ["email", "name", "email_verified", "attempts", "first_seen_at", "last_seen_at"]
+    list_display = [
+        "email",
+        "name",
+        "to_attach",
+        "email_verified",
+        "attempts",
+        "first_seen_at",
+        "last_seen_at",
+    ]
     list_filter = ["email_verified"]
     search_fields = ["email", "name", "subject"]
     readonly_fields = [
@@ -79,10 +89,30 @@ class PendingSignInAdmin(admin.ModelAdmin):
         "first_seen_at",
         "last_seen_at",
         "attempts",
+        "to_attach",
     ]
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    @admin.display(description=_("rattacher"))
+    def to_attach(self, obj: PendingSignIn) -> str:
+        """The agent's add form filled with what the provider said, and the agents of that
+        name (to correct an address)."""
+        first, _sep, last = obj.name.partition(" ")
+        add = (
+            reverse("admin:teams_agent_add")
+            + "?"
+            + urlencode({"email": obj.email, "first_name": first, "last_name": last})
+        )
+        search = reverse("admin:teams_agent_changelist") + "?" + urlencode({"q": last or obj.email})
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            add,
+            _("Créer l'agent"),
+            search,
+            _("Chercher un agent de ce nom"),
+        )
 
 
 class HRImportForm(forms.Form):

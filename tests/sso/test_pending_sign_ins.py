@@ -7,6 +7,9 @@ letter itself.
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 import pytest
 from allauth.core.exceptions import ImmediateHttpResponse
 from django.contrib.auth.models import AnonymousUser
@@ -77,3 +80,21 @@ def test_an_entry_dealt_with_before_the_letter_leaves_sends_nothing(
             callback()
     assert mail.outbox == []
     assert not MailDelivery.objects.exists()
+
+
+def test_the_entry_leads_to_the_agent_to_create_or_correct(as_role):
+    PendingSignIn.objects.create(
+        subject="abc-123", email="personne.inconnue@arras.test", name="Paule Inconnue"
+    )
+    client = as_role("admin")
+    listing = client.get(reverse("admin:arras_quartiers_pendingsignin_changelist"))
+    links = dict(
+        (unescape(text), unescape(href))
+        for href, text in re.findall(r'<a href="([^"]+)">([^<]+)</a>', listing.content.decode())
+    )
+    add = client.get(links["Créer l'agent"]).content.decode()
+    assert 'value="personne.inconnue@arras.test"' in add
+    assert 'value="Paule"' in add and 'value="Inconnue"' in add
+    make_agent("paule.inconnue@ville.test", first_name="Paule", last_name="Inconnue")
+    found = client.get(links["Chercher un agent de ce nom"]).content.decode()
+    assert "paule.inconnue@ville.test" in found
