@@ -21,6 +21,7 @@ from django.urls import reverse
 from arras_quartiers.models import PendingSignIn
 from arras_quartiers.sso import SocialAccountAdapter
 from foundation.models import MailDelivery
+from teams.models import Agent
 from tests.teams.factories import make_agent
 
 CLAIMS = {
@@ -98,3 +99,23 @@ def test_the_entry_leads_to_the_agent_to_create_or_correct(as_role):
     make_agent("paule.inconnue@ville.test", first_name="Paule", last_name="Inconnue")
     found = client.get(links["Chercher un agent de ce nom"]).content.decode()
     assert "paule.inconnue@ville.test" in found
+
+
+def test_an_agent_is_created_without_a_password_to_sign_in_through_the_provider(as_role):
+    client = as_role("admin")
+    url = reverse("admin:teams_agent_add")
+    assert 'name="usable_password"' in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {
+            "email": "paule.inconnue@arras.test",
+            "first_name": "Paule",
+            "last_name": "Inconnue",
+            "usable_password": "false",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    agent = Agent.objects.get(email="paule.inconnue@arras.test")
+    assert not agent.has_usable_password()
