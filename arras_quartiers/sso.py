@@ -7,7 +7,8 @@
   ever created: an unknown or unverified person gets the "not attached" page and an entry in
   the administration (`PendingSignIn`), with no account and no rights. The administrators
   (active superusers) are emailed once per entry; the entry goes when the person, attached
-  since, signs in.
+  since, signs in. A deactivated agent (gone, e.g. by the HR import) is told its account is
+  inactive, and makes no entry.
 - Roles: OIDC_ROLES_CLAIM / OIDC_ROLES_MAP set the two global flags that map cleanly
   (comité de direction, maire) at each sign-in; memberships of quartiers stay managed in the
   app (a group name in the directory does not say which quartier nor from when).
@@ -136,6 +137,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             agent = None
             if email and _verified(claims):
                 agent = Agent.objects.filter(email__iexact=email, is_active=True).first()
+                if agent is None and Agent.objects.filter(email__iexact=email).exists():
+                    # A departed agent (deactivated): nobody for the administrators to attach.
+                    audit.record(
+                        audit.SSO_NOT_ATTACHED, request=request, email=email.lower(), inactive=True
+                    )
+                    raise ImmediateHttpResponse(redirect("account_inactive"))
             if agent is None:
                 self._refuse(request, claims)
             sociallogin.connect(request, agent)

@@ -7,6 +7,7 @@ The app's database (SQLite, a temporary directory) is read back with the sqlite3
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import sqlite3
@@ -265,6 +266,30 @@ def _sign_in_afresh(browser, app_url: str, issuer: str, login: str) -> tuple[str
         context.close()
 
 
+@contextlib.contextmanager
+def _agent_for_inconnu(env: dict[str, str], last_name: str, *, active: bool):
+    """The agent the administrator creates for the provider's "inconnu", deleted afterwards
+    (the other tests count four agents and refuse this person)."""
+    _manage(
+        env,
+        "shell",
+        "-c",
+        "from teams.models import Agent\n"
+        "Agent.objects.create_user('personne.inconnue@arras.test', None, "
+        f"first_name='Paule', last_name={last_name!r}, is_active={active})\n",
+    )
+    try:
+        yield
+    finally:
+        _manage(
+            env,
+            "shell",
+            "-c",
+            "from teams.models import Agent\n"
+            "Agent.objects.filter(email='personne.inconnue@arras.test').delete()\n",
+        )
+
+
 def test_administrators_are_told_and_the_entry_goes_once_attached(sso_app, sso_env, browser):
     app_url, issuer, db = sso_app
     url, _page = _sign_in_afresh(browser, app_url, issuer, "inconnu")
@@ -280,30 +305,25 @@ def test_administrators_are_told_and_the_entry_goes_once_attached(sso_app, sso_e
     ) == [("secours@arras.test", "sent")]
 
     # The administrator creates the agent; the person signs in and the entry goes.
-    _manage(
-        sso_env,
-        "shell",
-        "-c",
-        "from teams.models import Agent\n"
-        "Agent.objects.create_user('personne.inconnue@arras.test', None, "
-        "first_name='Paule', last_name='Nouvelle')\n",
-    )
-    try:
+    with _agent_for_inconnu(sso_env, "Nouvelle", active=True):
         url, page = _sign_in_afresh(browser, app_url, issuer, "inconnu")
         assert "/comptes/login/" not in url and "non-rattache" not in url
         assert "Paule" in page
         assert _db(
             db, "select count(*) from arras_quartiers_pendingsignin where subject=?", "inconnu"
         ) == [(0,)]
-    finally:
-        # The other tests count four agents and refuse this person.
-        _manage(
-            sso_env,
-            "shell",
-            "-c",
-            "from teams.models import Agent\n"
-            "Agent.objects.filter(email='personne.inconnue@arras.test').delete()\n",
-        )
+
+
+def test_a_departed_agent_is_told_and_makes_no_entry(sso_app, sso_env, browser):
+    """Deactivated (the HR import's departure): the account is inactive, nobody is mailed."""
+    app_url, issuer, db = sso_app
+    count = "select count(*), sum(attempts) from arras_quartiers_pendingsignin"
+    mails = "select count(*) from foundation_maildelivery"
+    with _agent_for_inconnu(sso_env, "Partie", active=False):
+        before = _db(db, count), _db(db, mails)
+        url, _page = _sign_in_afresh(browser, app_url, issuer, "inconnu")
+        assert url == f"{app_url}/comptes/inactive/"
+        assert (_db(db, count), _db(db, mails)) == before
 
 
 def test_password_refused_server_side_except_break_glass(sso_app, sso_page):
