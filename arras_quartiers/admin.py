@@ -10,7 +10,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from arras_quartiers import audit, hr
@@ -68,7 +70,15 @@ class PendingSignInAdmin(admin.ModelAdmin):
     """People the city's provider signed in whom no agent matches: create or correct the
     agent (its address), then delete the entry."""
 
-    list_display = ["email", "name", "email_verified", "attempts", "first_seen_at", "last_seen_at"]
+    list_display = [
+        "email",
+        "name",
+        "to_attach",
+        "email_verified",
+        "attempts",
+        "first_seen_at",
+        "last_seen_at",
+    ]
     list_filter = ["email_verified"]
     search_fields = ["email", "name", "subject"]
     readonly_fields = [
@@ -79,16 +89,36 @@ class PendingSignInAdmin(admin.ModelAdmin):
         "first_seen_at",
         "last_seen_at",
         "attempts",
+        "to_attach",
     ]
 
     def has_add_permission(self, request) -> bool:
         return False
 
+    @admin.display(description=_("rattacher"))
+    def to_attach(self, obj: PendingSignIn) -> str:
+        """The agent's add form filled with what the provider said, and the agents of that
+        name (to correct an address)."""
+        first, _sep, last = obj.name.partition(" ")
+        add = (
+            reverse("admin:teams_agent_add")
+            + "?"
+            + urlencode({"email": obj.email, "first_name": first, "last_name": last})
+        )
+        search = reverse("admin:teams_agent_changelist") + "?" + urlencode({"q": last or obj.email})
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            add,
+            _("Créer l'agent"),
+            search,
+            _("Chercher un agent de ce nom"),
+        )
+
 
 class HRImportForm(forms.Form):
     file = forms.FileField(
         label=_("Export du SIRH (CSV ou XLSX)"),
-        help_text=_("Colonnes : voir « Import depuis le SIRH » dans le README."),
+        help_text=_("CSV (séparateur « ; » ou « , », UTF-8) ou XLSX (première feuille)."),
     )
     full = forms.BooleanField(
         label=_("Export complet : les agents absents du fichier sont partis"), required=False
@@ -118,11 +148,13 @@ class HRRecordAdmin(admin.ModelAdmin):
         ]
 
     def import_view(self, request):
-        """Upload → dry-run diff → "Appliquer" (the same file, kept in the session)."""
+        """Upload → dry-run diff → "Appliquer" (the same file, kept in the session, applied only
+        if its diff is still the one shown)."""
         if not (request.user.is_superuser or self.has_add_permission(request)):
             raise PermissionDenied
         context = {**self.admin_site.each_context(request), "opts": self.model._meta}
         context["title"] = _("Import depuis le SIRH")
+        context["columns"] = hr.COLUMN_HELP
         form = HRImportForm()
         if request.method == "POST" and "apply" in request.POST:
             stored = request.session.get(HR_SESSION_KEY)
@@ -130,12 +162,23 @@ class HRRecordAdmin(admin.ModelAdmin):
                 messages.error(request, _("Déposez de nouveau le fichier."))
                 return redirect("admin:arras_quartiers_hrrecord_import")
             try:
-                result = hr.apply(
-                    hr.plan(
-                        hr.parse(base64.b64decode(stored["content"]), stored["name"]),
-                        full=stored["full"],
-                    )
+                result = hr.plan(
+                    hr.parse(base64.b64decode(stored["content"]), stored["name"]),
+                    full=stored["full"],
                 )
+                if result.lines() != stored.get("lines"):
+                    # Not what the administrator read: show the new dry run, apply nothing.
+                    request.session[HR_SESSION_KEY] = {**stored, "lines": result.lines()}
+                    messages.warning(
+                        request,
+                        _(
+                            "Les données ont changé depuis l'essai à blanc : rien n'a été "
+                            "appliqué. Relisez ce nouvel essai, puis appliquez-le."
+                        ),
+                    )
+                    context.update(plan_lines=result.lines(), can_apply=not result.empty, form=form)
+                    return render(request, "admin/arras_quartiers/hr_import.html", context)
+                result = hr.apply(result)
             except hr.ImportRejected as exc:
                 context.update(errors=exc.lines(), form=form)
                 return render(request, "admin/arras_quartiers/hr_import.html", context)
@@ -164,6 +207,7 @@ class HRRecordAdmin(admin.ModelAdmin):
                     "content": base64.b64encode(content).decode(),
                     "name": upload.name,
                     "full": form.cleaned_data["full"],
+                    "lines": result.lines(),
                 }
                 context.update(plan_lines=result.lines(), can_apply=not result.empty)
         context["form"] = form

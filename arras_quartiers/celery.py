@@ -45,6 +45,7 @@ ROUTES = {
     "meetings.tasks.remind_meetings": MAIL,
     "meetings.tasks.remind_overdue_actions": MAIL,
     "observations.tasks.send_notifications": MAIL,
+    "arras_quartiers.tasks.notify_pending_sign_in": MAIL,
     "observations.tasks.send_notification_digests": MAIL,
     "observations.tasks.send_stale_notifications": MAIL,
     "observations.tasks.send_escalation_digest": MAIL,

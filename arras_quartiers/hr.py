@@ -12,8 +12,10 @@ sessions), revokes its calendar feed addresses (meetings), ends its memberships 
 open actions (meetings.Action) to the chef de projet of the action's quartier. Triage is a
 role, not a per-agent assignment (observations are routed to services, triaged by the
 quartier's chef): ending a chef's membership hands the triage to the other chefs of the
-quartier, and a service's "responsable" is removed from the service. History (authors,
-status changes, minutes) stays attributed to the person.
+quartier, and a service's "responsable" is removed from the service. Nothing is handed to
+someone leaving in the same import. The dry run lists these handovers as the apply will make
+them (`_handovers` gives both the lines and the writes). History (authors, status changes,
+minutes) stays attributed to the person.
 
 This orchestration lives in the shell because teams may not import meetings.
 """
@@ -24,7 +26,9 @@ import csv
 import datetime
 import io
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -32,6 +36,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from arras_quartiers.models import HRRecord
 from meetings.models import Action, CalendarFeedToken
@@ -52,6 +57,25 @@ COLUMNS = {
     "date de depart": "departure_date",
 }
 REQUIRED = ("matricule", "last_name", "first_name", "email")
+#: What the import page tells an administrator of each column (the README says the same).
+COLUMN_HELP = [
+    ("matricule", _("obligatoire, unique : la clé de l'agent d'un import à l'autre")),
+    ("nom, prénom", _("obligatoires")),
+    ("email", _("obligatoire, unique ; retrouve un agent créé à la main (premier import)")),
+    ("service", _("nom ou identifiant d'un service existant")),
+    ("fonction", _("intitulé du poste (vide : la fonction saisie dans l'application est gardée)")),
+    ("responsable", _("matricule ou adresse du responsable hiérarchique")),
+    (
+        "quartiers",
+        _("identifiants ou noms de quartiers séparés par « | » : l'agent y entre comme membre"),
+    ),
+    (
+        "date d'arrivée, date de départ",
+        _(
+            "JJ/MM/AAAA ou AAAA-MM-JJ (ou dates Excel) ; une date d'arrivée vide garde celle de l'application"
+        ),
+    ),
+]
 FIELD_LABELS = {
     "first_name": "prénom",
     "last_name": "nom",
@@ -379,6 +403,10 @@ def plan(rows: list[Row], *, full: bool = False, today: datetime.date | None = N
             .order_by("last_name", "first_name")
         )
         result.departures += [Departure(agent, "absent de l'export complet") for agent in absent]
+    # What each departure will hand over, shown before anything is applied.
+    leaving = {departure.agent.pk for departure in result.departures}
+    for departure in result.departures:
+        departure.handovers = handovers_planned(departure.agent, on=today, leaving=leaving)
     return result
 
 
@@ -458,8 +486,9 @@ def apply(result: Plan) -> Plan:
         if manager is not None and agent.manager_id != manager.pk:
             agent.manager = manager
             agent.save(update_fields=["manager"])
+    leaving = {departure.agent.pk for departure in result.departures}
     for departure in result.departures:
-        departure.handovers = depart(departure.agent, on=result.today)
+        departure.handovers = depart(departure.agent, on=result.today, leaving=leaving)
     result.applied = True
     return result
 
@@ -482,13 +511,14 @@ def _write_agent(agent: Agent, values, today: datetime.date, *, memberships: boo
             )
 
 
-def _chef_of(quartier: Quartier | None, leaving: Agent) -> Agent | None:
+def _chef_of(quartier: Quartier | None, leaving: set[int]) -> Agent | None:
+    """The quartier's chef de projet who takes over: active, and not leaving in this import."""
     if quartier is None:
         return None
     membership = (
         Membership.objects.active()
         .filter(quartier=quartier, role=Membership.Role.CHEF_DE_PROJET, agent__is_active=True)
-        .exclude(agent=leaving)
+        .exclude(agent__in=leaving)
         .select_related("agent")
         .order_by("start_date", "pk")
         .first()
@@ -496,50 +526,95 @@ def _chef_of(quartier: Quartier | None, leaving: Agent) -> Agent | None:
     return membership.agent if membership else None
 
 
-def depart(agent: Agent, *, on: datetime.date | None = None) -> list[str]:
-    """Deactivate a departed agent and hand over what it held; returns the handovers."""
-    on = on or timezone.localdate()
+def _handovers(
+    agent: Agent, on: datetime.date, leaving: set[int]
+) -> list[tuple[str | None, Callable[[], object]]]:
+    """What a departure hands over: (line of the report or None, the write), in order.
+
+    The dry run shows the lines; `depart` runs the writes. `leaving`: the agents leaving in
+    the same import (nobody hands over to one of them)."""
+    leaving = leaving | {agent.pk}
     now = timezone.now()
-    handovers: list[str] = []
-    agent = Agent.objects.get(pk=agent.pk)  # as just written by the import, not as planned
-    agent.is_active = False
-    team_services.agent_update(agent=agent)  # ends its sessions
-    revoked = CalendarFeedToken.objects.filter(agent=agent, revoked_at__isnull=True).update(
-        revoked_at=now
-    )
-    if revoked:
-        handovers.append(f"adresse d'agenda personnelle révoquée ({revoked})")
+    steps: list[tuple[str | None, Callable[[], object]]] = []
+    tokens = CalendarFeedToken.objects.filter(agent=agent, revoked_at__isnull=True)
+    if count := tokens.count():
+        steps.append(
+            (
+                f"adresse d'agenda personnelle révoquée ({count})",
+                partial(tokens.update, revoked_at=now),
+            )
+        )
     actions = Action.objects.filter(owner=agent, status__in=Action.OPEN_STATUSES).select_related(
         "quartier", "meeting__quartier"
     )
     for action in actions:
         quartier = action.quartier or action.meeting.quartier
-        chef = _chef_of(quartier, agent)
+        chef = _chef_of(quartier, leaving)
         if chef is None:
-            handovers.append(
-                f"action « {action.title} » : aucun chef de projet actif pour la reprendre"
+            steps.append(
+                (
+                    f"action « {action.title} » : aucun chef de projet actif pour la reprendre",
+                    lambda: None,
+                )
             )
             continue
-        action.owner = chef
-        action.save(update_fields=["owner"])
-        handovers.append(f"action « {action.title} » confiée à {chef} ({quartier})")
+        steps.append(
+            (
+                f"action « {action.title} » confiée à {chef} ({quartier})",
+                partial(_set_owner, action, chef),
+            )
+        )
     last_day = on - datetime.timedelta(days=1)  # gone on the departure date
     for membership in Membership.objects.filter(agent=agent).filter(
         Q(end_date__isnull=True) | Q(end_date__gt=last_day)
     ):
         if membership.start_date > last_day:
-            membership.delete()  # not begun before the departure: no history to keep
+            # Not begun before the departure: no history to keep.
+            steps.append((None, membership.delete))
             continue
-        was_chef = membership.role == Membership.Role.CHEF_DE_PROJET
-        team_services.membership_end(membership=membership, end_date=last_day)
-        if was_chef:
-            chef = _chef_of(membership.quartier, agent)
-            handovers.append(
-                f"tri des observations de {membership.quartier} : "
-                + (f"repris par {chef}" if chef else "aucun autre chef de projet, à désigner")
+        line = None
+        if membership.role == Membership.Role.CHEF_DE_PROJET:
+            chef = _chef_of(membership.quartier, leaving)
+            line = f"tri des observations de {membership.quartier} : " + (
+                f"repris par {chef}" if chef else "aucun autre chef de projet, à désigner"
             )
-    for service in agent.managed_services.all():
-        service.responsables.remove(agent)
-        handovers.append(f"n'est plus responsable du service {service}")
-    HRRecord.objects.filter(agent=agent).update(departed_at=now)
+        steps.append(
+            (line, partial(team_services.membership_end, membership=membership, end_date=last_day))
+        )
+    steps.extend(
+        (
+            f"n'est plus responsable du service {service}",
+            partial(service.responsables.remove, agent),
+        )
+        for service in agent.managed_services.all()
+    )
+    return steps
+
+
+def _set_owner(action: Action, owner: Agent) -> None:
+    action.owner = owner
+    action.save(update_fields=["owner"])
+
+
+def handovers_planned(
+    agent: Agent, *, on: datetime.date, leaving: set[int] | None = None
+) -> list[str]:
+    """The report's lines of a departure, written nowhere (the dry run)."""
+    return [line for line, _write in _handovers(agent, on, leaving or set()) if line]
+
+
+def depart(
+    agent: Agent, *, on: datetime.date | None = None, leaving: set[int] | None = None
+) -> list[str]:
+    """Deactivate a departed agent and hand over what it held; returns the handovers."""
+    on = on or timezone.localdate()
+    agent = Agent.objects.get(pk=agent.pk)  # as just written by the import, not as planned
+    agent.is_active = False
+    team_services.agent_update(agent=agent)  # ends its sessions
+    handovers = []
+    for line, write in _handovers(agent, on, leaving or set()):
+        write()
+        if line:
+            handovers.append(line)
+    HRRecord.objects.filter(agent=agent).update(departed_at=timezone.now())
     return handovers

@@ -5,7 +5,10 @@
 - Matching: a person coming back from the provider is matched to an existing, active agent by
   the address the provider vouches for (`email_verified` true), case-insensitively. Nobody is
   ever created: an unknown or unverified person gets the "not attached" page and an entry in
-  the administration (`PendingSignIn`), with no account and no rights.
+  the administration (`PendingSignIn`), with no account and no rights. The administrators
+  (active superusers) are emailed once per entry; the entry goes when the person, attached
+  since, signs in. A deactivated agent (gone, e.g. by the HR import) is told its account is
+  inactive, and makes no entry.
 - Roles: OIDC_ROLES_CLAIM / OIDC_ROLES_MAP set the two global flags that map cleanly
   (comité de direction, maire) at each sign-in; memberships of quartiers stay managed in the
   app (a group name in the directory does not say which quartier nor from when).
@@ -30,9 +33,11 @@ from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOA
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.mail import EmailMessage
 from django.db.models import F
 from django.http import Http404, HttpRequest
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -40,12 +45,14 @@ from django.utils.translation import gettext as _
 
 from arras_quartiers import audit
 from arras_quartiers.models import PendingSignIn
+from foundation import mail, outbox
 from teams.adapters import AccountAdapter as TeamsAccountAdapter
 from teams.models import Agent
 
 PROVIDER_ID = "ville"
 ID_TOKEN_KEY = "aq_oidc_id_token"  # noqa: S105 - a session key
 END_SESSION_KEY = "aq_oidc_end_session"
+PENDING_TASK = "arras_quartiers.tasks.notify_pending_sign_in"
 #: The agent flags a roles claim may set (OIDC_ROLES_MAP "value:flag").
 ROLE_FLAGS = {"comite_direction": "is_comite_direction", "maire": "is_maire"}
 
@@ -130,11 +137,21 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             agent = None
             if email and _verified(claims):
                 agent = Agent.objects.filter(email__iexact=email, is_active=True).first()
+                if agent is None and Agent.objects.filter(email__iexact=email).exists():
+                    # A departed agent (deactivated): nobody for the administrators to attach.
+                    audit.record(
+                        audit.SSO_NOT_ATTACHED, request=request, email=email.lower(), inactive=True
+                    )
+                    raise ImmediateHttpResponse(redirect("account_inactive"))
             if agent is None:
                 self._refuse(request, claims)
             sociallogin.connect(request, agent)
         if agent.is_active:
             apply_roles(agent, claims)
+            # Attached since a refusal: the administrators' entry for this person is dealt with.
+            subject = str(claims.get("sub", ""))[:255]
+            if subject:
+                PendingSignIn.objects.filter(subject=subject).delete()
 
     def send_notification_mail(self, *args, **kwargs) -> None:
         """No "a third-party account was connected" mail: matching is the normal path."""
@@ -154,12 +171,55 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             attempts=F("attempts") + 1,
         )
         if not updated:
-            PendingSignIn.objects.create(
+            pending = PendingSignIn.objects.create(
                 subject=subject, email=email, name=name, email_verified=verified
             )
+            administrators = _administrators()
+            mail.plan(
+                pending_letter(pending.pk),
+                (agent.email for agent in administrators),
+                PENDING_TASK,
+                pending.pk,
+            )
+            outbox.enqueue(PENDING_TASK, pending.pk)
         audit.record(audit.SSO_NOT_ATTACHED, request=request, email=email, verified=verified)
         request.session.pop(ID_TOKEN_KEY, None)
         raise ImmediateHttpResponse(redirect("sso_not_attached"))
+
+
+def _administrators() -> list[Agent]:
+    """Who attaches people to agents: the active superusers."""
+    return list(Agent.objects.filter(is_active=True, is_superuser=True).order_by("pk"))
+
+
+def pending_letter(pending_pk: int) -> str:
+    return f"sso.pending:{pending_pk}"
+
+
+def pending_sign_in_notify(pending_pk: int) -> int:
+    """Email the administrators that someone waits to be attached (once per entry: each
+    address is claimed, sent and confirmed by `foundation.mail`)."""
+    pending = PendingSignIn.objects.filter(pk=pending_pk).first()
+    letter = pending_letter(pending_pk)
+    if pending is None:  # dealt with before the letter left
+        mail.drop(mail.rows_of(letter))
+        return 0
+    administrators = {agent.email.strip().lower(): agent for agent in _administrators()}
+    url = settings.SITE_URL + reverse("admin:arras_quartiers_pendingsignin_changelist")
+    subject = _("[Équipes de quartier] Connexion en attente de rattachement : %(email)s") % {
+        "email": pending.email or pending.subject
+    }
+
+    def compose(email: str) -> EmailMessage | None:
+        agent = administrators.get(email)
+        if agent is None:  # no longer an administrator
+            return None
+        body = render_to_string(
+            "sso/email/pending.txt", {"agent": agent, "pending": pending, "url": url}
+        )
+        return EmailMessage(subject, body, to=[agent.email])
+
+    return mail.send(letter, compose)
 
 
 class AccountAdapter(TeamsAccountAdapter):

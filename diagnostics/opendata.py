@@ -3,7 +3,9 @@ published diagnostic version, as tables a spreadsheet reads (CSV) and as JSON, l
 DCAT-style catalogue at /donnees/.
 
 The figures are the version's frozen indicators, the very ones its PDF prints; only the
-aggregated counts go out (by quartier, category and month), never an observation. Small
+aggregated counts go out (observations by quartier, category and month; orientations of
+inhabitants by need and by service), never an observation. `categorie` holds the category,
+the need or the service, as the indicator says. Small
 counts are suppressed (statistical secrecy): a count from 1 to `SMALL - 1` is published empty,
 with `secret` set, so that no confidential situation can be singled out; and where a table's
 total is published, a second cell is suppressed whenever only one would be, so that it cannot
@@ -56,8 +58,6 @@ def rows(version: DiagnosticVersion) -> list[Row]:
     data = version.indicators or {}
     observations = data.get("observations") or {}
     out: list[Row] = []
-    if not observations.get("available"):
-        return out
 
     def add(indicator: str, value: int, hidden: bool, category: str = "", month: str = ""):
         out.append(
@@ -73,26 +73,42 @@ def rows(version: DiagnosticVersion) -> list[Row]:
             )
         )
 
-    total = observations["total"]
-    total_hidden = 0 < total < SMALL
-    add("observations", total, total_hidden)
-    # Traitées + classées + ouvertes = total: one table, suppressed as one.
-    statuses = [key for key in ("done", "closed", "open") if observations.get(key) is not None]
-    values = [observations[key] for key in statuses]
-    hidden = _suppressed(values, total_published=not total_hidden and len(statuses) == 3)
-    for key, value, secret in zip(statuses, values, hidden, strict=True):
-        add(f"observations_{_NAMES[key]}", value, secret)
-    confidential = observations.get("confidential")
-    if confidential is not None:
-        add("observations_confidentielles", confidential, 0 < confidential < SMALL)
-    categories = observations.get("by_category", [])
-    hidden = _suppressed([row["count"] for row in categories], total_published=not total_hidden)
-    for row, secret in zip(categories, hidden, strict=True):
-        add("observations_par_categorie", row["count"], secret, category=row["name"])
-    months = observations.get("by_month", [])
-    hidden = _suppressed(months, total_published=not total_hidden)
-    for month, value, secret in zip(MONTHS, months, hidden, strict=True):
-        add("observations_par_mois", value, secret, month=f"{diagnostic.year}-{month}")
+    if observations.get("available"):
+        total = observations["total"]
+        total_hidden = 0 < total < SMALL
+        add("observations", total, total_hidden)
+        # Traitées + classées + ouvertes = total: one table, suppressed as one.
+        statuses = [key for key in ("done", "closed", "open") if observations.get(key) is not None]
+        values = [observations[key] for key in statuses]
+        hidden = _suppressed(values, total_published=not total_hidden and len(statuses) == 3)
+        for key, value, secret in zip(statuses, values, hidden, strict=True):
+            add(f"observations_{_NAMES[key]}", value, secret)
+        confidential = observations.get("confidential")
+        if confidential is not None:
+            add("observations_confidentielles", confidential, 0 < confidential < SMALL)
+        categories = observations.get("by_category", [])
+        hidden = _suppressed([row["count"] for row in categories], total_published=not total_hidden)
+        for row, secret in zip(categories, hidden, strict=True):
+            add("observations_par_categorie", row["count"], secret, category=row["name"])
+        months = observations.get("by_month", [])
+        hidden = _suppressed(months, total_published=not total_hidden)
+        for month, value, secret in zip(MONTHS, months, hidden, strict=True):
+            add("observations_par_mois", value, secret, month=f"{diagnostic.year}-{month}")
+    # Orientations of inhabitants (anonymous records), by need and by service: the analyse des
+    # besoins sociaux reads these.
+    orientations = data.get("orientations") or {}
+    if orientations.get("available"):
+        total = orientations["total"]
+        total_hidden = 0 < total < SMALL
+        add("orientations", total, total_hidden)
+        for key, indicator in (
+            ("by_need", "orientations_par_besoin"),
+            ("by_service", "orientations_par_service"),
+        ):
+            table = orientations.get(key, [])
+            hidden = _suppressed([row["count"] for row in table], total_published=not total_hidden)
+            for row, secret in zip(table, hidden, strict=True):
+                add(indicator, row["count"], secret, category=row["name"])
     return out
 
 

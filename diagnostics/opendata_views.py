@@ -77,7 +77,8 @@ def catalogue_dcat(request):
                 f" — {diagnostic.year}",
                 "dct:description": (
                     "Observations de terrain de l'équipe pluridisciplinaire de quartier, "
-                    "par catégorie et par mois (secret statistique : effectifs de 1 à "
+                    "par catégorie et par mois, et orientations d'habitants, par besoin et "
+                    "par service (secret statistique : effectifs de 1 à "
                     f"{opendata.SMALL - 1} non diffusés)."
                 ),
                 "dct:issued": version.published_at.date().isoformat(),

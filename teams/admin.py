@@ -61,7 +61,15 @@ class AgentAdmin(UserAdmin):
             None,
             {
                 "classes": ["wide"],
-                "fields": ["email", "first_name", "last_name", "password1", "password2"],
+                # "Désactivée": an agent who signs in through the city's provider only.
+                "fields": [
+                    "email",
+                    "first_name",
+                    "last_name",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ],
             },
         ),
     ]

@@ -2,6 +2,8 @@
 
 Working copies: the chef at every state; the team from "en relecture" on; nobody else.
 Published versions: the team, the élus of the quartier, the maire, the comité de direction.
+Open data (/donnees/): the published versions' aggregates, for everybody, signed in or not;
+nothing of a diagnostic not published.
 """
 
 import pytest
@@ -29,6 +31,19 @@ MATRIX = {
     "ouest_version_pdf": only("agent", "chef", "direction", "elu", "maire", "admin"),
     "sud_review": only("outsider", "admin"),
     "sud_draft": only("admin"),
+    "opendata_catalogue": ALL_OK,
+    "opendata_csv": ALL_OK,
+    "opendata_json": ALL_OK,
+    "opendata_csv_of_review": only(),
+    "opendata_json_of_sud_draft": only(),
+}
+#: Pages anybody reads without signing in, and what an anonymous visitor gets.
+PUBLIC = {
+    "opendata_catalogue": OK,
+    "opendata_csv": OK,
+    "opendata_json": OK,
+    "opendata_csv_of_review": HIDDEN,
+    "opendata_json_of_sud_draft": HIDDEN,
 }
 
 
@@ -53,6 +68,11 @@ def pages(make_diagnostic, ouest, sud, django_capture_on_commit_callbacks):
         "ouest_version_pdf": reverse("diagnostics:version_pdf", args=[published.pk, 1]),
         "sud_review": reverse("diagnostics:detail", args=[sud_review.pk]),
         "sud_draft": reverse("diagnostics:detail", args=[sud_draft.pk]),
+        "opendata_catalogue": reverse("opendata:catalogue"),
+        "opendata_csv": reverse("opendata:csv", args=["ouest", 2024, 1]),
+        "opendata_json": reverse("opendata:json", args=["ouest", 2024, 1]),
+        "opendata_csv_of_review": reverse("opendata:csv", args=["ouest", 2025, 1]),
+        "opendata_json_of_sud_draft": reverse("opendata:json", args=["sud", 2026, 1]),
     }
 
 
@@ -67,8 +87,11 @@ def test_matrix(role, as_role, pages):
 
 @pytest.mark.django_db
 def test_anonymous_is_sent_to_login(client, pages):
-    for url in pages.values():
+    for page, url in pages.items():
         response = client.get(url)
+        if page in PUBLIC:
+            assert response.status_code == PUBLIC[page], page
+            continue
         assert response.status_code == 302
         assert "/comptes/" in response["Location"]
 

@@ -4,6 +4,7 @@ at /donnees/, with the PDF's very figures and small counts suppressed."""
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 import re
@@ -13,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from diagnostics.models import DiagnosticDocument
-from observations.models import Category
+from observations.models import Category, NeedType, Orientation
 from tests.diagnostics.factories import YEAR, at
 from tests.observations.factories import ObservationFactory
 from tests.poppler import pdf_text
@@ -22,10 +23,21 @@ pytestmark = pytest.mark.django_db
 
 # Per category: how many observations in YEAR (one month each, cycling).
 COUNTS = {"Voirie od": 7, "Propreté od": 6, "Jeunesse od": 3, "Santé od": 5}
+# Orientations of inhabitants in YEAR: (need, service slug) → how many.
+ORIENTATIONS = {("Logement od", "ccas"): 6, ("Emploi od", "jeunesse"): 5, ("Santé od", "ccas"): 2}
 
 
 @pytest.fixture
-def published(make_diagnostic, ouest, personas, django_capture_on_commit_callbacks):
+def published(make_diagnostic, ouest, personas, services, django_capture_on_commit_callbacks):
+    for (need_name, service), count in ORIENTATIONS.items():
+        need = NeedType.objects.create(name=need_name, slug=need_name.lower().replace(" ", "-"))
+        for n in range(count):
+            Orientation.objects.create(
+                quartier=ouest,
+                need=need,
+                service=services[service],
+                oriented_on=datetime.date(YEAR, n + 1, 10),
+            )
     month = 0
     for name, count in COUNTS.items():
         category = Category.objects.create(name=name, slug=name.lower().replace(" ", "-"))
@@ -55,13 +67,16 @@ def read_csv(client: Client, url: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
 
 
-def test_the_csv_has_the_pdf_figures_with_small_counts_suppressed(published, ouest):
-    anonymous = Client()
-    rows = read_csv(anonymous, reverse("opendata:csv", args=["ouest", YEAR, 1]))
-    document = DiagnosticDocument.objects.get(diagnostic=published, version__number=1)
+def csv_and_pdf(diagnostic) -> tuple[list[dict], str]:
+    """Version 1's open-data rows, downloaded signed out, and its PDF's text (poppler)."""
+    rows = read_csv(Client(), reverse("opendata:csv", args=["ouest", YEAR, 1]))
+    document = DiagnosticDocument.objects.get(diagnostic=diagnostic, version__number=1)
     with document.file.open("rb") as handle:
-        text = re.sub(r"\s+", " ", pdf_text(handle.read()))
+        return rows, re.sub(r"\s+", " ", pdf_text(handle.read()))
 
+
+def test_the_csv_has_the_pdf_figures_with_small_counts_suppressed(published, ouest):
+    rows, text = csv_and_pdf(published)
     total = sum(COUNTS.values())
     assert f"{total} observations en {YEAR}" in text
     (row,) = [r for r in rows if r["indicateur"] == "observations"]
@@ -82,6 +97,7 @@ def test_the_csv_has_the_pdf_figures_with_small_counts_suppressed(published, oue
 
     months = [r for r in rows if r["indicateur"] == "observations_par_mois"]
     assert [r["mois"] for r in months] == [f"{YEAR}-{m:02d}" for m in range(1, 13)]
+    document = DiagnosticDocument.objects.get(diagnostic=published, version__number=1)
     pdf_months = document.snapshot["indicators"]["observations"]["by_month"]
     assert " ".join(map(str, pdf_months)) in text
     for row, value in zip(months, pdf_months, strict=True):
@@ -98,6 +114,30 @@ def test_the_csv_has_the_pdf_figures_with_small_counts_suppressed(published, oue
     assert statuses["observations_confidentielles"]["valeur"] == ""
     # Nothing but aggregates: no title of any observation.
     assert "Constat secret" not in json.dumps(rows, ensure_ascii=False)
+
+
+def test_the_orientations_are_the_pdfs_by_need_and_service(published, services):
+    """The analyse des besoins sociaux reads the orientations: the PDF's figures, small ones
+    suppressed."""
+    rows, text = csv_and_pdf(published)
+    total = sum(ORIENTATIONS.values())
+    assert f"{total} habitant(s) orienté(s)" in text
+    (row,) = [r for r in rows if r["indicateur"] == "orientations"]
+    assert (row["valeur"], row["secret"]) == (str(total), "non")
+
+    by_need = {r["categorie"]: r for r in rows if r["indicateur"] == "orientations_par_besoin"}
+    for (need, _service), count in ORIENTATIONS.items():
+        assert f"{need} {count}" in text  # the PDF's table row
+    # Santé (2) is suppressed, and so is the next smallest (Emploi, 5): else 13 - 6 - 5.
+    assert {n: (r["valeur"], r["secret"]) for n, r in by_need.items()} == {
+        "Logement od": ("6", "non"),
+        "Emploi od": ("", "oui"),
+        "Santé od": ("", "oui"),
+    }
+    by_service = {r["categorie"]: r for r in rows if r["indicateur"] == "orientations_par_service"}
+    for service, count in (("CCAS", 8), ("Jeunesse", 5)):
+        assert f"{service} {count}" in text
+        assert (by_service[service]["valeur"], by_service[service]["secret"]) == (str(count), "non")
 
 
 def test_the_json_says_the_same_as_the_csv(published):
@@ -137,3 +177,17 @@ def test_the_catalogue_lists_published_diagnostics_only(published, make_diagnost
         assert anonymous.get(url.removeprefix("http://testserver")).status_code == 200
     # A draft has no dataset.
     assert anonymous.get(reverse("opendata:csv", args=["sud", YEAR, 1])).status_code == 404
+
+
+def test_the_published_version_links_its_open_data(published, as_role):
+    page = as_role("chef").get(reverse("diagnostics:version", args=[published.pk, 1]))
+    links = re.findall(
+        r'<span class="small" id="donnees-ouvertes">.*?</span>', page.content.decode()
+    )
+    assert links, "no open-data links on the version page"
+    hrefs = re.findall(r'href="([^"]+)"', links[0])
+    assert hrefs == [
+        reverse("opendata:csv", args=["ouest", YEAR, 1]),
+        reverse("opendata:json", args=["ouest", YEAR, 1]),
+    ]
+    assert read_csv(Client(), hrefs[0])

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 INDEX_QUERIES = 12
 DETAIL_QUERIES = 33  # + the year's walks (diagnostics en marchant section), the annexes
 VERSION_QUERIES = 10
+OPEN_DATA_CATALOGUE_QUERIES = 1  # the latest version of each published diagnostic
 
 
 def count_queries(client, url) -> int:
@@ -87,3 +88,14 @@ def test_the_published_list_is_paginated_and_searchable(
     assert "Page 1 sur 2" in first
     found = client.get(reverse("diagnostics:index"), {"q": "sud"}).content.decode()
     assert "Quartier Sud — 2000" in found and "Quartier Ouest" not in found
+
+
+@pytest.mark.parametrize("years", [1, 4])
+@pytest.mark.parametrize("page", ["opendata:catalogue", "opendata:dcat"])
+def test_open_data_catalogue(client, make_diagnostic, ouest, sud, years, page):
+    """Signed out, as a data portal reads it: the same count for one year or four."""
+    for offset in range(years):
+        make_diagnostic(ouest, year=YEAR - offset, status="published")
+        make_diagnostic(sud, year=YEAR - offset, status="published")
+    assert count_queries(client, reverse(page)) == OPEN_DATA_CATALOGUE_QUERIES
+    assert client.get(reverse(page)).content.decode().count("v1.csv") == years * 2

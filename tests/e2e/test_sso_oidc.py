@@ -7,6 +7,7 @@ The app's database (SQLite, a temporary directory) is read back with the sqlite3
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import sqlite3
@@ -55,9 +56,20 @@ def _wait_for(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
     raise AssertionError(f"{url} did not answer")
 
 
+def _manage(env: dict[str, str], *args: str) -> None:
+    """A management command of the app under test, in its environment."""
+    subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+
+
 @pytest.fixture(scope="module")
-def sso_app(tmp_path_factory):
-    """The provider and the app, each in its own process; yields (app_url, issuer, db path)."""
+def sso_env(tmp_path_factory) -> dict[str, str]:
+    """The app's environment (as a city sets it), its database migrated, four agents."""
     var = tmp_path_factory.mktemp("sso-var")
     env = {
         key: value
@@ -78,34 +90,28 @@ def sso_app(tmp_path_factory):
         LOCAL_PASSWORDS="off",
         BREAK_GLASS_ACCOUNTS="secours@arras.test",
     )
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
+    _manage(env, "migrate", "--noinput", "-v0")
+    _manage(
+        env,
+        "shell",
+        "-c",
+        "from teams.models import Agent\n"
+        "Agent.objects.create_user('claire.vasseur@arras.test', 'x-unused-1234', "
+        "first_name='Claire', last_name='Vasseur')\n"
+        "Agent.objects.create_user('anne.nonverif@arras.test', 'x-unused-1234', "
+        "first_name='Anne', last_name='Nonverif')\n"
+        "Agent.objects.create_user('admin@arras.test', 'x-unused-1234', "
+        "first_name='Ada', last_name='Admin', is_staff=True)\n"
+        "Agent.objects.create_user('secours@arras.test', 'secours-mot-de-passe-1', "
+        "first_name='Sam', last_name='Secours', is_staff=True, is_superuser=True)\n",
     )
-    subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "shell",
-            "-c",
-            "from teams.models import Agent\n"
-            "Agent.objects.create_user('claire.vasseur@arras.test', 'x-unused-1234', "
-            "first_name='Claire', last_name='Vasseur')\n"
-            "Agent.objects.create_user('anne.nonverif@arras.test', 'x-unused-1234', "
-            "first_name='Anne', last_name='Nonverif')\n"
-            "Agent.objects.create_user('admin@arras.test', 'x-unused-1234', "
-            "first_name='Ada', last_name='Admin', is_staff=True)\n"
-            "Agent.objects.create_user('secours@arras.test', 'secours-mot-de-passe-1', "
-            "first_name='Sam', last_name='Secours', is_staff=True, is_superuser=True)\n",
-        ],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    return env
+
+
+@pytest.fixture(scope="module")
+def sso_app(sso_env):
+    """The provider and the app, each in its own process; yields (app_url, issuer, db path)."""
+    env, var = sso_env, Path(sso_env["VAR_DIR"])
     # A port free when picked may be taken before the process binds it (other tests, the other
     # pytest-xdist worker): then both start again on new ports (the provider knows the app's).
     for attempt in range(3):
@@ -244,6 +250,80 @@ def test_unknown_or_unverified_person_gets_no_account(sso_app, sso_page, login):
     ) == [(0,)]
     page.goto(f"{app_url}/")
     assert "/comptes/login/" in page.url  # not signed in
+
+
+def _sign_in_afresh(browser, app_url: str, issuer: str, login: str) -> tuple[str, str]:
+    """A new browser (no session anywhere) signs `login` in; returns where it lands, the page."""
+    context = browser.new_context(viewport=DESKTOP, locale="fr-FR")
+    try:
+        page = context.new_page()
+        page.goto(f"{app_url}/comptes/login/")
+        _sign_in_at_provider(page, issuer, login)
+        page.wait_for_url(f"{app_url}/**")
+        page.wait_for_load_state()
+        return page.url, page.content()
+    finally:
+        context.close()
+
+
+@contextlib.contextmanager
+def _agent_for_inconnu(env: dict[str, str], last_name: str, *, active: bool):
+    """The agent the administrator creates for the provider's "inconnu", deleted afterwards
+    (the other tests count four agents and refuse this person)."""
+    _manage(
+        env,
+        "shell",
+        "-c",
+        "from teams.models import Agent\n"
+        "Agent.objects.create_user('personne.inconnue@arras.test', None, "
+        f"first_name='Paule', last_name={last_name!r}, is_active={active})\n",
+    )
+    try:
+        yield
+    finally:
+        _manage(
+            env,
+            "shell",
+            "-c",
+            "from teams.models import Agent\n"
+            "Agent.objects.filter(email='personne.inconnue@arras.test').delete()\n",
+        )
+
+
+def test_administrators_are_told_and_the_entry_goes_once_attached(sso_app, sso_env, browser):
+    app_url, issuer, db = sso_app
+    url, _page = _sign_in_afresh(browser, app_url, issuer, "inconnu")
+    assert url == f"{app_url}/comptes/sso/non-rattache/"
+    ((pending_id,),) = _db(
+        db, "select id from arras_quartiers_pendingsignin where subject=?", "inconnu"
+    )
+    # Mailed to the only active superuser, once (the other tests may have refused it before).
+    assert _db(
+        db,
+        "select email, state from foundation_maildelivery where letter=?",
+        f"sso.pending:{pending_id}",
+    ) == [("secours@arras.test", "sent")]
+
+    # The administrator creates the agent; the person signs in and the entry goes.
+    with _agent_for_inconnu(sso_env, "Nouvelle", active=True):
+        url, page = _sign_in_afresh(browser, app_url, issuer, "inconnu")
+        assert "/comptes/login/" not in url and "non-rattache" not in url
+        assert "Paule" in page
+        assert _db(
+            db, "select count(*) from arras_quartiers_pendingsignin where subject=?", "inconnu"
+        ) == [(0,)]
+
+
+def test_a_departed_agent_is_told_and_makes_no_entry(sso_app, sso_env, browser):
+    """Deactivated (the HR import's departure): the account is inactive, nobody is mailed."""
+    app_url, issuer, db = sso_app
+    count = "select count(*), sum(attempts) from arras_quartiers_pendingsignin"
+    mails = "select count(*) from foundation_maildelivery"
+    with _agent_for_inconnu(sso_env, "Partie", active=False):
+        before = _db(db, count), _db(db, mails)
+        url, _page = _sign_in_afresh(browser, app_url, issuer, "inconnu")
+        assert url == f"{app_url}/comptes/inactive/"
+        assert (_db(db, count), _db(db, mails)) == before
 
 
 def test_password_refused_server_side_except_break_glass(sso_app, sso_page):

@@ -103,7 +103,7 @@ def test_every_task_is_registered_by_a_plain_django_setup_as_make_run_configures
     # Each app task has an explicit name: its module path, so a rename is a visible change.
     for name in registered - {n for n in registered if n.startswith("celery.")}:
         assert re.fullmatch(
-            r"(foundation|observations|bookings|meetings|walks|documents|open311|diagnostics)"
+            r"(arras_quartiers|foundation|observations|bookings|meetings|walks|documents|open311|diagnostics)"
             r"\.tasks\.\w+",
             name,
         ), name

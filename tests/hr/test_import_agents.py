@@ -6,6 +6,7 @@ import datetime
 import io
 import os
 import re
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -18,7 +19,7 @@ from meetings.models import Action, CalendarFeedToken
 from teams.models import Agent, Membership
 from tests.commands import manage
 from tests.meetings.factories import make_meeting
-from tests.teams.factories import login
+from tests.teams.factories import join, login, make_agent
 
 TODAY = timezone.localdate()
 HEADER = "matricule;nom;prénom;email;service;fonction;responsable;quartiers;date d'arrivée;date de départ"
@@ -90,16 +91,21 @@ def test_reimport_is_idempotent(export, personas):
     assert again.empty, again.lines()
 
 
+def _open_action(quartier, owner, *, meeting=None) -> Action:
+    """An open action of a meeting of `quartier`, owned by `owner`, due next week."""
+    return Action.objects.create(
+        meeting=meeting or make_meeting(quartier, owner),
+        quartier=quartier,
+        title="Relancer le bailleur",
+        owner=owner,
+        due_date=TODAY + datetime.timedelta(days=7),
+    )
+
+
 def test_departure_effects(export, personas, ouest, client):
     leaving = personas["agent"]
     meeting = make_meeting(ouest, personas["chef"])
-    open_action = Action.objects.create(
-        meeting=meeting,
-        quartier=ouest,
-        title="Relancer le bailleur",
-        owner=leaving,
-        due_date=TODAY + datetime.timedelta(days=7),
-    )
+    open_action = _open_action(ouest, leaving, meeting=meeting)
     done_action = Action.objects.create(
         meeting=meeting,
         quartier=ouest,
@@ -130,6 +136,56 @@ def test_departure_effects(export, personas, ouest, client):
     handovers = result.departures[0].handovers
     assert any("Relancer le bailleur" in line and "Chef" in line for line in handovers)
     assert any("révoquée" in line for line in handovers)
+
+
+def test_dry_run_lists_the_handovers_and_hands_nothing_over(export, personas, ouest, as_role):
+    leaving = personas["agent"]
+    action = _open_action(ouest, leaving, meeting=make_meeting(ouest, personas["chef"]))
+    token = CalendarFeedToken.objects.create(agent=leaving)
+    result = _run(export)
+    (departure,) = result.departures
+    assert departure.handovers == [
+        "adresse d'agenda personnelle révoquée (1)",
+        f"action « Relancer le bailleur » confiée à {personas['chef']} (Ouest)",
+    ]
+    assert "      action « Relancer le bailleur » confiée à" in "\n".join(result.lines())
+    action.refresh_from_db()
+    token.refresh_from_db()
+    assert action.owner == leaving and token.revoked_at is None
+    # The administrator sees them before pressing "Appliquer".
+    upload = io.BytesIO(export)
+    upload.name = "export.csv"
+    url = reverse("admin:arras_quartiers_hrrecord_import")
+    page = as_role("admin").post(url, {"file": upload}).content.decode()
+    assert "action « Relancer le bailleur » confiée à" in unescape(page)
+    action.refresh_from_db()
+    assert action.owner == leaving
+
+
+def test_nothing_is_handed_to_someone_leaving_in_the_same_import(personas, ouest):
+    """The chef leaves with the agent: the agent's action goes to the chef who stays, as the
+    dry run said."""
+    second_chef = make_agent("second.chef@test.example", first_name="Sacha", last_name="Second")
+    membership = join(second_chef, ouest, Membership.Role.CHEF_DE_PROJET)
+    membership.start_date = TODAY - datetime.timedelta(days=30)  # after the first chef's
+    membership.save()
+    action = _open_action(ouest, personas["agent"], meeting=make_meeting(ouest, personas["chef"]))
+    gone = f"{TODAY:%d/%m/%Y}"
+    planned = _run(
+        _csv(
+            f"A003;Agent;Alain;agent@test.example;;;;;;{gone}",
+            f"C001;Chef;Claire;chef@test.example;;;;;;{gone}",
+        )
+    )
+    expected = [
+        [f"action « Relancer le bailleur » confiée à {second_chef} (Ouest)"],
+        [f"tri des observations de Ouest : repris par {second_chef}"],
+    ]
+    assert [d.handovers for d in planned.departures] == expected
+    applied = hr.apply(planned)
+    assert [d.handovers for d in applied.departures] == expected
+    action.refresh_from_db()
+    assert action.owner == second_chef
 
 
 def test_full_export_deactivates_the_absent(export, personas):
@@ -260,6 +316,35 @@ def test_admin_import_dry_run_then_apply(as_role, export):
     assert "Essai à blanc" in page and "nina.nouvelle@test.example" in page and "Appliquer" in page
     assert not Agent.objects.filter(email="nina.nouvelle@test.example").exists()
     page = client.post(url, {"apply": "1"}).content.decode()
+    assert "Import appliqué" in page
+    assert Agent.objects.filter(email="nina.nouvelle@test.example").exists()
+
+
+def test_admin_import_page_documents_the_columns_the_import_reads(as_role):
+    """The administrator learns the file's columns on the page itself, not from the README."""
+    page = as_role("admin").get(reverse("admin:arras_quartiers_hrrecord_import"))
+    table = re.search(r'<table id="hr-columns".*?</table>', page.content.decode(), re.S)
+    assert table, "no table of columns on the import page"
+    names = re.findall(r'<th scope="row"><code>(.*?)</code></th>', table.group(0))
+    documented = {hr._norm(unescape(part)) for name in names for part in name.split(", ")}
+    assert documented == set(hr.COLUMNS)
+    assert "JJ/MM/AAAA" in table.group(0)
+
+
+def test_admin_applies_only_the_diff_it_showed(as_role, export, personas, ouest):
+    client = as_role("admin")
+    url = reverse("admin:arras_quartiers_hrrecord_import")
+    upload = io.BytesIO(export)
+    upload.name = "export.csv"
+    client.post(url, {"file": upload})
+    # Between the dry run and "Appliquer", the leaving agent takes an action.
+    _open_action(ouest, personas["agent"], meeting=make_meeting(ouest, personas["chef"]))
+    page = unescape(client.post(url, {"apply": "1"}).content.decode())
+    assert "Les données ont changé depuis l'essai à blanc" in page
+    assert "action « Relancer le bailleur » confiée à" in page and "Appliquer" in page
+    assert not Agent.objects.filter(email="nina.nouvelle@test.example").exists()
+    # Applied once read.
+    page = unescape(client.post(url, {"apply": "1"}).content.decode())
     assert "Import appliqué" in page
     assert Agent.objects.filter(email="nina.nouvelle@test.example").exists()
 
