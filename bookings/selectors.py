@@ -146,6 +146,16 @@ def rooms_for_meetings(user, *, also: int | None = None) -> QuerySet[Resource]:
     )
 
 
+def meeting_room(user, meeting) -> tuple[Resource | None, bool]:
+    """The room booked for a meeting (None when none is, or its booking was cancelled) and
+    whether the user reads its place (the meeting's readers do not all: a link would be a 404)."""
+    booking = meeting.room_booking
+    if booking is None or booking.is_cancelled:
+        return None, False
+    room = booking.resource
+    return room, permissions.places_visible_to(user).filter(pk=room.place_id).exists()
+
+
 def default_room(quartier: Quartier | None) -> Resource | None:
     """The room of the quartier's place (its MSP) where its meetings are held, if there is one."""
     if quartier is None:
