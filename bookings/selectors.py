@@ -36,7 +36,10 @@ def resource_for(user, pk: int) -> Resource:
 
 def booking_for(user, pk: int) -> Booking:
     return get_object_or_404(
-        permissions.bookings_visible_to(user).select_related("resource__place", "booker"), pk=pk
+        permissions.bookings_visible_to(user).select_related(
+            "resource__place", "booker", "meeting"
+        ),
+        pk=pk,
     )
 
 
@@ -59,7 +62,7 @@ def upcoming_bookings_of(user, *, limit: int = 20) -> list[Booking]:
     return list(
         Booking.objects.active()
         .filter(booker=user, end__gt=timezone.now())
-        .select_related("resource__place")
+        .select_related("resource__place", "meeting")
         .order_by("start")[:limit]
     )
 
@@ -111,7 +114,7 @@ def _bookings_between(resources_filter: dict, first: datetime.date, count: int):
         Booking.objects.active()
         .filter(**resources_filter)
         .overlapping(start, end)
-        .select_related("booker", "resource")
+        .select_related("booker", "resource", "meeting")
         .order_by("start", "resource__name", "pk")
     )
 

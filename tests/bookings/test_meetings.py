@@ -61,6 +61,34 @@ def test_the_meeting_page_names_its_room_and_links_it_only_for_who_reads_it(
     assert "Salle réservée :" not in client.get(meeting.get_absolute_url()).content.decode()
 
 
+@pytest.mark.parametrize("role", ["chef", "admin"])
+def test_a_meetings_room_is_freed_through_the_meeting_not_from_the_bookings_pages(
+    role, as_role, personas, ouest, room
+):
+    meeting = make_meeting(ouest, personas["chef"], room=room)
+    booking = meeting.room_booking
+    client = as_role(role)
+    cancel_url = reverse("bookings:cancel", args=[booking.pk])
+    day = timezone.localtime(meeting.start).date()
+    week = client.get(room.get_absolute_url(), {"date": day}).content.decode()
+    assert cancel_url not in week
+    assert f'href="{meeting.get_absolute_url()}"' in week and "Voir la réunion" in week
+    if role == "chef":  # the organiser booked it: among « mes réservations »
+        mine = client.get(reverse("bookings:index")).content.decode()
+        assert cancel_url not in mine and f'href="{meeting.get_absolute_url()}"' in mine
+    # A stale button, or a hand-made request: refused in French, the room still held.
+    response = client.post(cancel_url, follow=True)
+    assert "elle se libère quand la réunion est déplacée" in response.content.decode()
+    booking.refresh_from_db()
+    meeting.refresh_from_db()
+    assert not booking.is_cancelled and meeting.room_booking == booking
+    # An ordinary booking of the same room is still cancelled from the week.
+    other = book(room, personas["chef"], days=(day - timezone.localdate()).days, hour=15)
+    client.post(reverse("bookings:cancel", args=[other.pk]))
+    other.refresh_from_db()
+    assert other.is_cancelled
+
+
 def test_a_room_already_booked_refuses_the_meeting_with_free_slots(personas, ouest, room):
     start = next_working_day(14)
     book(
