@@ -73,3 +73,32 @@ def test_a_working_groups_space_has_no_axes(as_role, personas, group):
     assert 'name="tags"' not in create
     page = client.get(reverse("documents:space", args=[space.pk])).content.decode()
     assert "Axes du projet de quartier" not in page
+
+
+def test_the_chef_files_by_axis_or_in_free_folders(as_role, ouest, ouest_space):
+    from documents.models import Folder
+
+    cadre = ouest.priorities.get()
+    client = as_role("chef")
+    url = reverse("documents:folder_create", args=[ouest_space.pk])
+    form = client.get(url).content.decode()
+    # Meetings' folders are made by their meetings, not by hand.
+    assert 'value="axis"' in form and 'value="free"' in form and 'value="meeting"' not in form
+
+    response = client.post(url, {"name": "Cadre de vie", "kind": "axis"})
+    body = response.content.decode()
+    assert response.status_code == 200 and "Choisissez l&#x27;axe de ce dossier." in body
+    assert 'value="Cadre de vie"' in body and not Folder.objects.exists()
+
+    response = client.post(url, {"name": "Cadre de vie", "kind": "axis", "priority": cadre.pk})
+    folder = Folder.objects.get()
+    assert (folder.kind, folder.priority) == (Folder.Kind.AXIS, cadre)
+    assert response["Location"].endswith(f"?dossier={folder.pk}")
+    response = client.post(url, {"name": "cadre de vie", "kind": "free"})
+    assert "Un dossier de cet espace porte déjà ce nom." in response.content.decode()
+    client.post(url, {"name": "Partenaires", "kind": "free", "priority": cadre.pk})
+    assert Folder.objects.get(name="Partenaires").priority is None
+
+    # Depositing from the folder's page files the document there.
+    deposit = client.get(reverse("documents:create", args=[ouest_space.pk]), {"dossier": folder.pk})
+    assert f'<option value="{folder.pk}" selected>' in deposit.content.decode()
