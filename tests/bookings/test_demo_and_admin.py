@@ -28,6 +28,31 @@ def test_demo_msp_with_room_vehicle_four_bikes_and_bookings_to_come(db):
     assert not upcoming.filter(resource=broken).exists()
 
 
+@pytest.mark.parametrize("weekday", range(7))
+def test_the_demo_weeks_view_has_bookings_whatever_the_day_it_is_loaded(db, client, weekday):
+    """Loaded on any day, Monday to Sunday, the place's week (its page's default view) shows
+    bookings: earlier this week when the days to come are next week's."""
+    from bookings.selectors import week_start
+
+    teams_demo.load()
+    monday = week_start(timezone.localdate()) + datetime.timedelta(days=7)
+    today = monday + datetime.timedelta(days=weekday)
+    place = demo.load(today=today)
+    this_week = Booking.objects.active().filter(
+        resource__place=place,
+        start__date__gte=monday,
+        start__date__lt=monday + datetime.timedelta(days=7),
+    )
+    assert this_week.count() >= 3
+    if weekday >= 5:  # the weekend: the days to come are next week's
+        assert this_week.filter(start__date__lt=today).count() == 5
+    # Loaded again the next day (no clash refused by the constraint), then again: nothing doubled.
+    demo.load(today=today + datetime.timedelta(days=1))
+    count = Booking.objects.count()
+    demo.load(today=today + datetime.timedelta(days=1))
+    assert Booking.objects.count() == count
+
+
 def test_loaddemo_runs_the_bookings_demo_between_observations_and_meetings():
     from arras_quartiers.management.commands.loaddemo import DEMO_MODULES
 
