@@ -1,6 +1,8 @@
 """Arras demo for `bookings`: the MSP Marie-Thérèse Lenoir (Ouest) with its meeting room, an
 electric vehicle and four bikes (one out of service), and bookings over the next five working
-days, counted from the day the demo is loaded (so that they are still to come).
+days, counted from the day the demo is loaded (so that they are still to come), and on the
+working days of the current week before it (so that this week's view has some even when the
+demo is loaded on a Friday evening or a weekend).
 
 Idempotent: the place by its slug, a resource by (place, name), a booking by (resource, start).
 Every person is the fictitious staff of `teams.demo`.
@@ -67,13 +69,30 @@ BOOKINGS = [
     ("Vélo à assistance électrique n° 2", "claire.vasseur", 4, 11, 60, "Marché de quartier"),
 ]
 
+# (resource name, agent, working day of the current week (0 = Monday), hour, minutes, purpose):
+# booked only when that day is before today.
+EARLIER_THIS_WEEK = [
+    ("Véhicule électrique (Zoé)", "samia.haddad", 0, 9, 120, "Visites à domicile avec le CCAS"),
+    ("Vélo à assistance électrique n° 2", "ines.belkacem", 1, 14, 90, "Tour des jardins partagés"),
+    ("Salle de réunion", "claire.vasseur", 2, 10, 120, "Point avec le bailleur"),
+    (
+        "Vélo à assistance électrique n° 1",
+        "samia.haddad",
+        3,
+        10,
+        60,
+        "Repérage des dépôts sauvages",
+    ),
+    ("Véhicule électrique (Zoé)", "ines.belkacem", 4, 13, 150, "Permanence à la mairie annexe"),
+]
+
 
 def _aware(day: datetime.date, hour: int) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
 
 
 @transaction.atomic
-def load(stdout=None) -> Place:
+def load(stdout=None, *, today: datetime.date | None = None) -> Place:
     ouest = Quartier.objects.get(slug="ouest")
     place, _ = Place.objects.update_or_create(
         slug=PLACE_SLUG,
@@ -101,23 +120,35 @@ def load(stdout=None) -> Place:
             },
         )
     # The next five working days from today: the demo always shows bookings to come.
+    today = today or timezone.localdate()
     days: list[datetime.date] = []
-    day = timezone.localdate()
+    day = today
     while len(days) < 5:
         if day.weekday() < 5:
             days.append(day)
         day += datetime.timedelta(days=1)
     agents = {a.email.split("@")[0]: a for a in Agent.objects.filter(email__endswith=f"@{DOMAIN}")}
+    monday = today - datetime.timedelta(days=today.weekday())
+    slots = [
+        (days[n], name, local, hour, length, why) for name, local, n, hour, length, why in BOOKINGS
+    ]
+    for name, local, n, hour, length, why in EARLIER_THIS_WEEK:
+        if monday + datetime.timedelta(days=n) < today:
+            slots.append((monday + datetime.timedelta(days=n), name, local, hour, length, why))
     created = 0
-    for name, local, weekday, hour, minutes, purpose in BOOKINGS:
+    for day, name, local, hour, minutes, purpose in slots:
         if local not in agents:
             continue
-        start = _aware(days[weekday], hour)
+        start = _aware(day, hour)
+        end = start + datetime.timedelta(minutes=minutes)
+        taken = Booking.objects.active().filter(resource=resources[name]).overlapping(start, end)
+        if taken.exclude(start=start).exists():
+            continue  # loaded again on another day: a booking of then holds the slot
         _booking, made = Booking.objects.get_or_create(
             resource=resources[name],
             start=start,
             defaults={
-                "end": start + datetime.timedelta(minutes=minutes),
+                "end": end,
                 "booker": agents[local],
                 "purpose": purpose,
             },

@@ -84,6 +84,7 @@ class PlaceForm(forms.ModelForm):
         model = Place
         fields = ["name", "address", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {"name": {"unique": _("Un lieu porte déjà ce nom.")}}
 
     def __init__(self, *args, quartiers=None, **kwargs):
         super().__init__(*args, **kwargs)

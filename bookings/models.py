@@ -8,6 +8,7 @@ app also runs on SQLite, where `bookings.services` serializes the writes instead
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -181,3 +182,9 @@ class Booking(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.cancelled_at is not None
+
+    @property
+    def meeting_held(self) -> Any:
+        """The meeting this booking holds the room for (`meetings` sets it), or None. Its booking
+        follows the meeting: moved with it, freed when it is cancelled, never on its own."""
+        return getattr(self, "meeting", None)

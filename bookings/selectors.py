@@ -36,7 +36,10 @@ def resource_for(user, pk: int) -> Resource:
 
 def booking_for(user, pk: int) -> Booking:
     return get_object_or_404(
-        permissions.bookings_visible_to(user).select_related("resource__place", "booker"), pk=pk
+        permissions.bookings_visible_to(user).select_related(
+            "resource__place", "booker", "meeting"
+        ),
+        pk=pk,
     )
 
 
@@ -59,7 +62,7 @@ def upcoming_bookings_of(user, *, limit: int = 20) -> list[Booking]:
     return list(
         Booking.objects.active()
         .filter(booker=user, end__gt=timezone.now())
-        .select_related("resource__place")
+        .select_related("resource__place", "meeting")
         .order_by("start")[:limit]
     )
 
@@ -111,7 +114,7 @@ def _bookings_between(resources_filter: dict, first: datetime.date, count: int):
         Booking.objects.active()
         .filter(**resources_filter)
         .overlapping(start, end)
-        .select_related("booker", "resource")
+        .select_related("booker", "resource", "meeting")
         .order_by("start", "resource__name", "pk")
     )
 
@@ -144,6 +147,16 @@ def rooms_for_meetings(user, *, also: int | None = None) -> QuerySet[Resource]:
         .select_related("place")
         .order_by("place__name", "name")
     )
+
+
+def meeting_room(user, meeting) -> tuple[Resource | None, bool]:
+    """The room booked for a meeting (None when none is, or its booking was cancelled) and
+    whether the user reads its place (the meeting's readers do not all: a link would be a 404)."""
+    booking = meeting.room_booking
+    if booking is None or booking.is_cancelled:
+        return None, False
+    room = booking.resource
+    return room, permissions.places_visible_to(user).filter(pk=room.place_id).exists()
 
 
 def default_room(quartier: Quartier | None) -> Resource | None:

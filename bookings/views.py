@@ -151,6 +151,18 @@ def cancel(request, pk):
     booking = selectors.booking_for(request.user, pk)
     if not permissions.can_cancel(request.user, booking):
         raise Http404
+    day = timezone.localtime(booking.start).date()
+    back = f"{booking.resource.get_absolute_url()}?date={day:%Y-%m-%d}"
+    if booking.meeting_held is not None:
+        messages.error(
+            request,
+            _(
+                "« %(r)s » est réservée pour la réunion « %(m)s » : elle se libère quand la "
+                "réunion est déplacée, change de salle ou est annulée."
+            )
+            % {"r": booking.resource.name, "m": booking.meeting_held.display_title},
+        )
+        return redirect(back)
     services.booking_cancel(booking=booking, by=request.user)
     messages.success(
         request,
@@ -160,8 +172,7 @@ def cancel(request, pk):
             "slot": services.slot_text(booking.start, booking.end),
         },
     )
-    day = timezone.localtime(booking.start).date()
-    return redirect(f"{booking.resource.get_absolute_url()}?date={day:%Y-%m-%d}")
+    return redirect(back)
 
 
 # Managing places and equipment ---------------------------------------------------------------

@@ -18,7 +18,7 @@ from documents.permissions import (
 from meetings.models import AgendaItem, Meeting, WorkingGroup
 from observations.selectors import full_text_search
 from teams.access import roles_of
-from teams.models import Quartier
+from teams.models import Priority, Quartier
 
 LIST_SIZE = 25
 
@@ -88,6 +88,24 @@ def folders_of(space: Space) -> list[Folder]:
     )
 
 
+def axes_of(space: Space) -> list[Priority]:
+    """The axes of the space's projet de quartier that tag at least one of its documents, each
+    with its count (a working group's space has none: axes belong to a quartier)."""
+    if not space.quartier_id:
+        return []
+    return list(
+        Priority.objects.filter(quartier_id=space.quartier_id)
+        .annotate(
+            document_count=Count(
+                "documents",
+                filter=Q(documents__space=space, documents__deleted_at__isnull=True),
+            )
+        )
+        .filter(document_count__gt=0)
+        .order_by("position", "title")
+    )
+
+
 # Documents -------------------------------------------------------------------------------------
 
 
@@ -105,7 +123,12 @@ def search(queryset: QuerySet[Document], text: str) -> QuerySet[Document]:
 
 
 def documents_for(
-    user, *, space: Space | None = None, folder: Folder | None = None, text: str = ""
+    user,
+    *,
+    space: Space | None = None,
+    folder: Folder | None = None,
+    axis: Priority | None = None,
+    text: str = "",
 ) -> QuerySet[Document]:
     # Searching every space the person reads, PostgreSQL gets their ids as a list (see
     # `documents_visible_to`).
@@ -114,6 +137,8 @@ def documents_for(
         documents = documents.filter(space=space)
     if folder is not None:
         documents = documents.filter(folder=folder)
+    if axis is not None:
+        documents = documents.filter(tags=axis)
     return with_list_joins(search(documents, text))
 
 

@@ -65,13 +65,24 @@ def space(request, pk):
         folder = next((f for f in folders if f.pk == folder_pk), None)
         if folder is None:
             raise Http404
+    axes = selectors.axes_of(space)
+    axis = None
+    axis_pk = _cursor(request, "axe")
+    if axis_pk is not None:
+        axis = next((a for a in axes if a.pk == axis_pk), None)
+        if axis is None:
+            raise Http404
     form = SearchForm(request.GET or None)
     text = form.cleaned_data["q"] if form.is_valid() else ""
-    documents = selectors.documents_for(request.user, space=space, folder=folder, text=text)
+    documents = selectors.documents_for(
+        request.user, space=space, folder=folder, axis=axis, text=text
+    )
     context = {
         "space": space,
         "folders": folders,
         "folder": folder,
+        "axes": axes,
+        "axis": axis,
         "form": form,
         "text": text,
         "page": _page(request, documents),

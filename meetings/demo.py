@@ -12,9 +12,11 @@ from __future__ import annotations
 import datetime
 import hashlib
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from bookings import selectors as booking_selectors
 from foundation.models import DocumentJob
 from meetings import documents, planning, services
 from meetings.models import (
@@ -160,24 +162,32 @@ def _working_day(day: datetime.date) -> datetime.date:
 
 
 def _meeting(
-    *, kind, organiser, place, start, end, quartier=None, group=None, title=""
+    *, kind, organiser, place, start, end, quartier=None, group=None, title="", room=None
 ) -> tuple[Meeting, bool]:
     existing = Meeting.objects.filter(
         kind=kind, quartier=quartier, working_group=group, start=start
     ).first()
     if existing:
         return existing, False
-    meeting = services.meeting_create(
-        kind=kind,
-        organiser=organiser,
-        quartier=quartier,
-        working_group=group,
-        place=place,
-        start=start,
-        end=end,
-        title=title,
-        allow_past=True,
-    )
+    fields = {
+        "kind": kind,
+        "organiser": organiser,
+        "quartier": quartier,
+        "working_group": group,
+        "place": place,
+        "start": start,
+        "end": end,
+        "title": title,
+        "allow_past": True,
+    }
+    try:
+        meeting = services.meeting_create(**fields, room=room)
+    except ValidationError as exc:
+        # The room is taken then (a booking of the bookings' demo, whose days follow the day
+        # the demo is loaded): the meeting is held without booking it.
+        if room is None or "room" not in exc.message_dict:
+            raise
+        meeting = services.meeting_create(**fields)
     return meeting, True
 
 
@@ -320,6 +330,9 @@ def load(stdout=None) -> None:
     except Exception:  # noqa: BLE001 - the demo of observations may not be loaded
         observations = []
     place = ouest.meeting_place or "Maison de services et de proximité (MSP)"
+    # The room of Ouest's MSP (bookings' demo, loaded before): the team's meetings held there
+    # book it, as the meeting form does.
+    room = booking_selectors.default_room(ouest)
 
     created_count = 0
     upcoming: list[Meeting] = []
@@ -337,7 +350,13 @@ def load(stdout=None) -> None:
             )
             start, end = _slot(day, start_time, minutes)
             meeting, created = _meeting(
-                kind=kind, organiser=chef, quartier=ouest, place=place, start=start, end=end
+                kind=kind,
+                organiser=chef,
+                quartier=ouest,
+                place=place,
+                start=start,
+                end=end,
+                room=room,
             )
             created_count += created
             if kind == Meeting.Kind.ETT and created:
@@ -363,6 +382,7 @@ def load(stdout=None) -> None:
             place=place,
             start=start,
             end=end,
+            room=room,
         )
         created_count += created
         upcoming.append(meeting)
@@ -402,10 +422,11 @@ def load(stdout=None) -> None:
             kind=Meeting.Kind.PETIT_DEJEUNER,
             organiser=chef,
             quartier=ouest,
-            place="Salle polyvalente de la MSP",
+            place=place,
             start=start,
             end=end,
             title="Petit déjeuner de la proximité avec M. le maire",
+            room=room,
         )
         created_count += created
         if past:

@@ -53,7 +53,7 @@ def meeting_for(user, pk: int) -> Meeting:
     mine = Invitation.objects.filter(agent_id=user.pk)
     return get_object_or_404(
         meetings_visible_to(user)
-        .select_related("quartier", "working_group", "organiser")
+        .select_related("quartier", "working_group", "organiser", "room_booking__resource__place")
         .prefetch_related(Prefetch("invitations", queryset=mine, to_attr="my_invitations")),
         pk=pk,
     )

@@ -381,8 +381,11 @@ def meeting_detail(request, pk):
         schedule = selectors.readers_agenda(meeting, agenda_job, invited=invitation is not None)
         minutes = selectors.readers_schedule(minutes_job)
         minutes_summary = minutes.summary if minutes else ""
+    room, room_readable = booking_selectors.meeting_room(request.user, meeting)
     context = {
         "meeting": meeting,
+        "room": room,
+        "room_readable": room_readable,
         "can_manage": can_manage,
         "invitation": invitation,
         "invitations": invitations,

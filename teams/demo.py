@@ -114,7 +114,7 @@ QUARTIERS = [
         "Ouest",
         "Quartier d'habitat social en renouvellement urbain, au tissu associatif et institutionnel dynamique.",
         "Quartier prioritaire de la politique de la ville Arras Ouest\nSecteur de veille active Baudimont",
-        "Maison de services et de proximité (MSP), salle polyvalente",
+        "MSP Marie-Thérèse Lenoir, salle de réunion",
     ),
     (
         "centre",

@@ -13,6 +13,7 @@ from meetings import planning, services
 from meetings.models import Meeting
 from tests.bookings.factories import book
 from tests.meetings.factories import make_meeting, next_working_day
+from tests.teams.factories import ROLES
 
 
 def test_creating_moving_and_cancelling_a_meeting_books_moves_and_frees_its_room(
@@ -37,6 +38,55 @@ def test_creating_moving_and_cancelling_a_meeting_books_moves_and_frees_its_room
     booking.refresh_from_db()
     assert booking.is_cancelled
     assert not Booking.objects.active().filter(resource=room).exists()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_meeting_page_names_its_room_and_links_it_only_for_who_reads_it(
+    role, as_role, personas, ouest, room
+):
+    meeting = make_meeting(ouest, personas["chef"], room=room)
+    # The agent of Sud, invited, reads the meeting but not the MSP of Ouest.
+    services.invitations_add(meeting=meeting, agents=[personas["outsider"]])
+    client = as_role(role)
+    response = client.get(meeting.get_absolute_url())
+    if response.status_code == 404:
+        return
+    page = response.content.decode()
+    assert "Salle réservée :" in page and "Salle de réunion" in page
+    reads_room = client.get(room.get_absolute_url()).status_code == 200
+    assert (f'href="{room.get_absolute_url()}"' in page) is reads_room
+    if role == "outsider":
+        assert not reads_room  # the case the unlinked name is for
+    services.meeting_cancel(meeting=meeting)
+    assert "Salle réservée :" not in client.get(meeting.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("role", ["chef", "admin"])
+def test_a_meetings_room_is_freed_through_the_meeting_not_from_the_bookings_pages(
+    role, as_role, personas, ouest, room
+):
+    meeting = make_meeting(ouest, personas["chef"], room=room)
+    booking = meeting.room_booking
+    client = as_role(role)
+    cancel_url = reverse("bookings:cancel", args=[booking.pk])
+    day = timezone.localtime(meeting.start).date()
+    week = client.get(room.get_absolute_url(), {"date": day}).content.decode()
+    assert cancel_url not in week
+    assert f'href="{meeting.get_absolute_url()}"' in week and "Voir la réunion" in week
+    if role == "chef":  # the organiser booked it: among « mes réservations »
+        mine = client.get(reverse("bookings:index")).content.decode()
+        assert cancel_url not in mine and f'href="{meeting.get_absolute_url()}"' in mine
+    # A stale button, or a hand-made request: refused in French, the room still held.
+    response = client.post(cancel_url, follow=True)
+    assert "elle se libère quand la réunion est déplacée" in response.content.decode()
+    booking.refresh_from_db()
+    meeting.refresh_from_db()
+    assert not booking.is_cancelled and meeting.room_booking == booking
+    # An ordinary booking of the same room is still cancelled from the week.
+    other = book(room, personas["chef"], days=(day - timezone.localdate()).days, hour=15)
+    client.post(reverse("bookings:cancel", args=[other.pk]))
+    other.refresh_from_db()
+    assert other.is_cancelled
 
 
 def test_a_room_already_booked_refuses_the_meeting_with_free_slots(personas, ouest, room):

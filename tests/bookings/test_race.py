@@ -77,6 +77,9 @@ def test_the_exclusion_constraint_alone_refuses_the_second(personas, bike):
     """The second transaction's overlap query runs while the first's insert is uncommitted: only
     the constraint can stop it, and its violation is the same French refusal."""
     start, end = slot(hour=10)
+    # One list per thread: once the first commits, the second's refusal may be recorded before
+    # the first's success.
+    first_results: list = []
     results: list = []
     first_inserted, second_waits = threading.Event(), threading.Event()
 
@@ -96,15 +99,18 @@ def test_the_exclusion_constraint_alone_refuses_the_second(personas, bike):
 
     first = threading.Thread(
         target=_book_in_thread,
-        args=(results, threading.Barrier(1), bike, personas["agent"], start, end, hold),
+        args=(first_results, threading.Barrier(1), bike, personas["agent"], start, end, hold),
     )
     other = threading.Thread(target=second)
     first.start()
     other.start()
     first.join(timeout=30)
     other.join(timeout=30)
-    assert [kind for kind, _ in results] == ["booked", "refused"], results
-    assert "est déjà réservé sur ce créneau" in results[1][1]
+    assert [kind for kind, _ in first_results + results] == ["booked", "refused"], (
+        first_results,
+        results,
+    )
+    assert "est déjà réservé sur ce créneau" in results[0][1]
     assert Booking.objects.filter(resource=bike).count() == 1
 
 

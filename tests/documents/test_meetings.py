@@ -1,7 +1,10 @@
 """Links with meetings and diagnostics: the agenda and minutes PDFs filed in the meeting's
 folder, agenda items pointing to documents, the meeting page's panel."""
 
+import datetime
+
 from django.urls import reverse
+from django.utils import timezone
 
 from documents.models import Document, Folder
 from meetings import services as meetings_services
@@ -29,6 +32,46 @@ def test_a_published_agenda_is_filed_in_the_meetings_folder(
     assert "Fête de quartier" in pdf_text(served)
     page = client.get(meeting.get_absolute_url()).text
     assert "Documents partagés" in page and document.title.replace("'", "&#x27;") in page
+
+
+def test_published_minutes_are_filed_beside_the_agenda_and_a_new_version_follows(
+    as_role, personas, ouest, ouest_space, django_capture_on_commit_callbacks
+):
+    chef = personas["chef"]
+    start = timezone.now() - datetime.timedelta(days=10)
+    meeting = make_meeting(
+        ouest, chef, start=start, end=start + datetime.timedelta(hours=2), allow_past=True
+    )
+    item = meetings_services.item_propose(
+        meeting=meeting, proposed_by=chef, title="Jardins partagés", accept=True
+    )
+    meetings_services.minutes_update(
+        meeting=meeting,
+        summary="Réunion courte.",
+        items={item.pk: ("Deux parcelles proposées.", "Écrire au bailleur")},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        meetings_services.minutes_publish(meeting=meeting, requested_by=chef)
+    folder = Folder.objects.get(meeting=meeting)
+    document = Document.objects.get(folder=folder, title__startswith="Compte rendu")
+    assert document.space == ouest_space and document.versions.count() == 1
+    client = as_role("agent")
+    served = b"".join(client.get(document.current_version.get_download_url()).streaming_content)
+    assert "Deux parcelles proposées" in pdf_text(served)
+    # Minutes changed and published again: a second version of the same document.
+    meeting.refresh_from_db()  # as the next request reads it
+    meetings_services.minutes_update(
+        meeting=meeting,
+        summary="Réunion courte, complétée.",
+        items={item.pk: ("Trois parcelles proposées.", "Écrire au bailleur")},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        meetings_services.minutes_publish(meeting=meeting, requested_by=chef)
+    document.refresh_from_db()
+    assert Document.objects.filter(folder=folder).count() == 1
+    assert document.current_version.number == 2
+    served = b"".join(client.get(document.current_version.get_download_url()).streaming_content)
+    assert "Trois parcelles proposées" in pdf_text(served)
 
 
 def test_an_agenda_item_points_to_a_document(as_role, personas, ouest, ouest_space):

@@ -24,13 +24,14 @@ def _fill(space, personas, n, folder=None, meeting_item=None):
 # index: the spaces missing for the person (quartiers, groups), the spaces with their counts;
 # a search adds the ids of the spaces the person reads (given to PostgreSQL as a list) and the
 # page of documents in a transaction with more work_mem (1 + 4);
-# space: the space, its folders with counts, the page (keys and rows in one statement);
+# space: the space, its folders with counts, its axes with counts, the page (keys and rows in
+# one statement);
 # detail: the document (joined), its tags and agenda items, its versions, can_contribute.
 PINNED = {
     "index": 10,
     "search": 15,  # PostgreSQL; 12 elsewhere (no work_mem transaction)
-    "space": 10,
-    "folder": 10,
+    "space": 11,
+    "folder": 11,
     "detail": 12,
 }
 

@@ -38,6 +38,8 @@ def test_an_agent_uploads_a_version_and_finds_a_document_by_a_word_inside_it(
             name="cr.odt",
         ),
     )  # fmt: skip
+    for n in range(12):  # a year of meetings' folders, say
+        services.folder_create(space=space, name=f"Réunion n° {n + 1:02d}")
     new_version = tmp_path / "note-v2.pdf"
     new_version.write_bytes(samples.pdf("Note de cadrage", ["Deuxième version, relue."]))
 
@@ -49,7 +51,19 @@ def test_an_agent_uploads_a_version_and_finds_a_document_by_a_word_inside_it(
     check_accessibility(page)
     page.get_by_role("link", name="Équipe Ouest").click()
     check_accessibility(page)
-    page.get_by_role("link", name="Note de cadrage", exact=True).click()
+    step(page, "on a phone the documents come before the folders, folded under a button")
+    note_link = page.get_by_role("link", name="Note de cadrage", exact=True)
+    box = note_link.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 844, box
+    folders = page.get_by_role("button", name="Dossiers (12)")
+    assert page.get_by_role("link", name="Réunion n° 12").is_hidden()
+    folders.focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name="Réunion n° 12").wait_for()
+    page.locator("#classement.show").wait_for()  # the folding's transition is over
+    assert folders.get_attribute("aria-expanded") == "true"
+    check_accessibility(page)
+    note_link.click()
     check_accessibility(page)
 
     step(page, "upload a new version")

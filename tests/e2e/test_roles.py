@@ -40,11 +40,38 @@ def pages_for(role: str, personas, ouest, services) -> list[tuple[str, int]]:
     )
     if role in {"chef", "admin"}:
         pages.append((reverse("teams:team_manage", kwargs={"slug": ouest.slug}), 200))
-    for name in ("observations:index", "meetings:index", "diagnostics:index", "meetings:my_agenda"):
+    for name in (
+        "observations:index",
+        "meetings:index",
+        "diagnostics:index",
+        "meetings:my_agenda",
+        "documents:index",
+        "bookings:index",
+    ):
         url = optional(name)
         if url:
             pages.append((url, 200))
+    pages += shared_workspace_pages(role, ouest)
     return pages
+
+
+def shared_workspace_pages(role: str, ouest) -> list[tuple[str, int]]:
+    """Ouest's document space (its team's) and its MSP's week (its team's, and those who read
+    every quartier's or Ouest's), as in tests/documents and tests/bookings' matrices."""
+    from bookings.models import Place
+    from documents.services import space_of_quartier
+
+    place, created = Place.objects.get_or_create(slug="msp", defaults={"name": "MSP Ouest"})
+    if created:
+        place.quartiers.add(ouest)
+    team = role in {"agent", "chef", "admin"}
+    return [
+        (reverse("documents:space", args=[space_of_quartier(ouest).pk]), 200 if team else 404),
+        (
+            place.get_absolute_url(),
+            200 if role not in {"responsable", "outsider"} else 404,
+        ),
+    ]
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -21,6 +21,7 @@ def _pages(ouest, space):
         ("agent", "documents:index", [], "apres"),
         ("agent", "documents:space", [space.pk], "apres"),
         ("agent", "documents:space", [space.pk], "dossier"),
+        ("agent", "documents:space", [space.pk], "axe"),
         ("chef", "meetings:create", [], "groupe"),
     ]
 
