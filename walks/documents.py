@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import MIMEPart
 from email.utils import parseaddr
@@ -132,7 +133,7 @@ class RouteMap:
     height: int
     outline: list[str]  # SVG polygon "points" attributes
     route: str  # polyline points through the stops that have one
-    markers: list[dict]  # number, x, y
+    markers: list[dict]  # number, pk (the stop's), x, y
 
 
 def _rings(geometry: dict | None) -> list[list[tuple[float, float]]]:
@@ -148,17 +149,17 @@ def _rings(geometry: dict | None) -> list[list[tuple[float, float]]]:
 
 
 def route_map(
-    walk: Walk, stops: list[Stop], *, width: int = 480, height: int = 320
+    walk: Walk, stops: Sequence[Stop], *, width: int = 480, height: int = 320
 ) -> RouteMap | None:
     """Lon/lat projected linearly to the box, longitudes shrunk by cos(mean latitude) so that the
     quartier keeps its shape; the whole outline and every stop fit with a margin."""
     rings = _rings(walk.quartier.outline)
     numbered = [
-        (n, float(s.longitude), float(s.latitude))
+        (n, s.pk, float(s.longitude), float(s.latitude))
         for n, s in enumerate(stops, start=1)
         if s.longitude is not None and s.latitude is not None
     ]
-    points = [p for ring in rings for p in ring] + [(lon, lat) for _n, lon, lat in numbered]
+    points = [p for ring in rings for p in ring] + [(lon, lat) for _n, _pk, lon, lat in numbered]
     if not points:
         return None
     lons, lats = [p[0] for p in points], [p[1] for p in points]
@@ -178,10 +179,10 @@ def route_map(
 
     outline = [" ".join(f"{x},{y}" for x, y in (project(*p) for p in ring)) for ring in rings]
     markers = []
-    for number, lon, lat in numbered:
+    for number, pk, lon, lat in numbered:
         x, y = project(lon, lat)
         # Strings: a template would print floats with the locale's decimal comma.
-        markers.append({"number": number, "x": f"{x}", "y": f"{y}"})
+        markers.append({"number": number, "pk": pk, "x": f"{x}", "y": f"{y}"})
     route = " ".join(f"{m['x']},{m['y']}" for m in markers)
     return RouteMap(width, height, outline, route, markers)
 

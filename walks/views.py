@@ -16,6 +16,7 @@ from foundation.replica import reads_from_replica
 from observations import offline
 from observations.permissions import observations_visible_to
 from walks import permissions, services
+from walks.documents import route_map
 from walks.forms import NoteForm, StopForm, WalkForm, default_times
 from walks.models import Stop, StopObservation, Walk, WalkReport
 
@@ -150,6 +151,7 @@ def detail(request, pk):
         {
             "walk": walk,
             "stops": stops,
+            "map": route_map(walk, stops),
             "invitations": list(
                 walk.invitations.select_related("agent__service", "external__organisation")
             ),
@@ -294,6 +296,7 @@ def live(request, pk, stop_pk=None):
             "walk": walk,
             "stops": stops,
             "current": current,
+            "map": route_map(walk, stops),
             "number": index + 1,
             "previous": stops[index - 1] if index > 0 else None,
             "next": stops[index + 1] if index + 1 < len(stops) else None,

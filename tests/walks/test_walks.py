@@ -235,6 +235,47 @@ def test_route_map_keeps_the_shape_with_the_cosine_of_latitude(personas, ouest):
     assert float(drawn.markers[0]["y"]) > float(drawn.markers[2]["y"])
 
 
+def _route_svg(page: str):
+    """The route map's drawing in a page, parsed as XML (a second reader, not string search)."""
+    from xml.etree import ElementTree
+
+    start = page.index('<svg class="route-map"')
+    drawing = page[start : page.index("</svg>", start) + len("</svg>")]
+    return ElementTree.fromstring(drawing)  # noqa: S314 - the app's own page, in a test
+
+
+def _markers(svg) -> list[tuple[str, str, str]]:
+    ns = "{http://www.w3.org/2000/svg}"
+    return [(t.text or "", t.get("x", ""), t.get("y", "")) for t in svg.iter(f"{ns}text")]
+
+
+def test_the_route_is_drawn_on_the_walk_s_page_and_the_live_page(as_role, personas, ouest):
+    """Planning and walking see the route on a map of the quartier, drawn without tiles (the live
+    page opens with no network): the stops numbered in route order, the current one ringed."""
+    walk = make_walk(ouest, personas["chef"], days=0, done=False, invited=[personas["agent"]])
+    stops = list(walk.stops.all())
+    services.stop_add(walk=walk, data={"name": "Sans position", "theme": ""})
+    drawn = documents.route_map(walk, stops)
+    expected = [(str(m["number"]), m["x"], m["y"]) for m in drawn.markers]
+
+    client = as_role("chef")
+    page = client.get(walk.get_absolute_url()).content.decode()
+    svg = _route_svg(page)
+    assert svg.get("role") == "img" and "arrêts numérotés" in svg.get("aria-label")
+    assert _markers(svg) == expected  # three numbered stops; the fourth has no point
+    assert "pas sur la carte (sans position)" in page
+    services.stop_move(stop=stops[2], offset=-2)  # the third stop becomes the first
+    page = client.get(walk.get_absolute_url()).content.decode()
+    assert [n for n, _x, _y in _markers(_route_svg(page))] == ["1", "2", "3"]
+    assert _markers(_route_svg(page))[0][1:] == expected[2][1:]
+
+    page = as_role("agent").get(reverse("walks:live_stop", args=[walk.pk, stops[0].pk]))
+    svg = _route_svg(page.content.decode())
+    assert "« Place de la MSP », est entouré" in svg.get("aria-label")
+    (ring,) = [c for c in svg.iter("{http://www.w3.org/2000/svg}circle") if c.get("class")]
+    assert (ring.get("cx"), ring.get("cy")) == expected[0][1:]
+
+
 def test_report_pdf(
     personas, ouest, inhabitant, partner, django_capture_on_commit_callbacks, tmp_path
 ):
