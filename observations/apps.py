@@ -17,3 +17,11 @@ class ObservationsConfig(AppConfig):
         from observations.models import Observation
 
         bump_on_change(Observation, lambda o: [f"quartier:{o.quartier_id}"])
+
+        from django.db.models.signals import post_save, pre_save
+
+        from observations import receivers
+        from teams.models import Quartier
+
+        pre_save.connect(receivers.remember_outline, sender=Quartier, dispatch_uid="obs-outline")
+        post_save.connect(receivers.outline_saved, sender=Quartier, dispatch_uid="obs-outline")
