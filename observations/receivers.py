@@ -1,5 +1,10 @@
 """What observations do when a quartier's outline changes: the points it may have moved in or
-out of every outline are flagged again, in the background (a city may have millions)."""
+out of every outline are flagged again, in the background (a city may have millions).
+
+A signal, as for the generation counters (foundation.generations): `outside_outlines` is a
+stored derivation of the outlines, and an outline is saved in `teams` (its admin), which may not
+import observations. The receiver writes nothing itself: it asks for the task with the change.
+"""
 
 from __future__ import annotations
 
