@@ -244,6 +244,7 @@ def observation_create(request):
         "duplicates": duplicates,
         "had_photos": bool(request.FILES),
         "address_search": geocoding.enabled(),
+        "position_messages": maps.position_messages(),
         "point_picker": {
             "tiles": settings.MAP_TILE_URL,
             "attribution": settings.MAP_TILE_ATTRIBUTION,

@@ -11,6 +11,7 @@
   var lat = form.querySelector("input[name=latitude]");
   var lon = form.querySelector("input[name=longitude]");
   var find = document.getElementById("address-find");
+  var T = window.aqTexts("position-messages");
   box.classList.remove("d-none");
 
   function results() { return document.getElementById("address-results"); }
@@ -25,24 +26,24 @@
   find.addEventListener("click", function () {
     var query = place.value.trim();
     if (query.length < 3) {
-      say("Tapez d'abord l'adresse dans le champ « Lieu » (au moins 3 caractères).");
+      say(T.text("address_short"));
       place.focus();
       return;
     }
     var url = box.getAttribute("data-url") + "?" + new URLSearchParams({
       q: query, quartier: quartier ? quartier.value : ""
     });
-    say("Recherche de l'adresse…");
+    say(T.text("address_searching"));
     find.disabled = true;
     fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
       .then(function (response) {
-        if (response.status === 429) { throw { said: "Trop de recherches : réessayez dans une minute." }; }
-        if (!response.ok) { throw { said: "La recherche d'adresse ne répond pas pour le moment : le champ « Lieu » suffit." }; }
+        if (response.status === 429) { throw { said: T.text("address_too_many") }; }
+        if (!response.ok) { throw { said: T.text("address_down") }; }
         return response.text();
       })
       .then(function (html) { results().outerHTML = html; })
       .catch(function (error) {
-        say(error.said || "Pas de réseau : le champ « Lieu » suffit.");
+        say(error.said || T.text("address_offline"));
       })
       .then(function () { find.disabled = false; });
   });
@@ -54,7 +55,7 @@
     lon.value = choice.getAttribute("data-lon");
     form.dispatchEvent(new CustomEvent("aq:point-changed"));
     form.dispatchEvent(new CustomEvent("aq:point-placed", {
-      detail: { status: "Point de l'adresse joint : " + choice.textContent.trim() + "." }
+      detail: { status: T.text("address_attached", { label: choice.textContent.trim() }) }
     }));
   });
 })();
