@@ -281,7 +281,7 @@ def address_search(request):
         addresses, unavailable = [], True
     return render(
         request,
-        "observations/form.html#addresses",
+        "observations/_address_search.html#addresses",
         {"addresses": addresses, "unavailable": unavailable, "query": query, "searched": True},
     )
 

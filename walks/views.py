@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 
 from foundation import jobs
 from foundation.replica import reads_from_replica
-from observations import offline
+from observations import geocoding, maps, offline
+from observations import permissions as permissions_obs
 from observations.permissions import observations_visible_to
 from walks import permissions, services
 from walks.documents import route_map
@@ -220,7 +221,18 @@ def stop_form(request, pk, stop_pk=None):
     return render(
         request,
         "walks/stop_form.html",
-        {"walk": walk, "stop": stop, "form": form, "other_stops": other_stops},
+        {
+            "walk": walk,
+            "stop": stop,
+            "form": form,
+            "other_stops": other_stops,
+            # A place typed, its point found by address: no map needed (observations' search).
+            "address_search": geocoding.enabled()
+            and permissions_obs.quartiers_for_logging(request.user)
+            .filter(pk=walk.quartier_id)
+            .exists(),
+            "position_messages": maps.position_messages(),
+        },
     )
 
 

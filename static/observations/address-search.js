@@ -1,13 +1,15 @@
-// The observation form's address search: what is typed in « Lieu » is looked up by the server
-// (observations:address_search), and choosing one of the addresses found attaches its point.
+// The address search of a form with a point (the observation form, a walk's stop): what is typed
+// in the place field is looked up by the server (observations:address_search), and choosing one
+// of the addresses found fills its point.
 // Buttons and a polite live region: the keyboard and screen-reader path to a point, no map needed.
 (function () {
   "use strict";
   var box = document.getElementById("address-search");
   if (!box) { return; }
   var form = box.closest("form");
-  var place = form.querySelector("[name=place]");
+  var place = form.querySelector("[name=" + (box.getAttribute("data-place-field") || "place") + "]");
   var quartier = form.querySelector("[name=quartier]");
+  var fixedQuartier = box.getAttribute("data-quartier");
   var lat = form.querySelector("input[name=latitude]");
   var lon = form.querySelector("input[name=longitude]");
   var find = document.getElementById("address-find");
@@ -31,7 +33,7 @@
       return;
     }
     var url = box.getAttribute("data-url") + "?" + new URLSearchParams({
-      q: query, quartier: quartier ? quartier.value : ""
+      q: query, quartier: fixedQuartier || (quartier ? quartier.value : "")
     });
     say(T.text("address_searching"));
     find.disabled = true;

@@ -394,3 +394,18 @@ def test_a_note_whose_link_to_the_stop_fails_leaves_no_observation_nor_photo_fil
     assert not Observation.objects.exists() and not Photo.objects.exists()
     media = Path(settings.MEDIA_ROOT)
     assert not [p for p in media.rglob("*") if p.is_file()]
+
+
+def test_a_stop_s_point_can_be_found_by_its_address(as_role, personas, ouest, settings):
+    """The stop form offers the observations' address search on the stop's place, in the walk's
+    quartier: a point without a map, nor latitude and longitude to type."""
+    import re
+
+    walk = make_walk(ouest, personas["chef"], days=3, done=False)
+    url = reverse("walks:stop_add", args=[walk.pk])
+    page = as_role("chef").get(url).content.decode()
+    (box,) = re.findall(r'<div class="obs-address[^>]*id="address-search"[^>]*>', page)
+    assert 'data-place-field="name"' in box and f'data-quartier="{ouest.pk}"' in box
+    assert 'id="position-messages"' in page and "observations/address-search.js" in page
+    settings.GEOCODER_URL = ""
+    assert 'id="address-search"' not in as_role("chef").get(url).content.decode()
