@@ -2,7 +2,8 @@
 meetings send theirs), and its report PDF with a route map drawn as inline SVG (no tiles: the
 PDF needs no network).
 
-The report leaves the team: a confidential observation appears only as its category.
+The report leaves the team: a confidential observation appears only in the counts, never at
+its stop (a stop is a precise place) nor with its words or photos.
 Inhabitants appear only as a count.
 """
 
@@ -209,22 +210,22 @@ def report_context(walk: Walk) -> dict:
     )
     by_stop: dict[int, list[dict]] = {s.pk: [] for s in stops}
     categories: Counter[str] = Counter()
+    confidential = 0
     for note in notes:
         observation = note.observation
         categories[observation.category.name] += 1
         if observation.is_confidential:
-            # Professional secrecy: its category only, never its words nor its photos.
-            entry = {"confidential": True, "category": observation.category.name}
-        else:
-            entry = {
-                "confidential": False,
-                "number": observation.pk,
-                "category": observation.category.name,
-                "title": observation.title,
-                "description": observation.description,
-                "for_inhabitant": note.for_inhabitant,
-                "photos": [t for t in (_thumbnail(p) for p in observation.photos.all()) if t],
-            }
+            # Professional secrecy: counted, never placed at its stop, described or shown.
+            confidential += 1
+            continue
+        entry = {
+            "number": observation.pk,
+            "category": observation.category.name,
+            "title": observation.title,
+            "description": observation.description,
+            "for_inhabitant": note.for_inhabitant,
+            "photos": [t for t in (_thumbnail(p) for p in observation.photos.all()) if t],
+        }
         by_stop[note.stop_id].append(entry)
     invitations = list(walk.invitations.select_related("agent__service", "external__organisation"))
     agents = sorted(
@@ -251,6 +252,7 @@ def report_context(walk: Walk) -> dict:
         "for_inhabitant": sum(1 for n in notes if n.for_inhabitant),
         "categories": sorted(categories.items(), key=lambda item: (-item[1], item[0])),
         "total": sum(categories.values()),
+        "confidential": confidential,
         "generated_at": timezone.localtime(),
     }
 

@@ -143,8 +143,15 @@ def detail(request, pk):
     walk = _walk(request, pk)
     stops = list(walk.stops.select_related("priority"))
     notes = _notes_by_stop(request, walk)
+    # A confidential observation the person may not read is counted, never shown at its stop
+    # (a stop is a precise place).
+    hidden = 0
     for stop in stops:
-        stop.walk_notes = notes.get(stop.pk, [])  # type: ignore[attr-defined]
+        shown = [
+            n for n in notes.get(stop.pk, []) if n.readable or not n.observation.is_confidential
+        ]
+        hidden += len(notes.get(stop.pk, [])) - len(shown)
+        stop.walk_notes = shown  # type: ignore[attr-defined]
     can_manage = permissions.can_manage(request.user, walk)
     return render(
         request,
@@ -153,6 +160,7 @@ def detail(request, pk):
             "walk": walk,
             "stops": stops,
             "map": route_map(walk, stops),
+            "hidden_confidential": hidden,
             "invitations": list(
                 walk.invitations.select_related("agent__service", "external__organisation")
             ),

@@ -309,7 +309,11 @@ def test_report_pdf(
     flat = " ".join(text.split())
     assert "Marche Ouest" in flat and "Place de la MSP" in flat and "Square des Tilleuls" in flat
     assert "Tags sur le mur du gymnase" in flat and "Corbeille pleine" in flat
-    assert "Secretissime" not in text.replace("\n", "") and "Observation confidentielle" in flat
+    assert "Secretissime" not in text.replace("\n", "")
+    # Counted, never placed: the third stop, where it was noted, shows nothing of it.
+    assert "Dont 1 observation confidentielle" in flat
+    third = flat.split("Arrêt 3 : Rue Verlaine, aire de jeux", 1)[1]
+    assert third.startswith(" Thème : Cadre de vie Aucune observation à cet arrêt.")
     # Agents by name, partners by organisation, inhabitants only as a count.
     assert (
         "Agent" in flat
@@ -409,3 +413,24 @@ def test_a_stop_s_point_can_be_found_by_its_address(as_role, personas, ouest, se
     assert 'id="position-messages"' in page and "observations/address-search.js" in page
     settings.GEOCODER_URL = ""
     assert 'id="address-search"' not in as_role("chef").get(url).content.decode()
+
+
+def test_a_confidential_note_is_not_shown_at_its_stop_to_who_may_not_read_it(
+    as_role, personas, ouest, walk
+):
+    stops = list(walk.stops.all())
+    services.note_observation(
+        stop=stops[2], author=personas["chef"], category=Category.objects.get(slug="proprete"),
+        title="Famille Secretissime", confidentiality=Observation.Confidentiality.CONFIDENTIAL,
+    )  # fmt: skip
+    services.note_observation(
+        stop=stops[0], author=personas["agent"], category=Category.objects.get(slug="proprete"),
+        title="Banc cassé",
+    )  # fmt: skip
+    agent = as_role("agent").get(walk.get_absolute_url()).content.decode()
+    assert "Banc cassé" in agent
+    assert "Observation confidentielle n°" not in agent and "Secretissime" not in agent
+    assert "Et 1 observation confidentielle" in agent
+    chef = as_role("chef").get(walk.get_absolute_url()).content.decode()
+    stop_item = chef.split(f'id="arret-{stops[2].pk}"', 1)[1].split("</li>\n    \n    <li", 1)[0]
+    assert "Famille Secretissime" in stop_item and "Et 1 observation" not in chef
