@@ -94,6 +94,13 @@
           caches.open(PAGES_CACHE).then(function (c) {
             return c.addAll(Array.from(new Set([location.pathname, body.getAttribute("data-pending-url")])));
           }),
+          // The pages this one leads to with no network (a walk's other stops), unless kept already.
+          caches.open(PAGES_CACHE).then(function (c) {
+            var also = (offlinePage.getAttribute("data-offline-also") || "").split(/\s+/).filter(Boolean);
+            return Promise.all(also.map(function (url) {
+              return c.match(url, { ignoreVary: true }).then(function (hit) { return hit ? null : url; });
+            })).then(function (missing) { return c.addAll(missing.filter(Boolean)); });
+          }),
         ]);
       }).then(function () { body.setAttribute("data-offline-ready", "1"); })
         .catch(function () { /* offline already, or storage full */ });

@@ -208,10 +208,14 @@ def test_a_walk_note_taken_offline_joins_the_queue(new_page, personas, ouest):
     page = new_page(PHONE, service_workers="allow")
     context = page.e2e.context
     login(page, personas["agent"])
-    visit(page, reverse("walks:live_stop", args=[walk.pk, stop.pk]))
+    # Only the first stop is opened online: the next ones are kept on the phone with it.
+    visit(page, reverse("walks:live", args=[walk.pk]))
     page.locator("body[data-offline-ready='1']").wait_for()
 
     context.set_offline(True)
+    step(page, "walk on to the next stop with no network")
+    page.get_by_role("link", name="Arrêt suivant").click()
+    page.get_by_role("heading", name=f"Arrêt 2 sur 3 : {stop.name}").wait_for()
     step(page, "note at the stop with no network")
     page.get_by_label("Catégorie").select_option(index=1)
     page.get_by_label("Ce que vous voyez").fill("Bancs dégradés")
