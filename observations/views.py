@@ -265,6 +265,13 @@ def observation_pending(request):
     return render(request, "observations/pending.html")
 
 
+def offline_fallback(request):
+    """Shown by the phone's service worker, with no network, in place of a page it did not keep
+    (the installed app opening on the home page, a link followed): what works without network.
+    Kept on the phone with the queue's page (static/observations/offline.js)."""
+    return render(request, "observations/offline.html")
+
+
 @rate_limit("address", limit=30, period=60)
 def address_search(request):
     """Addresses matching what was typed in « Lieu » (called by the form's script): choosing one

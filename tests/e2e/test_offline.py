@@ -107,6 +107,14 @@ def test_two_observations_logged_offline_reach_the_server_once(new_page, persona
     assert "2 photos" in items.nth(1).inner_text()
     check_accessibility(page, "pending page, offline, two items")
 
+    step(page, "a page not kept (the installed app's home), with no network")
+    response = page.goto(reverse("home"))
+    assert response is not None and response.from_service_worker
+    expect(page.get_by_role("heading", name="Pas de réseau")).to_be_visible()
+    check_accessibility(page, "no network page")
+    page.get_by_role("link", name="Voir ce qui attend d'être envoyé").click()
+    page.locator("#pending-list > li").nth(1).wait_for()
+
     step(page, "the network returns")
     context.set_offline(False)
     page.get_by_text("2 observations envoyées").wait_for()
