@@ -56,6 +56,8 @@ ROUTES = {
     # Periodic sweeps and requests: they only ask for the tasks above.
     "foundation.tasks.sweep_mail_deliveries": DEFAULT,
     "observations.tasks.request_monthly_escalation_digest": DEFAULT,
+    # A quartier's outline changed: its points flagged again (a keyset walk, no render).
+    "observations.tasks.refresh_outside_flags": DEFAULT,
     "bookings.tasks.remind_vehicle_bookings": DEFAULT,
     # Short bookkeeping: filing a meeting's PDF among its documents, emptying the bin.
     "documents.tasks.file_meeting_pdf": DEFAULT,

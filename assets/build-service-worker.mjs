@@ -8,6 +8,7 @@
 // - The shell under /static/ (CSS, JS, icons, fonts): served from the cache and refreshed behind
 //   (file names carry a hash in production). The pages put their own files in that cache as
 //   soon as the worker is ready (static/observations/offline.js), so the first visit is enough.
+// - Any other page, with no network: the page « Pas de réseau » (kept with the queue's page).
 // Nothing else: other pages and private files (photos) are never kept on the phone.
 import { generateSW } from "workbox-build";
 import { fileURLToPath } from "node:url";
@@ -36,6 +37,23 @@ const { count, size, warnings } = await generateSW({
         networkTimeoutSeconds: 6,
         matchOptions: { ignoreSearch: true, ignoreVary: true },
         expiration: { maxEntries: 20 },
+      },
+    },
+    {
+      // Any other page of the site, with no network: the page « Pas de réseau » kept with the
+      // queue's (observations:offline), rather than the browser's error; the installed app
+      // opens on the home page, which is not kept.
+      urlPattern: ({ request, url }) => request.mode === "navigate" && url.origin === self.location.origin,
+      handler: "NetworkOnly",
+      options: {
+        plugins: [
+          {
+            handlerDidError: async () => {
+              const cache = await caches.open("aq-pages");
+              return (await cache.match("/observations/hors-ligne/", { ignoreVary: true })) || Response.error();
+            },
+          },
+        ],
       },
     },
     {

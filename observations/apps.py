@@ -20,3 +20,11 @@ class ObservationsConfig(AppConfig):
         bump_on_change(Observation, lambda o: [f"quartier:{o.quartier_id}"])
         # The filter bars' options (foundation.forms.cached_choices).
         bump_on_change(Category, lambda _category: [choices_scope(Category)])
+
+        from django.db.models.signals import post_save, pre_save
+
+        from observations import receivers
+        from teams.models import Quartier
+
+        pre_save.connect(receivers.remember_outline, sender=Quartier, dispatch_uid="obs-outline")
+        post_save.connect(receivers.outline_saved, sender=Quartier, dispatch_uid="obs-outline")

@@ -315,7 +315,7 @@ def _team(quartier: Quartier) -> tuple[list[Agent], Agent | None]:
     return members, chef
 
 
-def _demo_picture(rng: random.Random, label: str) -> CleanImage:
+def demo_picture(rng: random.Random, label: str) -> CleanImage:
     """A drawn picture (no real photo in the demo), through the same sanitising pipeline."""
     image = Image.new(
         "RGB", (800, 600), (rng.randint(90, 160), rng.randint(120, 170), rng.randint(90, 140))
@@ -792,7 +792,7 @@ def _load_rows(stdout=None) -> list[tuple[Observation, Agent, CleanImage]]:
         (o, a) for o, a, _c in created if (now - o.observed_at).days < 30 and not o.is_confidential
     ][-6:]
     photographed = [
-        (observation, author, _demo_picture(rng, observation.title))
+        (observation, author, demo_picture(rng, observation.title))
         for observation, author in recent
     ]
 

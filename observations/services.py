@@ -16,12 +16,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage, send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from foundation import jobs, outbox
 from foundation import mail as deliveries
+from foundation.chunks import in_chunks
 from foundation.images import CleanImage
 from foundation.pdf import render_pdf
 from observations import selectors
@@ -205,22 +207,65 @@ def _place_point(observation: Observation) -> None:
     if not observation.has_coordinates:
         observation.outside_outlines = False
         return
-    lon, lat = observation.longitude, observation.latitude
     # Almost every point lies in its own quartier: one outline read, not all of them (a city
     # may have hundreds); the others only for a point outside its own.
     own = observation.quartier.outline
-    if own and geo.contains(own, lon, lat):
-        observation.outside_outlines = False
-        return
     others = (
         Quartier.objects.exclude(pk=observation.quartier_id)
         .exclude(outline__isnull=True)
         .values_list("outline", flat=True)
         .iterator()
     )
-    inside_another = any(outline and geo.contains(outline, lon, lat) for outline in others)
-    has_outlines = bool(own) or Quartier.objects.exclude(outline__isnull=True).exists()
-    observation.outside_outlines = has_outlines and not inside_another
+    observation.outside_outlines = _outside_every_outline(
+        observation.longitude,
+        observation.latitude,
+        own,
+        others,
+        lambda: bool(own) or Quartier.objects.exclude(outline__isnull=True).exists(),
+    )
+
+
+def _outside_every_outline(lon, lat, own, others: Iterable, any_outline: Callable[[], bool]):
+    """In its own quartier's outline, or else in another's: not outside. Outside, when at least
+    one quartier has an outline (`others` and `any_outline` read only when needed)."""
+    if own and geo.contains(own, lon, lat):
+        return False
+    if any(outline and geo.contains(outline, lon, lat) for outline in others):
+        return False
+    return any_outline()
+
+
+def outside_flags_refresh(*, quartier_id: int, extents: list[list[float]]) -> int:
+    """After a quartier's outline changed, the points it may have moved in or out of every
+    outline flagged again: the quartier's own, those flagged now, and those within the old or
+    the new outline's extent ([west, south, east, north]). Returns how many flags changed."""
+    outlines = dict(Quartier.objects.exclude(outline__isnull=True).values_list("pk", "outline"))
+    concerned = Q(quartier_id=quartier_id) | Q(outside_outlines=True)
+    for west, south, east, north in extents:
+        concerned |= Q(
+            latitude__gte=south, latitude__lte=north, longitude__gte=west, longitude__lte=east
+        )
+    rows = Observation.objects.filter(concerned, latitude__isnull=False, longitude__isnull=False)
+    changed: dict[bool, list[int]] = {True: [], False: []}
+    for observation in in_chunks(
+        rows.only("pk", "quartier_id", "latitude", "longitude", "outside_outlines")
+    ):
+        qid = observation.quartier_id
+        outside = _outside_every_outline(
+            observation.longitude,
+            observation.latitude,
+            outlines.get(qid),
+            (outline for pk, outline in outlines.items() if pk != qid),
+            lambda: bool(outlines),
+        )
+        if outside != observation.outside_outlines:
+            changed[outside].append(observation.pk)
+    for flag, ids in changed.items():
+        for start in range(0, len(ids), 1000):
+            Observation.objects.filter(pk__in=ids[start : start + 1000]).update(
+                outside_outlines=flag
+            )
+    return len(changed[True]) + len(changed[False])
 
 
 @atomic_with_files

@@ -90,3 +90,16 @@ def send_escalation_digest(self, job_id: int) -> None:
     job = EscalationDigest.objects.filter(pk=job_id, status=EscalationDigest.Status.READY).first()
     if job is not None:
         services.escalation_digest_email(job)
+
+
+@shared_task(
+    bind=True,
+    name="observations.tasks.refresh_outside_flags",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def refresh_outside_flags(self, quartier_id: int, extents: list[list[float]]) -> int:
+    """A quartier's outline changed: its points, and those near its old or new extent, flagged
+    again as inside or outside every outline."""
+    return services.outside_flags_refresh(quartier_id=quartier_id, extents=extents)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("nouvelle/verifier/", views.observation_check, name="check"),
     path("nouvelle/adresse/", views.address_search, name="address_search"),
     path("en-attente/", views.observation_pending, name="pending"),
+    path("hors-ligne/", views.offline_fallback, name="offline"),
     path("export.csv", views.observation_export, name="export"),
     path("a-traiter/", views.service_queue, name="queue"),
     path("remontees/", views.escalation_list, name="escalations"),

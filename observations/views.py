@@ -268,6 +268,7 @@ def observation_create(request):
         "duplicates": duplicates,
         "had_photos": bool(request.FILES),
         "address_search": geocoding.enabled(),
+        "position_messages": maps.position_messages(),
         "point_picker": {
             "tiles": settings.MAP_TILE_URL,
             "attribution": settings.MAP_TILE_ATTRIBUTION,
@@ -288,6 +289,13 @@ def observation_pending(request):
     return render(request, "observations/pending.html")
 
 
+def offline_fallback(request):
+    """Shown by the phone's service worker, with no network, in place of a page it did not keep
+    (the installed app opening on the home page, a link followed): what works without network.
+    Kept on the phone with the queue's page (static/observations/offline.js)."""
+    return render(request, "observations/offline.html")
+
+
 @rate_limit("address", limit=30, period=60)
 def address_search(request):
     """Addresses matching what was typed in « Lieu » (called by the form's script): choosing one
@@ -304,7 +312,7 @@ def address_search(request):
         addresses, unavailable = [], True
     return render(
         request,
-        "observations/form.html#addresses",
+        "observations/_address_search.html#addresses",
         {"addresses": addresses, "unavailable": unavailable, "query": query, "searched": True},
     )
 

@@ -1,5 +1,5 @@
 """Arras demo of `walks`: a diagnostic en marchant done last spring in Ouest, along its outline,
-with observations at its stops and its report rendered; one walk planned in the coming weeks.
+with observations (a few with drawn photos) at its stops and its report rendered; one walk planned in the coming weeks.
 
 Idempotent: walks are found by (quartier, title). Every person and observation is invented.
 """
@@ -7,6 +7,7 @@ Idempotent: walks are found by (quartier, title). Every person and observation i
 from __future__ import annotations
 
 import datetime
+import random
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -15,7 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from foundation.models import DocumentJob
+from observations.demo import demo_picture
 from observations.models import Category, Observation, StatusChange
+from observations.services import photos_add
 from teams.demo import DOMAIN
 from teams.models import Agent, ExternalParticipant, Priority, Quartier
 from walks.documents import report_pdf
@@ -167,8 +170,42 @@ def _invite(walk: Walk, agents, externals) -> None:
         WalkInvitation.objects.get_or_create(walk=walk, external=external)
 
 
-@transaction.atomic
+#: The observations of the done walk given a (drawn) photo, by title: its report shows them.
+PHOTOGRAPHED = {
+    "Haie très haute qui masque l'aire de jeux",
+    "Porte de hall qui ne ferme plus",
+    "Dépôt sauvage d'encombrants",
+}
+
+
 def load(stdout=None) -> None:
+    walk, photographed = _load_rows(stdout)
+    # Through the observations' own service, which commits each photo's rows and files together
+    # (after the rows above are committed, never inside their transaction), then the report,
+    # which shows the photos.
+    rng = random.Random(f"walk-{walk.pk}")  # noqa: S311 - demo pictures, not secrets
+    for observation in photographed:
+        photos_add(
+            observation=observation,
+            photos=[demo_picture(rng, observation.title)],
+            by=observation.author,
+        )
+    if not walk.reports.filter(status=DocumentJob.Status.READY).exists():
+        report = WalkReport.objects.create(
+            walk=walk, requested_by=_person("claire.vasseur"), requested_at=walk.end
+        )
+        content, filename = report_pdf(report)
+        report.store(content, filename)
+        report.status = DocumentJob.Status.READY
+        report.finished_at = walk.end + datetime.timedelta(days=1)
+        report.attempts = 1
+        report.save()
+
+
+@transaction.atomic
+def _load_rows(stdout=None) -> tuple[Walk, list[Observation]]:
+    """The walks, their stops and observations; returns the done walk and the observations to
+    photograph (none on a second run)."""
     ouest = Quartier.objects.get(slug="ouest")
     chef = _person("claire.vasseur")
     agents = [chef, _person("samia.haddad"), _person("ines.belkacem")]
@@ -177,6 +214,8 @@ def load(stdout=None) -> None:
     today = timezone.localdate()
     spring_year = today.year if today.month > 5 else today.year - 1
     start = datetime.datetime(spring_year, 5, 12, 14, 0, tzinfo=PARIS)
+    spots = _points_along(ouest.outline, len(STOPS))
+    photographed: list[Observation] = []
 
     walk, created = _walk(ouest, chef, DONE_TITLE, start, 2, point)
     if created:
@@ -185,9 +224,7 @@ def load(stdout=None) -> None:
             Priority.objects.filter(quartier=ouest, is_active=True).order_by("position").first()
         )
         categories = {c.slug: c for c in Category.objects.all()}
-        for position, ((name, theme, notes), spot) in enumerate(
-            zip(STOPS, _points_along(ouest.outline, len(STOPS)), strict=True)
-        ):
+        for position, ((name, theme, notes), spot) in enumerate(zip(STOPS, spots, strict=True)):
             stop = Stop.objects.create(
                 walk=walk, position=position, name=name, theme=theme,
                 priority=priority if position == 1 else None,
@@ -210,25 +247,26 @@ def load(stdout=None) -> None:
                 StopObservation.objects.create(
                     stop=stop, observation=observation, for_inhabitant=for_inhabitant
                 )
+                if title in PHOTOGRAPHED:
+                    photographed.append(observation)
         walk.status = Walk.Status.DONE
         walk.save(update_fields=["status"])
-    if not walk.reports.filter(status=DocumentJob.Status.READY).exists():
-        report = WalkReport.objects.create(walk=walk, requested_by=chef, requested_at=walk.end)
-        content, filename = report_pdf(report)
-        report.store(content, filename)
-        report.status = DocumentJob.Status.READY
-        report.finished_at = walk.end + datetime.timedelta(days=1)
-        report.attempts = 1
-        report.save()
 
     soon = timezone.localtime().replace(hour=9, minute=30, second=0, microsecond=0)
     soon += datetime.timedelta(days=18)
     planned, created = _walk(ouest, chef, PLANNED_TITLE, soon, 2, "Devant l'école Jean-Jaurès")
     if created:
         _invite(planned, agents[:2], externals[:2])
-        for position, (name, theme, _notes) in enumerate(STOPS[3:5] + STOPS[1:2]):
-            Stop.objects.create(walk=planned, position=position, name=name, theme=theme)
+        # The same places as in spring, at the same points: the route shows on its map.
+        for position, index in enumerate((3, 4, 1)):
+            name, theme, _notes = STOPS[index]
+            spot = spots[index]
+            Stop.objects.create(
+                walk=planned, position=position, name=name, theme=theme,
+                latitude=spot[0] if spot else None, longitude=spot[1] if spot else None,
+            )  # fmt: skip
     if stdout:
         stdout.write(
             "Diagnostics en marchant : une marche réalisée (Ouest, printemps), une prévue."
         )
+    return walk, photographed

@@ -2,7 +2,8 @@
 meetings send theirs), and its report PDF with a route map drawn as inline SVG (no tiles: the
 PDF needs no network).
 
-The report leaves the team: a confidential observation appears only as its category.
+The report leaves the team: a confidential observation appears only in the counts, never at
+its stop (a stop is a precise place) nor with its words or photos.
 Inhabitants appear only as a count.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import base64
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import MIMEPart
 from email.utils import parseaddr
@@ -132,7 +134,7 @@ class RouteMap:
     height: int
     outline: list[str]  # SVG polygon "points" attributes
     route: str  # polyline points through the stops that have one
-    markers: list[dict]  # number, x, y
+    markers: list[dict]  # number, pk (the stop's), x, y
 
 
 def _rings(geometry: dict | None) -> list[list[tuple[float, float]]]:
@@ -148,17 +150,17 @@ def _rings(geometry: dict | None) -> list[list[tuple[float, float]]]:
 
 
 def route_map(
-    walk: Walk, stops: list[Stop], *, width: int = 480, height: int = 320
+    walk: Walk, stops: Sequence[Stop], *, width: int = 480, height: int = 320
 ) -> RouteMap | None:
     """Lon/lat projected linearly to the box, longitudes shrunk by cos(mean latitude) so that the
     quartier keeps its shape; the whole outline and every stop fit with a margin."""
     rings = _rings(walk.quartier.outline)
     numbered = [
-        (n, float(s.longitude), float(s.latitude))
+        (n, s.pk, float(s.longitude), float(s.latitude))
         for n, s in enumerate(stops, start=1)
         if s.longitude is not None and s.latitude is not None
     ]
-    points = [p for ring in rings for p in ring] + [(lon, lat) for _n, lon, lat in numbered]
+    points = [p for ring in rings for p in ring] + [(lon, lat) for _n, _pk, lon, lat in numbered]
     if not points:
         return None
     lons, lats = [p[0] for p in points], [p[1] for p in points]
@@ -178,10 +180,10 @@ def route_map(
 
     outline = [" ".join(f"{x},{y}" for x, y in (project(*p) for p in ring)) for ring in rings]
     markers = []
-    for number, lon, lat in numbered:
+    for number, pk, lon, lat in numbered:
         x, y = project(lon, lat)
         # Strings: a template would print floats with the locale's decimal comma.
-        markers.append({"number": number, "x": f"{x}", "y": f"{y}"})
+        markers.append({"number": number, "pk": pk, "x": f"{x}", "y": f"{y}"})
     route = " ".join(f"{m['x']},{m['y']}" for m in markers)
     return RouteMap(width, height, outline, route, markers)
 
@@ -208,22 +210,22 @@ def report_context(walk: Walk) -> dict:
     )
     by_stop: dict[int, list[dict]] = {s.pk: [] for s in stops}
     categories: Counter[str] = Counter()
+    confidential = 0
     for note in notes:
         observation = note.observation
         categories[observation.category.name] += 1
         if observation.is_confidential:
-            # Professional secrecy: its category only, never its words nor its photos.
-            entry = {"confidential": True, "category": observation.category.name}
-        else:
-            entry = {
-                "confidential": False,
-                "number": observation.pk,
-                "category": observation.category.name,
-                "title": observation.title,
-                "description": observation.description,
-                "for_inhabitant": note.for_inhabitant,
-                "photos": [t for t in (_thumbnail(p) for p in observation.photos.all()) if t],
-            }
+            # Professional secrecy: counted, never placed at its stop, described or shown.
+            confidential += 1
+            continue
+        entry = {
+            "number": observation.pk,
+            "category": observation.category.name,
+            "title": observation.title,
+            "description": observation.description,
+            "for_inhabitant": note.for_inhabitant,
+            "photos": [t for t in (_thumbnail(p) for p in observation.photos.all()) if t],
+        }
         by_stop[note.stop_id].append(entry)
     invitations = list(walk.invitations.select_related("agent__service", "external__organisation"))
     agents = sorted(
@@ -250,6 +252,7 @@ def report_context(walk: Walk) -> dict:
         "for_inhabitant": sum(1 for n in notes if n.for_inhabitant),
         "categories": sorted(categories.items(), key=lambda item: (-item[1], item[0])),
         "total": sum(categories.values()),
+        "confidential": confidential,
         "generated_at": timezone.localtime(),
     }
 

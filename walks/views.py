@@ -13,9 +13,11 @@ from django.views.decorators.http import require_POST
 
 from foundation import jobs
 from foundation.replica import reads_from_replica
-from observations import offline
+from observations import geocoding, maps, offline
+from observations import permissions as permissions_obs
 from observations.permissions import observations_visible_to
 from walks import permissions, services
+from walks.documents import route_map
 from walks.forms import NoteForm, StopForm, WalkForm, default_times
 from walks.models import Stop, StopObservation, Walk, WalkReport
 
@@ -141,8 +143,15 @@ def detail(request, pk):
     walk = _walk(request, pk)
     stops = list(walk.stops.select_related("priority"))
     notes = _notes_by_stop(request, walk)
+    # A confidential observation the person may not read is counted, never shown at its stop
+    # (a stop is a precise place).
+    hidden = 0
     for stop in stops:
-        stop.walk_notes = notes.get(stop.pk, [])  # type: ignore[attr-defined]
+        shown = [
+            n for n in notes.get(stop.pk, []) if n.readable or not n.observation.is_confidential
+        ]
+        hidden += len(notes.get(stop.pk, [])) - len(shown)
+        stop.walk_notes = shown  # type: ignore[attr-defined]
     can_manage = permissions.can_manage(request.user, walk)
     return render(
         request,
@@ -150,6 +159,8 @@ def detail(request, pk):
         {
             "walk": walk,
             "stops": stops,
+            "map": route_map(walk, stops),
+            "hidden_confidential": hidden,
             "invitations": list(
                 walk.invitations.select_related("agent__service", "external__organisation")
             ),
@@ -218,7 +229,18 @@ def stop_form(request, pk, stop_pk=None):
     return render(
         request,
         "walks/stop_form.html",
-        {"walk": walk, "stop": stop, "form": form, "other_stops": other_stops},
+        {
+            "walk": walk,
+            "stop": stop,
+            "form": form,
+            "other_stops": other_stops,
+            # A place typed, its point found by address: no map needed (observations' search).
+            "address_search": geocoding.enabled()
+            and permissions_obs.quartiers_for_logging(request.user)
+            .filter(pk=walk.quartier_id)
+            .exists(),
+            "position_messages": maps.position_messages(),
+        },
     )
 
 
@@ -294,6 +316,7 @@ def live(request, pk, stop_pk=None):
             "walk": walk,
             "stops": stops,
             "current": current,
+            "map": route_map(walk, stops),
             "number": index + 1,
             "previous": stops[index - 1] if index > 0 else None,
             "next": stops[index + 1] if index + 1 < len(stops) else None,

@@ -1,16 +1,19 @@
-// The observation form's address search: what is typed in « Lieu » is looked up by the server
-// (observations:address_search), and choosing one of the addresses found attaches its point.
+// The address search of a form with a point (the observation form, a walk's stop): what is typed
+// in the place field is looked up by the server (observations:address_search), and choosing one
+// of the addresses found fills its point.
 // Buttons and a polite live region: the keyboard and screen-reader path to a point, no map needed.
 (function () {
   "use strict";
   var box = document.getElementById("address-search");
   if (!box) { return; }
   var form = box.closest("form");
-  var place = form.querySelector("[name=place]");
+  var place = form.querySelector("[name=" + (box.getAttribute("data-place-field") || "place") + "]");
   var quartier = form.querySelector("[name=quartier]");
+  var fixedQuartier = box.getAttribute("data-quartier");
   var lat = form.querySelector("input[name=latitude]");
   var lon = form.querySelector("input[name=longitude]");
   var find = document.getElementById("address-find");
+  var T = window.aqTexts("position-messages");
   box.classList.remove("d-none");
 
   function results() { return document.getElementById("address-results"); }
@@ -25,24 +28,24 @@
   find.addEventListener("click", function () {
     var query = place.value.trim();
     if (query.length < 3) {
-      say("Tapez d'abord l'adresse dans le champ « Lieu » (au moins 3 caractères).");
+      say(T.text("address_short"));
       place.focus();
       return;
     }
     var url = box.getAttribute("data-url") + "?" + new URLSearchParams({
-      q: query, quartier: quartier ? quartier.value : ""
+      q: query, quartier: fixedQuartier || (quartier ? quartier.value : "")
     });
-    say("Recherche de l'adresse…");
+    say(T.text("address_searching"));
     find.disabled = true;
     fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
       .then(function (response) {
-        if (response.status === 429) { throw { said: "Trop de recherches : réessayez dans une minute." }; }
-        if (!response.ok) { throw { said: "La recherche d'adresse ne répond pas pour le moment : le champ « Lieu » suffit." }; }
+        if (response.status === 429) { throw { said: T.text("address_too_many") }; }
+        if (!response.ok) { throw { said: T.text("address_down") }; }
         return response.text();
       })
       .then(function (html) { results().outerHTML = html; })
       .catch(function (error) {
-        say(error.said || "Pas de réseau : le champ « Lieu » suffit.");
+        say(error.said || T.text("address_offline"));
       })
       .then(function () { find.disabled = false; });
   });
@@ -54,7 +57,7 @@
     lon.value = choice.getAttribute("data-lon");
     form.dispatchEvent(new CustomEvent("aq:point-changed"));
     form.dispatchEvent(new CustomEvent("aq:point-placed", {
-      detail: { status: "Point de l'adresse joint : " + choice.textContent.trim() + "." }
+      detail: { status: T.text("address_attached", { label: choice.textContent.trim() }) }
     }));
   });
 })();

@@ -7,6 +7,7 @@
   if (!element || typeof L === "undefined") { return; }
   var config = JSON.parse(document.getElementById(element.dataset.mapConfig).textContent);
   var status = document.getElementById("obs-map-status");
+  var T = window.aqTexts(config.messages);
   var map = L.map(element, { attributionControl: Boolean(config.tiles) });
   if (config.tiles) {
     L.tileLayer(config.tiles, { attribution: config.attribution, maxZoom: 19 }).addTo(map);
@@ -60,15 +61,13 @@
         });
         cluster.addLayers(markers);
         element.dataset.points = String(markers.length);
-        status.textContent = data.truncated
-          ? "Seules les " + markers.length + " observations les plus récentes sont affichées : zoomez pour voir toutes celles de la zone."
-          : markers.length + " observation(s) avec un point dans la zone affichée.";
+        status.textContent = T.plural(markers.length, data.truncated ? "truncated" : "count");
         if (fit && markers.length && !bounds.isValid()) {
           map.fitBounds(L.featureGroup(markers).getBounds(), { padding: [20, 20], maxZoom: 16 });
         }
       })
       .catch(function (error) {
-        if (error.name !== "AbortError") { status.textContent = "Les points n'ont pas pu être chargés."; }
+        if (error.name !== "AbortError") { status.textContent = T.text("failed"); }
       });
   }
   if (bounds.isValid()) {

@@ -13,6 +13,7 @@
   var form = document.getElementById("observation-form");
   if (!form) { return; }
   var key = form.getAttribute("data-draft-key");
+  var T = window.aqTexts("position-messages");
   var SKIP = { csrfmiddlewaretoken: 1, duplicates_seen: 1, photos: 1, personal_data_confirmed: 1 };
 
   function fields() {
@@ -73,7 +74,7 @@
   if (photos) {
     photos.addEventListener("change", function () {
       if (photos.files.length > 5) {
-        photos.setCustomValidity("5 photos au plus");
+        photos.setCustomValidity(T.text("photos_max"));
         photos.reportValidity();
         photos.value = "";
       } else { photos.setCustomValidity(""); }
@@ -92,29 +93,27 @@
     add.classList.toggle("d-none", !!has || !("geolocation" in navigator));
   }
   add.addEventListener("click", function () {
-    status.textContent = "Recherche de la position…";
+    status.textContent = T.text("locating");
     navigator.geolocation.getCurrentPosition(function (pos) {
       lat.value = pos.coords.latitude.toFixed(6);
       lon.value = pos.coords.longitude.toFixed(6);
-      status.textContent = "Position jointe (précision " + Math.round(pos.coords.accuracy) + " m).";
+      status.textContent = T.text("located", { metres: Math.round(pos.coords.accuracy) });
       showPosition(); saveDraft(); check();
       form.dispatchEvent(new CustomEvent("aq:point-changed"));
     }, function (err) {
-      status.textContent = err.code === 1
-        ? "Position non partagée : décrivez le lieu dans le champ « Lieu »."
-        : "Position introuvable : décrivez le lieu dans le champ « Lieu ».";
+      status.textContent = T.text(err.code === 1 ? "denied" : "unavailable");
     }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
   });
   remove.addEventListener("click", function () {
     lat.value = ""; lon.value = "";
-    status.textContent = "Position retirée.";
+    status.textContent = T.text("removed");
     showPosition(); saveDraft();
     form.dispatchEvent(new CustomEvent("aq:point-changed"));
   });
   // A point placed on the map (point-picker.js) or from an address (address-search.js).
   form.addEventListener("aq:point-placed", function (event) {
     status.textContent = (event.detail && event.detail.status) ||
-      "Point placé sur la carte : " + lat.value + ", " + lon.value + ".";
+      T.text("placed", { lat: lat.value, lon: lon.value });
     showPosition(); saveDraft(); check();
   });
   showPosition();

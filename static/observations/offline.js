@@ -90,9 +90,18 @@
           .filter(function (url) { return new URL(url).origin === location.origin && new URL(url).pathname.indexOf("/static/") === 0; });
         return Promise.all([
           caches.open(STATIC_CACHE).then(function (c) { return c.addAll(Array.from(new Set(files))); }),
-          // This page, and the queue's page that the badge opens.
+          // This page, the queue's page that the badge opens, and the page the service worker
+          // shows with no network in place of a page it did not keep.
           caches.open(PAGES_CACHE).then(function (c) {
-            return c.addAll(Array.from(new Set([location.pathname, body.getAttribute("data-pending-url")])));
+            return c.addAll(Array.from(new Set([location.pathname, body.getAttribute("data-pending-url"),
+              body.getAttribute("data-offline-url")].filter(Boolean))));
+          }),
+          // The pages this one leads to with no network (a walk's other stops), unless kept already.
+          caches.open(PAGES_CACHE).then(function (c) {
+            var also = (offlinePage.getAttribute("data-offline-also") || "").split(/\s+/).filter(Boolean);
+            return Promise.all(also.map(function (url) {
+              return c.match(url, { ignoreVary: true }).then(function (hit) { return hit ? null : url; });
+            })).then(function (missing) { return c.addAll(missing.filter(Boolean)); });
           }),
         ]);
       }).then(function () { body.setAttribute("data-offline-ready", "1"); })

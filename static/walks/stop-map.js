@@ -14,9 +14,6 @@
     var layer = L.geoJSON(outline, { style: { color: "#1f4e79", weight: 2, fillOpacity: 0.08 } }).addTo(map);
     bounds = layer.getBounds();
   }
-  others.forEach(function (p) {
-    L.circleMarker([p.lat, p.lon], { radius: 5, color: "#6c757d" }).addTo(map);
-  });
   var marker = null;
   function place(latlng) {
     if (marker) { marker.setLatLng(latlng); } else { marker = L.circleMarker(latlng, { radius: 8, color: "#b03a2e", fillOpacity: 0.8 }).addTo(map); }
@@ -26,10 +23,16 @@
     if (!isNaN(a) && !isNaN(b)) { place([a, b]); return [a, b]; }
     return null;
   }
-  var start = fromFields();
+  var typed = [parseFloat(lat.value), parseFloat(lon.value)];
+  var start = isNaN(typed[0]) || isNaN(typed[1]) ? null : typed;
   if (bounds && bounds.isValid()) { map.fitBounds(bounds, { padding: [10, 10] }); }
   else if (start) { map.setView(start, 16); }
   else { map.setView([50.291, 2.777], 13); }
+  // Markers once the map has its view (a circle added to a map with none throws).
+  others.forEach(function (p) {
+    L.circleMarker([p.lat, p.lon], { radius: 5, color: "#6c757d" }).addTo(map);
+  });
+  fromFields();
   map.on("click", function (event) {
     lat.value = event.latlng.lat.toFixed(6);
     lon.value = event.latlng.lng.toFixed(6);
@@ -37,4 +40,14 @@
   });
   lat.addEventListener("change", fromFields);
   lon.addEventListener("change", fromFields);
+  // An address chosen (observations/address-search.js): its point on the map, and said.
+  var form = element.closest("form");
+  var status = document.getElementById("geo-status");
+  form.addEventListener("aq:point-changed", function () {
+    var at = fromFields();
+    if (at) { map.setView(at, Math.max(map.getZoom(), 16)); }
+  });
+  form.addEventListener("aq:point-placed", function (event) {
+    if (status && event.detail && event.detail.status) { status.textContent = event.detail.status; }
+  });
 })();

@@ -38,7 +38,7 @@ def test_the_agent_s_map_draws_the_list_s_points_without_tiles(phone_page, perso
     page.get_by_role("link", name="Carte").click()
     page.wait_for_selector("#obs-map[data-points]")
     assert page.get_attribute("#obs-map", "data-points") == "12"
-    assert "12 observation(s)" in page.inner_text("#obs-map-status")
+    assert "12 observations avec un point" in page.inner_text("#obs-map-status")
     assert page.locator(".leaflet-overlay-pane path").count() == 1  # the outline
     assert page.locator(".marker-cluster, .obs-marker").count() >= 1
     assert "Canari" not in page.content()

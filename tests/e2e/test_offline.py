@@ -107,6 +107,14 @@ def test_two_observations_logged_offline_reach_the_server_once(new_page, persona
     assert "2 photos" in items.nth(1).inner_text()
     check_accessibility(page, "pending page, offline, two items")
 
+    step(page, "a page not kept (the installed app's home), with no network")
+    response = page.goto(reverse("home"))
+    assert response is not None and response.from_service_worker
+    expect(page.get_by_role("heading", name="Pas de réseau")).to_be_visible()
+    check_accessibility(page, "no network page")
+    page.get_by_role("link", name="Voir ce qui attend d'être envoyé").click()
+    page.locator("#pending-list > li").nth(1).wait_for()
+
     step(page, "the network returns")
     context.set_offline(False)
     page.get_by_text("2 observations envoyées").wait_for()
@@ -208,10 +216,14 @@ def test_a_walk_note_taken_offline_joins_the_queue(new_page, personas, ouest):
     page = new_page(PHONE, service_workers="allow")
     context = page.e2e.context
     login(page, personas["agent"])
-    visit(page, reverse("walks:live_stop", args=[walk.pk, stop.pk]))
+    # Only the first stop is opened online: the next ones are kept on the phone with it.
+    visit(page, reverse("walks:live", args=[walk.pk]))
     page.locator("body[data-offline-ready='1']").wait_for()
 
     context.set_offline(True)
+    step(page, "walk on to the next stop with no network")
+    page.get_by_role("link", name="Arrêt suivant").click()
+    page.get_by_role("heading", name=f"Arrêt 2 sur 3 : {stop.name}").wait_for()
     step(page, "note at the stop with no network")
     page.get_by_label("Catégorie").select_option(index=1)
     page.get_by_label("Ce que vous voyez").fill("Bancs dégradés")

@@ -9,6 +9,7 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.e2e.browser import PHONE, check_accessibility, login, step, submit, visit
 from tests.poppler import pdf_text
@@ -77,3 +78,49 @@ def test_plan_walk_note_and_download_the_report(new_page, personas, ouest, servi
     assert content[:5] == b"%PDF-"
     text = " ".join(pdf_text(content).split())
     assert "Passage piéton effacé" in text and "Parvis de l'école" in text
+
+
+def test_a_stop_is_placed_from_its_address_by_keyboard_alone(phone_page, personas, ouest, settings):
+    """The chef who cannot use a map types the stop's place, searches it and chooses the address
+    with the keyboard: the stop gets its point and shows on the route's map."""
+    import json
+
+    from tests.e2e.browser import tab_to
+    from tests.tools.local_http import local_server
+    from tests.walks.factories import make_walk
+
+    walk = make_walk(ouest, personas["chef"], days=3, done=False, stops=[])
+    page = phone_page
+    page.context.route("https://**/*", lambda route: route.abort())
+    with local_server() as geocoder:
+        geocoder.body = json.dumps({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [2.7655, 50.2891]},
+             "properties": {"label": "Place de la Préfecture 62000 Arras"}},
+        ]}).encode()  # fmt: skip
+        settings.GEOCODER_URL = geocoder.url + "/search"
+        login(page, personas["chef"])
+        visit(page, reverse("walks:stop_add", args=[walk.pk]))
+        page.get_by_label("Lieu de l'arrêt").fill("Place de la Préfecture")
+        page.get_by_label("Lieu de l'arrêt").focus()
+        tab_to(page, "#address-find")
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".address-choice")
+        tab_to(page, ".address-choice")
+        page.keyboard.press("Enter")
+        assert "Point de l'adresse joint : Place de la Préfecture" in page.inner_text("#geo-status")
+        assert page.get_by_label("Latitude").input_value() == "50.2891"
+        check_accessibility(page)
+        submit(page, page.get_by_role("button", name="Enregistrer l'arrêt").click)
+    stop = walk.stops.get()
+    assert (str(stop.latitude), str(stop.longitude)) == ("50.289100", "2.765500")
+    assert page.locator("svg.route-map text").all_text_contents() == ["1"]
+
+    step(page, "the stop forms draw the outline and the stops placed (no script error)")
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    drawn = page.locator("#stop-map .leaflet-overlay-pane path")
+    visit(page, reverse("walks:stop_edit", args=[walk.pk, stop.pk]))
+    expect(drawn).to_have_count(2)  # the outline, this stop
+    visit(page, reverse("walks:stop_add", args=[walk.pk]))
+    expect(drawn).to_have_count(2)  # the outline, the stop already placed
+    assert errors == []

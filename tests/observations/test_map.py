@@ -181,3 +181,72 @@ def test_the_map_page_carries_the_list_s_filters_and_the_tiles_setting(
     assert settings.MAP_TILE_URL.split("?")[0] in html
     # The tile server is allowed by the content security policy, nothing else is.
     assert "https://data.geopf.fr" in page["Content-Security-Policy"]
+
+
+# Ouest's outline redrawn further north: the old square's southern half is left out.
+OUEST_NORTH = {"type": "Polygon", "coordinates": [[[2.74, 50.295], [2.77, 50.295], [2.77, 50.32], [2.74, 50.32], [2.74, 50.295]]]}  # fmt: skip
+
+
+def _admin_on_ouest(client, personas, ouest):
+    from tests.security.test_accounts import _admin_change_data, activate_totp
+
+    activate_totp(personas["admin"])
+    client.force_login(personas["admin"])
+    url = reverse("admin:teams_quartier_change", args=[ouest.pk])
+    return url, _admin_change_data(client.get(url))
+
+
+def test_an_outline_redrawn_in_the_admin_flags_the_points_again(
+    client, personas, ouest, sud, django_capture_on_commit_callbacks
+):
+    import json
+
+    ouest.outline, sud.outline = OUEST, SUD
+    ouest.save(), sud.save()
+    proprete = Category.objects.get(slug="proprete")
+
+    def create(quartier, lat, lon):
+        return obs_services.observation_create(
+            author=personas["admin"], quartier=quartier, category=proprete, title="Point",
+            place="ici", latitude=lat, longitude=lon,
+        )  # fmt: skip
+
+    made = {
+        "south_half": create(ouest, "50.285", "2.75"),  # in the old outline, not the new one
+        "north": create(ouest, "50.31", "2.75"),  # in the new one only
+        "sud": create(sud, "50.27", "2.78"),  # in Sud's, untouched
+        # Logged under Sud, lying in Ouest's old outline: inside another's, then in none.
+        "sud_in_ouest": create(sud, "50.29", "2.745"),
+    }
+    assert {k: o.outside_outlines for k, o in made.items()} == {
+        "south_half": False, "north": True, "sud": False, "sud_in_ouest": False,
+    }  # fmt: skip
+
+    url, data = _admin_on_ouest(client, personas, ouest)
+    data["outline"] = json.dumps(OUEST_NORTH)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    ouest.refresh_from_db()
+    assert ouest.outline == OUEST_NORTH
+    flags = dict(
+        Observation.objects.filter(pk__in=[o.pk for o in made.values()]).values_list(
+            "pk", "outside_outlines"
+        )
+    )
+    assert {k: flags[o.pk] for k, o in made.items()} == {
+        "south_half": True, "north": False, "sud": False, "sud_in_ouest": True,
+    }  # fmt: skip
+
+
+def test_a_wrong_outline_in_the_admin_is_said_in_french_and_kept(client, personas, ouest):
+    url, data = _admin_on_ouest(client, personas, ouest)
+    typed = '{"type": "Point", "coordinates": [2.75, 50.29]}'
+    data["outline"] = typed
+    response = client.post(url, data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Polygon ou MultiPolygon" in page
+    assert "&quot;Point&quot;" in page  # what was typed, to be corrected
+    ouest.refresh_from_db()
+    assert ouest.outline is None

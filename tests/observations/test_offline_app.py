@@ -88,3 +88,30 @@ def test_the_form_carries_a_key_field_for_the_page_to_fill(as_role):
     assert 'data-offline-form="observation"' in html
     assert 'name="idempotency_key"' in html
     assert "vendor/idb/umd.js" in html and "observations/offline.js" in html
+
+
+@pytest.mark.parametrize("role", ["agent", "chef", "responsable", "direction", "elu", "outsider"])
+def test_the_page_shown_with_no_network_is_a_shell_kept_with_the_queue(
+    role, as_role, django_assert_num_queries
+):
+    """« Pas de réseau »: what the worker shows in place of a page it did not keep. Every role
+    may open it, with no query beyond the signed-in base; every page tells the phone to keep it
+    (body data-offline-url, read by offline.js), and the worker shows it from that cache."""
+    from tests.observations.test_query_counts import BASE
+
+    client = as_role(role)
+    url = reverse("observations:offline")
+    with django_assert_num_queries(BASE):
+        response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Pas de réseau" in html and "data-offline-page" in html
+    assert reverse("observations:pending") in html
+    from observations.permissions import quartiers_for_logging
+
+    logs = quartiers_for_logging(response.wsgi_request.user).exists()
+    assert (reverse("observations:create") in html.split("<main", 1)[1]) == logs
+    assert f'data-offline-url="{url}"' in client.get(reverse("home")).content.decode()
+    if views.SERVICE_WORKER.exists():
+        worker = views.SERVICE_WORKER.read_text()
+        assert f'match("{url}"' in worker and "handlerDidError" in worker

@@ -3,6 +3,7 @@ counts by category (a confidential observation counted, never described) and lin
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from diagnostics import indicators
 from diagnostics.presentation import render_diagnostic_pdf
@@ -59,6 +60,9 @@ def test_section_in_the_page_and_the_pdf(client, as_role, personas, ouest):
     assert "Diagnostics en marchant" in page and walk.title in page
     assert reverse("walks:detail", args=[walk.pk]) in page
     assert "Confidentissime" not in page
+    # Its day as French readers write it, not as the snapshot stores it.
+    day = date_format(timezone.localdate(walk.start), "j F Y")
+    assert f"({day})" in page
     figures = indicators.compute(ouest, year)
     text = " ".join(pdf_text(render_diagnostic_pdf({
         "indicators": figures, "sections": [], "year": year, "quartier": ouest.name, "version": 1,
@@ -67,3 +71,4 @@ def test_section_in_the_page_and_the_pdf(client, as_role, personas, ouest):
         "Diagnostics en marchant" in text and walk.title in text and "Square des Tilleuls" in text
     )
     assert "Confidentissime" not in text
+    assert f"({day})" in text

@@ -235,6 +235,47 @@ def test_route_map_keeps_the_shape_with_the_cosine_of_latitude(personas, ouest):
     assert float(drawn.markers[0]["y"]) > float(drawn.markers[2]["y"])
 
 
+def _route_svg(page: str):
+    """The route map's drawing in a page, parsed as XML (a second reader, not string search)."""
+    from xml.etree import ElementTree
+
+    start = page.index('<svg class="route-map"')
+    drawing = page[start : page.index("</svg>", start) + len("</svg>")]
+    return ElementTree.fromstring(drawing)  # noqa: S314 - the app's own page, in a test
+
+
+def _markers(svg) -> list[tuple[str, str, str]]:
+    ns = "{http://www.w3.org/2000/svg}"
+    return [(t.text or "", t.get("x", ""), t.get("y", "")) for t in svg.iter(f"{ns}text")]
+
+
+def test_the_route_is_drawn_on_the_walk_s_page_and_the_live_page(as_role, personas, ouest):
+    """Planning and walking see the route on a map of the quartier, drawn without tiles (the live
+    page opens with no network): the stops numbered in route order, the current one ringed."""
+    walk = make_walk(ouest, personas["chef"], days=0, done=False, invited=[personas["agent"]])
+    stops = list(walk.stops.all())
+    services.stop_add(walk=walk, data={"name": "Sans position", "theme": ""})
+    drawn = documents.route_map(walk, stops)
+    expected = [(str(m["number"]), m["x"], m["y"]) for m in drawn.markers]
+
+    client = as_role("chef")
+    page = client.get(walk.get_absolute_url()).content.decode()
+    svg = _route_svg(page)
+    assert svg.get("role") == "img" and "arrêts numérotés" in svg.get("aria-label")
+    assert _markers(svg) == expected  # three numbered stops; the fourth has no point
+    assert "pas sur la carte (sans position)" in page
+    services.stop_move(stop=stops[2], offset=-2)  # the third stop becomes the first
+    page = client.get(walk.get_absolute_url()).content.decode()
+    assert [n for n, _x, _y in _markers(_route_svg(page))] == ["1", "2", "3"]
+    assert _markers(_route_svg(page))[0][1:] == expected[2][1:]
+
+    page = as_role("agent").get(reverse("walks:live_stop", args=[walk.pk, stops[0].pk]))
+    svg = _route_svg(page.content.decode())
+    assert "« Place de la MSP », est entouré" in svg.get("aria-label")
+    (ring,) = [c for c in svg.iter("{http://www.w3.org/2000/svg}circle") if c.get("class")]
+    assert (ring.get("cx"), ring.get("cy")) == expected[0][1:]
+
+
 def test_report_pdf(
     personas, ouest, inhabitant, partner, django_capture_on_commit_callbacks, tmp_path
 ):
@@ -268,7 +309,11 @@ def test_report_pdf(
     flat = " ".join(text.split())
     assert "Marche Ouest" in flat and "Place de la MSP" in flat and "Square des Tilleuls" in flat
     assert "Tags sur le mur du gymnase" in flat and "Corbeille pleine" in flat
-    assert "Secretissime" not in text.replace("\n", "") and "Observation confidentielle" in flat
+    assert "Secretissime" not in text.replace("\n", "")
+    # Counted, never placed: the third stop, where it was noted, shows nothing of it.
+    assert "Dont 1 observation confidentielle" in flat
+    third = flat.split("Arrêt 3 : Rue Verlaine, aire de jeux", 1)[1]
+    assert third.startswith(" Thème : Cadre de vie Aucune observation à cet arrêt.")
     # Agents by name, partners by organisation, inhabitants only as a count.
     assert (
         "Agent" in flat
@@ -353,3 +398,39 @@ def test_a_note_whose_link_to_the_stop_fails_leaves_no_observation_nor_photo_fil
     assert not Observation.objects.exists() and not Photo.objects.exists()
     media = Path(settings.MEDIA_ROOT)
     assert not [p for p in media.rglob("*") if p.is_file()]
+
+
+def test_a_stop_s_point_can_be_found_by_its_address(as_role, personas, ouest, settings):
+    """The stop form offers the observations' address search on the stop's place, in the walk's
+    quartier: a point without a map, nor latitude and longitude to type."""
+    import re
+
+    walk = make_walk(ouest, personas["chef"], days=3, done=False)
+    url = reverse("walks:stop_add", args=[walk.pk])
+    page = as_role("chef").get(url).content.decode()
+    (box,) = re.findall(r'<div class="obs-address[^>]*id="address-search"[^>]*>', page)
+    assert 'data-place-field="name"' in box and f'data-quartier="{ouest.pk}"' in box
+    assert 'id="position-messages"' in page and "observations/address-search.js" in page
+    settings.GEOCODER_URL = ""
+    assert 'id="address-search"' not in as_role("chef").get(url).content.decode()
+
+
+def test_a_confidential_note_is_not_shown_at_its_stop_to_who_may_not_read_it(
+    as_role, personas, ouest, walk
+):
+    stops = list(walk.stops.all())
+    services.note_observation(
+        stop=stops[2], author=personas["chef"], category=Category.objects.get(slug="proprete"),
+        title="Famille Secretissime", confidentiality=Observation.Confidentiality.CONFIDENTIAL,
+    )  # fmt: skip
+    services.note_observation(
+        stop=stops[0], author=personas["agent"], category=Category.objects.get(slug="proprete"),
+        title="Banc cassé",
+    )  # fmt: skip
+    agent = as_role("agent").get(walk.get_absolute_url()).content.decode()
+    assert "Banc cassé" in agent
+    assert "Observation confidentielle n°" not in agent and "Secretissime" not in agent
+    assert "Et 1 observation confidentielle" in agent
+    chef = as_role("chef").get(walk.get_absolute_url()).content.decode()
+    stop_item = chef.split(f'id="arret-{stops[2].pk}"', 1)[1].split("</li>\n    \n    <li", 1)[0]
+    assert "Famille Secretissime" in stop_item and "Et 1 observation" not in chef
