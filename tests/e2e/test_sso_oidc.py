@@ -69,12 +69,16 @@ def _manage(env: dict[str, str], *args: str) -> None:
 
 @pytest.fixture(scope="module")
 def sso_env(tmp_path_factory) -> dict[str, str]:
-    """The app's environment (as a city sets it), its database migrated, four agents."""
+    """The app's environment (as a city sets it), its database migrated, four agents. No broker:
+    with no worker beside this app, its mail to the administrators is sent in-process when the
+    sign-in commits, as on a site run without Redis (CI's PostgreSQL pass sets REDIS_URL)."""
     var = tmp_path_factory.mktemp("sso-var")
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "OIDC_", "PYTEST", "TESTING", "DATABASE_URL"))
+        if not key.startswith(
+            ("DJANGO_", "OIDC_", "PYTEST", "TESTING", "DATABASE_URL", "REDIS_URL", "CELERY_")
+        )
     }
     env.update(
         DEBUG="1",
