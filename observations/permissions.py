@@ -27,7 +27,9 @@ Views fetch through these querysets: what is out of reach answers 404.
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import BigIntegerField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Cast
 
 from observations.models import Escalation, Observation, Orientation
 from teams.access import roles_of
@@ -39,6 +41,19 @@ CONFIDENTIAL = "confidentiel"
 # Reads ---------------------------------------------------------------------------------------
 
 
+def any_of(column: str, ids) -> Q:
+    """`column IN ids` for the quartier, author and service columns, compared as bigint on
+    PostgreSQL: the full-text index also holds those columns (migration 0012, btree_gin), whose
+    operator classes match same-type comparisons only, and a plain `1` is an integer. Written as
+    one equality per id (a person's few quartiers or services), each one of the index's keys."""
+    if connection.vendor != "postgresql":
+        return Q(**{f"{column}__in": sorted(ids)})
+    rule = Q()
+    for pk in sorted(ids):
+        rule |= Q(**{column: Cast(Value(pk), BigIntegerField())})
+    return rule
+
+
 def scope_observations[QS: QuerySet](queryset: QS, user) -> QS:
     roles = roles_of(user)
     if not roles.authenticated:
@@ -46,17 +61,17 @@ def scope_observations[QS: QuerySet](queryset: QS, user) -> QS:
     if roles.admin:
         return queryset
     confidential = Q(confidentiality=CONFIDENTIAL)
-    rule = Q(author_id=user.pk)
+    rule = any_of("author_id", [user.pk])
     if roles.chef_of:
-        rule |= Q(quartier_id__in=roles.chef_of)
+        rule |= any_of("quartier_id", roles.chef_of)
     if roles.member_of:
         # One condition on the quartier (one index scan), then what the agent reads there.
         readable = ~confidential
         if roles.service_id:
             readable |= Q(service_id=roles.service_id)
-        rule |= Q(quartier_id__in=roles.member_of) & readable
+        rule |= any_of("quartier_id", roles.member_of) & readable
     if roles.manages_services:
-        rule |= Q(service_id__in=roles.manages_services)
+        rule |= any_of("service_id", roles.manages_services)
     if roles.comite_direction:
         escalated = Exists(Escalation.objects.filter(observation_id=OuterRef("pk")))
         rule |= escalated & ~confidential
