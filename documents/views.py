@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
@@ -21,6 +22,18 @@ from observations.selectors import keyset_page, search_room
 
 def _cursor(request, name: str) -> int | None:
     return whole_number(request.GET.get(name))
+
+
+def _chosen[T: Model](request, name: str, options: list[T]) -> T | None:
+    """The option whose id the address names in `name`, None if it names none; 404 for an id
+    that is not among the options (another space's folder, say)."""
+    pk = _cursor(request, name)
+    if pk is None:
+        return None
+    chosen = next((option for option in options if option.pk == pk), None)
+    if chosen is None:
+        raise Http404
+    return chosen
 
 
 def _querystring(request) -> str:
@@ -59,19 +72,9 @@ def index(request):
 def space(request, pk):
     space = selectors.space_for(request.user, pk)
     folders = selectors.folders_of(space)
-    folder = None
-    folder_pk = _cursor(request, "dossier")
-    if folder_pk is not None:
-        folder = next((f for f in folders if f.pk == folder_pk), None)
-        if folder is None:
-            raise Http404
+    folder = _chosen(request, "dossier", folders)
     axes = selectors.axes_of(space)
-    axis = None
-    axis_pk = _cursor(request, "axe")
-    if axis_pk is not None:
-        axis = next((a for a in axes if a.pk == axis_pk), None)
-        if axis is None:
-            raise Http404
+    axis = _chosen(request, "axe", axes)
     form = SearchForm(request.GET or None)
     text = form.cleaned_data["q"] if form.is_valid() else ""
     documents = selectors.documents_for(

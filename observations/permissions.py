@@ -46,10 +46,12 @@ def any_of(column: str, ids) -> Q:
     PostgreSQL: the full-text index also holds those columns (migration 0012, btree_gin), whose
     operator classes match same-type comparisons only, and a plain `1` is an integer. Written as
     one equality per id (a person's few quartiers or services), each one of the index's keys."""
-    if connection.vendor != "postgresql":
-        return Q(**{f"{column}__in": sorted(ids)})
-    rule = Q()
-    for pk in sorted(ids):
+    ids = sorted(ids)
+    if connection.vendor != "postgresql" or not ids:
+        # No ids: `IN ()` matches no row (an empty Q would match every one).
+        return Q(**{f"{column}__in": ids})
+    rule = Q(**{column: Cast(Value(ids[0]), BigIntegerField())})
+    for pk in ids[1:]:
         rule |= Q(**{column: Cast(Value(pk), BigIntegerField())})
     return rule
 

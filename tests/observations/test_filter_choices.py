@@ -81,9 +81,7 @@ def test_each_person_is_offered_their_own_quartiers_from_the_cached_bar(
     assert options(as_role("agent").get(url), "quartier") == ["Tous", ouest.name]
 
 
-def test_the_bar_shows_the_filters_asked_and_follows_teams_and_names(
-    as_role, personas, ouest, sud
-):
+def test_the_bar_shows_the_filters_asked_and_follows_teams_and_names(as_role, personas, ouest, sud):
     from teams.models import Membership
     from tests.teams.factories import join
 

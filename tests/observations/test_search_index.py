@@ -33,8 +33,6 @@ def test_each_branch_of_the_rule_compares_bigint_ids(role, columns, personas, ou
 
 def test_the_index_holds_the_ids_and_the_text(db):
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT indexdef FROM pg_indexes WHERE indexname = 'obs_search_fr_people'"
-        )
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'obs_search_fr_people'")
         (definition,) = cursor.fetchone()
     assert "gin (quartier_id, author_id, service_id, search_document)" in definition
