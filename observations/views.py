@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import hashlib
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -66,24 +68,34 @@ def _filtered(request):
     return form, queryset
 
 
-def _filter_bar(request, form) -> dict:
-    """The context that lets `_filters.html` serve the filter bar from the shared cache: drawn
-    once for a set of choices (categories, services, the quartiers the person may pick) and of
-    filters, until one of those changes. Its options and their rendering were a quarter of the
-    list page. No key (drawn each time) without a cache the web nodes share."""
-    if not generations.enabled():
-        return {}
-    scopes = [choices_scope(Category), choices_scope(Service), choices_scope(Quartier)]
+def _has_filters(request) -> bool:
+    """A filter beyond the search words: the phone shows the filters unfolded."""
+    return any(v for k, v in request.GET.items() if k not in ("q", "apres", "avant"))
+
+
+def _filter_bar(request, form, *, action: str, htmx: bool, has_filters: bool) -> str:
+    """The filter bar, drawn once for a set of choices (categories, services, the quartiers the
+    person may pick) and of filters, then served from the shared cache until one of those
+    changes (`generations.cached`, which draws it from the primary). Its options and their
+    rendering were a quarter of the list page."""
     chosen = sorted(
         (name, value) for name in form.fields for value in request.GET.getlist(name) if value
     )
-    key = "|".join(
-        [generations.current(scopes), quartiers_offered_key(request.user), urlencode(chosen)]
-    )
-    return {
-        "filter_bar_key": key,
-        "filter_bar_seconds": settings.GENERATION_CACHE_SECONDS,
+    vary = "|".join([action, str(htmx), str(has_filters), quartiers_offered_key(request.user)])
+    digest = hashlib.sha1(  # noqa: S324 - a cache key, not a secret
+        f"{vary}|{urlencode(chosen)}".encode()
+    ).hexdigest()
+    context = {
+        "form": form,
+        "filters_action": action,
+        "filters_htmx": htmx,
+        "has_filters": has_filters,
     }
+    return generations.cached(
+        f"observation-filters:{digest}",
+        [choices_scope(Category), choices_scope(Service), choices_scope(Quartier)],
+        lambda: render_to_string("observations/_filters.html", context),
+    )
 
 
 @reads_from_replica
@@ -102,9 +114,10 @@ def observation_list(request):
         "form": form,
         "page": page,
         "querystring": _querystring(request),
-        "has_filters": any(v for k, v in request.GET.items() if k not in ("q", "apres", "avant")),
         "can_log": permissions.logs_somewhere(request.user),
-        **_filter_bar(request, form),
+        "filter_bar": _filter_bar(
+            request, form, action="observations:index", htmx=True, has_filters=_has_filters(request)
+        ),
     }
     if request.htmx:
         return render(request, "observations/list.html#results", context)
@@ -134,9 +147,10 @@ def observation_map(request):
     context = {
         "form": form,
         "querystring": querystring,
-        "has_filters": any(v for k, v in request.GET.items() if k not in ("q", "apres", "avant")),
         "map_config": maps.map_config(querystring, _map_outlines(request, form)),
-        **_filter_bar(request, form),
+        "filter_bar": _filter_bar(
+            request, form, action="observations:map", htmx=False, has_filters=_has_filters(request)
+        ),
     }
     return render(request, "observations/map.html", context)
 
